@@ -1,0 +1,101 @@
+# bobao: Chinese news articles to broadcast-ready speech. SPDX-License-Identifier: GPL-3.0-or-later
+#   make          build build/bobao          make test     deps, build, all tests
+#   make demo     deps, build, samples/ -> out/   make check    tests under ASan+UBSan, -Werror
+#   make bench    speed and memory against raw espeak-ng    make install PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKGS     = espeak-ng sndfile libebur128 soxr jansson
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
+	-DBOBAO_PREFIX='"$(PREFIX)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# Debian packages for building, running and testing (checked with dpkg, installed when missing).
+DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng-data libespeak-ng-dev libsndfile1-dev \
+	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
+	parallel ffmpeg time bc
+
+LIB_SRC  = $(filter-out pipeline/main.c pipeline/lexicon_build.c,$(wildcard pipeline/*.c))
+LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
+HDRS     = $(wildcard pipeline/*.h)
+TEST_BIN = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/*.c))
+LEXICON  = $(BUILD)/lexicon.bin
+
+.PHONY: all deps test check bench demo install uninstall clean
+
+all: $(BUILD)/bobao $(if $(wildcard pipeline/lexicon_build.c),$(LEXICON))
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/%.o: pipeline/%.c $(HDRS) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libbobao.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bobao: $(BUILD)/main.o $(BUILD)/libbobao.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%: tests/%.c $(BUILD)/libbobao.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Ipipeline -o $@ $< $(BUILD)/libbobao.a $(LDLIBS)
+
+$(BUILD):
+	mkdir -p $@
+
+# The pronunciation lexicon, compiled from Debian's open data (see README: Sources).
+$(BUILD)/lexicon_build: pipeline/lexicon_build.c $(BUILD)/libbobao.a $(HDRS) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Ipipeline -o $@ $< $(BUILD)/libbobao.a $(LDLIBS)
+
+JIEBA_DICT = /usr/lib/python3/dist-packages/jieba/dict.txt
+TERRA_DICT = /usr/share/rime-data/terra_pinyin.dict.yaml
+$(BUILD)/terra_simplified.txt: $(TERRA_DICT) | $(BUILD)
+	opencc -c t2s.json -i $(TERRA_DICT) -o $@.tmp && mv $@.tmp $@
+
+$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_simplified.txt data/lexicon.txt
+	$(BUILD)/lexicon_build $@ $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt \
+		data/lexicon.txt
+
+test: deps all $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+check:
+	$(MAKE) BUILD=build/check CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Werror' \
+		LDFLAGS='-fsanitize=address,undefined' test
+
+demo: deps all
+	@mkdir -p out
+	@for f in samples/*.txt; do \
+		b=$$(basename "$$f" .txt); \
+		$(BUILD)/bobao speak "$$f" -o "out/$$b.wav" --json --vtt --srt && echo "out/$$b.wav"; \
+	done
+
+bench: deps all
+	@BUILD=$(BUILD) sh tests/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bobao/voices \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/bobao $(DESTDIR)$(PREFIX)/bin/bobao
+	install -m 644 voices/*.ini $(DESTDIR)$(PREFIX)/share/bobao/voices/
+	install -m 644 $(LEXICON) $(DESTDIR)$(PREFIX)/share/bobao/lexicon.bin
+	install -m 644 bobao.1 $(DESTDIR)$(PREFIX)/share/man/man1/bobao.1
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/bobao $(DESTDIR)$(PREFIX)/share/bobao \
+		$(DESTDIR)$(PREFIX)/share/man/man1/bobao.1
+
+clean:
+	rm -rf $(BUILD) out

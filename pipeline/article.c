@@ -1,0 +1,322 @@
+/* article: decoded text -> title, headings, paragraphs, bylines, captions. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bobao.h"
+
+/* Longest line (in characters) that can be a heading, byline or caption. */
+#define SHORT_LINE_CHARS 30
+#define DEFAULT_MAX_BYTES (64u << 20)
+
+static const char *const kind_names[] = {"title", "heading", "body", "byline", "caption"};
+
+const char *bb_kind_name(enum bb_kind kind)
+{
+	return (unsigned)kind < sizeof kind_names / sizeof kind_names[0] ? kind_names[kind] : "?";
+}
+
+/* Words that open a byline: 本报记者 陈可, 记者 X, 通讯员 X. */
+static const char *const byline_openers[] = {
+	"本报记者", "本报通讯员", "特约记者", "见习记者", "记者", "通讯员", "文/", "文／", "作者",
+};
+
+/* Marks that end a sentence; a line ending in one is a paragraph, not a heading. */
+static const uint32_t final_marks[] = {
+	0x3002, 0xFF01, 0xFF1F, 0xFF1B, 0x2026, '.', '!', '?', ';', 0xFF0E,
+};
+
+static int is_final_mark(uint32_t cp)
+{
+	for (size_t i = 0; i < sizeof final_marks / sizeof final_marks[0]; i++)
+		if (final_marks[i] == cp)
+			return 1;
+	return 0;
+}
+
+/* Closing quotes and brackets that may follow the final mark of a sentence. */
+static int is_closer(uint32_t cp)
+{
+	return cp == 0x201D || cp == 0x2019 || cp == 0x300D || cp == 0x300F || cp == 0xFF09 ||
+	       cp == ')' || cp == '"' || cp == 0x300B || cp == 0x3011;
+}
+
+static int is_space(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\f' || cp == '\v' || cp == 0x3000 || cp == 0xA0 ||
+	       cp == 0xFEFF;
+}
+
+/* Chinese text for the purpose of turning ASCII punctuation full-width. */
+static int is_cjk(uint32_t cp)
+{
+	return bb_is_hanzi(cp) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+	       cp == 0x201C || cp == 0x201D || cp == 0x2018 || cp == 0x2019 || cp == 0x2026;
+}
+
+/* Full-width forms kept as they are: they are Chinese punctuation, not folded text. */
+static int keep_fullwidth(uint32_t cp)
+{
+	return cp == 0xFF0C || cp == 0xFF1B || cp == 0xFF1A || cp == 0xFF1F || cp == 0xFF01 ||
+	       cp == 0xFF08 || cp == 0xFF09 || cp == 0xFF5E;
+}
+
+/* ASCII marks that become full-width inside Chinese text. */
+static uint32_t fullwidth_of(uint32_t cp)
+{
+	switch (cp) {
+	case ',': return 0xFF0C;
+	case ':': return 0xFF1A;
+	case ';': return 0xFF1B;
+	case '?': return 0xFF1F;
+	case '!': return 0xFF01;
+	default: return 0;
+	}
+}
+
+struct line {
+	size_t start, end; /* trimmed, in the original */
+	size_t chars;
+	uint32_t last, first;
+};
+
+/* Code point before offset i within [lo, i), skipping spaces; 0 if none. */
+static uint32_t prev_cp(const char *s, size_t lo, size_t i)
+{
+	while (i > lo) {
+		size_t j = i - 1;
+		while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80)
+			j--;
+		uint32_t cp;
+		bb_utf8_decode(s + j, i - j, &cp);
+		if (!is_space(cp))
+			return cp;
+		i = j;
+	}
+	return 0;
+}
+
+static uint32_t next_cp(const char *s, size_t i, size_t hi)
+{
+	while (i < hi) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(s + i, hi - i, &cp);
+		if (!l)
+			return 0;
+		if (!is_space(cp))
+			return cp;
+		i += l;
+	}
+	return 0;
+}
+
+/* Appends the folded text of original[start, end) to block text t. */
+static int fold_into(struct bb_text *t, const char *s, size_t start, size_t end)
+{
+	int rc = BB_OK;
+	for (size_t i = start; i < end && rc == BB_OK;) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(s + i, end - i, &cp);
+		if (!l)
+			l = 1;
+		struct bb_span from = {i, i + l};
+		uint32_t out = cp;
+		if (cp >= 0xFF01 && cp <= 0xFF5E && !keep_fullwidth(cp))
+			out = cp - 0xFEE0; /* full-width ASCII forms: digits, letters, %, +, ... */
+		else if (fullwidth_of(cp)) {
+			uint32_t before = prev_cp(s, start, i), after = next_cp(s, i + l, end);
+			int digits = before >= '0' && before <= '9' && after >= '0' && after <= '9';
+			if (!digits && (is_cjk(before) || is_cjk(after) || !after))
+				out = fullwidth_of(cp);
+		}
+		if (is_space(cp)) {
+			/* one ASCII space, none right after Chinese punctuation */
+			uint32_t before = t->len ? (uint32_t)(unsigned char)t->s[t->len - 1] : 0;
+			if (!t->len || before == ' ')
+				out = 0;
+			else {
+				uint32_t pc = prev_cp(t->s, 0, t->len);
+				out = (pc >= 0x3000 && pc <= 0x303F) || (pc >= 0xFF00 && pc <= 0xFF65) ? 0 : ' ';
+			}
+		}
+		if (out) {
+			char buf[4];
+			rc = bb_text_add(t, buf, bb_utf8_encode(out, buf), from);
+		}
+		i += l;
+	}
+	while (rc == BB_OK && t->len && t->s[t->len - 1] == ' ')
+		t->s[--t->len] = '\0';
+	return rc;
+}
+
+static int starts_with(const char *s, size_t n, const char *prefix)
+{
+	size_t p = strlen(prefix);
+	return n >= p && memcmp(s, prefix, p) == 0;
+}
+
+static enum bb_kind classify(const char *s, const struct line *ln, int first)
+{
+	if (first)
+		return BB_TITLE;
+	const char *p = s + ln->start;
+	size_t n = ln->end - ln->start;
+	if (ln->chars <= SHORT_LINE_CHARS && !is_final_mark(ln->last)) {
+		for (size_t i = 0; i < sizeof byline_openers / sizeof byline_openers[0]; i++)
+			if (starts_with(p, n, byline_openers[i]))
+				return BB_BYLINE;
+		if (n >= 3 && memcmp(p + n - 3, "摄", 3) == 0)
+			return BB_CAPTION;
+		if (!is_closer(ln->last))
+			return BB_HEADING;
+	}
+	return BB_BODY;
+}
+
+static struct line measure(const char *s, size_t start, size_t end)
+{
+	struct line ln = {start, end, 0, 0, 0};
+	uint32_t cp;
+	size_t l;
+	while (ln.start < ln.end && (l = bb_utf8_decode(s + ln.start, ln.end - ln.start, &cp)) &&
+	       is_space(cp))
+		ln.start += l;
+	size_t last = ln.start;
+	for (size_t i = ln.start; i < ln.end; i += l ? l : 1) {
+		l = bb_utf8_decode(s + i, ln.end - i, &cp);
+		if (!is_space(cp))
+			last = i + (l ? l : 1);
+	}
+	ln.end = last;
+	for (size_t i = ln.start; i < ln.end; i += l ? l : 1) {
+		l = bb_utf8_decode(s + i, ln.end - i, &cp);
+		if (!ln.chars)
+			ln.first = cp;
+		ln.chars++;
+		ln.last = cp;
+	}
+	return ln;
+}
+
+/* A long paragraph that stops without closing its sentence was cut by a page break. */
+static int is_cut(const struct line *ln, enum bb_kind kind)
+{
+	return kind == BB_BODY && !is_final_mark(ln->last) && !is_closer(ln->last);
+}
+
+void bb_article_free(struct bb_article *art)
+{
+	if (!art)
+		return;
+	for (size_t i = 0; i < art->nblocks; i++)
+		bb_text_free(&art->blocks[i].text);
+	free(art->blocks);
+	free(art->source);
+	bb_text_free(&art->original);
+	memset(art, 0, sizeof *art);
+}
+
+static int add_block(struct bb_article *art, size_t *cap, enum bb_kind kind)
+{
+	if (art->nblocks == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		struct bb_block *b = realloc(art->blocks, ncap * sizeof *b);
+		if (!b)
+			return BB_ENOMEM;
+		art->blocks = b;
+		*cap = ncap;
+	}
+	struct bb_block *b = &art->blocks[art->nblocks++];
+	memset(b, 0, sizeof *b);
+	b->kind = kind;
+	b->paragraph = art->nblocks - 1;
+	return bb_text_track(&b->text);
+}
+
+int bb_article_parse(struct bb_article *art, struct bb_text *original, const char *source,
+		     struct bb_error *err)
+{
+	memset(art, 0, sizeof *art);
+	art->original = *original;
+	memset(original, 0, sizeof *original);
+	art->source = strdup(source ? source : "-");
+	if (!art->source)
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	const char *s = art->original.s ? art->original.s : "";
+	size_t n = art->original.len, cap = 0;
+	int rc = BB_OK, joining = 0;
+	for (size_t pos = 0; pos < n && rc == BB_OK;) {
+		const char *nl = memchr(s + pos, '\n', n - pos);
+		size_t end = nl ? (size_t)(nl - s) : n;
+		struct line ln = measure(s, pos, end);
+		pos = end + 1;
+		if (!ln.chars)
+			continue;
+		enum bb_kind kind = joining ? BB_BODY : classify(s, &ln, art->nblocks == 0);
+		if (!joining)
+			rc = add_block(art, &cap, kind);
+		if (rc == BB_OK)
+			rc = fold_into(&art->blocks[art->nblocks - 1].text, s, ln.start, ln.end);
+		joining = is_cut(&ln, kind) && ln.chars > SHORT_LINE_CHARS;
+	}
+	if (rc != BB_OK) {
+		bb_article_free(art);
+		return bb_fail(err, rc, "out of memory");
+	}
+	if (art->nblocks == 0) {
+		bb_article_free(art);
+		return bb_fail(err, BB_EDATA, "empty article: nothing to read");
+	}
+	return BB_OK;
+}
+
+int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
+			 size_t max_bytes, struct bb_error *err)
+{
+	memset(art, 0, sizeof *art);
+	if (!max_bytes)
+		max_bytes = DEFAULT_MAX_BYTES;
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	if (!f)
+		return bb_fail(err, BB_ENOINPUT, "cannot open: %s", strerror(errno));
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = BB_OK;
+	for (;;) {
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *nb = realloc(buf, ncap);
+			if (!nb) {
+				rc = bb_fail(err, BB_ENOMEM, "out of memory");
+				break;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (len > max_bytes) {
+			rc = bb_fail(err, BB_EDATA, "file too large (over %zu bytes)", max_bytes);
+			break;
+		}
+		if (got == 0) {
+			if (ferror(f))
+				rc = bb_fail(err, BB_EIO, "read error: %s", strerror(errno));
+			break;
+		}
+	}
+	if (!is_stdin)
+		fclose(f);
+	if (rc == BB_OK && len == 0)
+		rc = bb_fail(err, BB_EDATA, "empty file");
+	struct bb_text text = {0};
+	if (rc == BB_OK)
+		rc = bb_decode(buf, len, encoding, &text, NULL, err);
+	free(buf);
+	if (rc == BB_OK)
+		rc = bb_article_parse(art, &text, path, err);
+	return rc;
+}

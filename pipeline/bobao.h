@@ -1,0 +1,292 @@
+/* bobao: Chinese news articles to broadcast-ready speech. SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Using the library, in ten lines:
+ *
+ *     struct bb_error err = {0};
+ *     struct bb_voice voice;
+ *     bb_voice_load(&voice, "news", &err);                 // preset by name or .ini path
+ *     struct bb_article art;
+ *     bb_article_read_file(&art, "in.txt", NULL, 0, &err); // decode + article
+ *     struct bb_script script;
+ *     bb_script_build(&script, &art, &voice, NULL, &err);  // normalize, split, pronounce
+ *     bb_speak(&script, &voice, "out.wav", NULL, &err);     // synth + assemble
+ *     bb_script_free(&script); bb_article_free(&art);
+ *
+ * Ownership: every struct is owned by the caller; a function that fills one leaves it
+ * empty (zeroed, safe to free) when it fails. Every *_free accepts a zeroed struct.
+ * Errors: functions return BB_OK (0) or one of enum bb_status, whose values are the
+ * sysexits.h exit codes, and write a one-line detail into the caller's struct bb_error.
+ * Library code never prints and never exits.
+ * Threads: eSpeak NG is not thread-safe; use one process per concurrent synthesis.
+ */
+#ifndef BOBAO_H
+#define BOBAO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BOBAO_VERSION "0.1.0"
+
+/* ---- errors (error.c) ---------------------------------------------------------------- */
+
+enum bb_status {
+	BB_OK = 0,
+	BB_EUSAGE = 64,    /* bad command line */
+	BB_EDATA = 65,     /* input is not a readable article */
+	BB_ENOINPUT = 66,  /* input cannot be opened */
+	BB_ESOFTWARE = 70, /* internal error (a library refused) */
+	BB_ENOMEM = 71,    /* out of memory (EX_OSERR) */
+	BB_ECANTCREAT = 73,/* output cannot be created */
+	BB_EIO = 74,       /* read or write failed */
+	BB_ETEMPFAIL = 75, /* try again later (busy, locked) */
+	BB_ECONFIG = 78,   /* bad voice preset or lexicon */
+};
+
+struct bb_error {
+	int code;
+	char msg[512];
+};
+
+/* Sets err (may be NULL) to code and a printf-style message; returns code. */
+int bb_fail(struct bb_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A short name for a status code ("bad input data"); never NULL. */
+const char *bb_status_name(int code);
+
+/* ---- text buffer and UTF-8 (text.c) ------------------------------------------------- */
+
+/* A span of bytes [start, end) in the decoded article text. */
+struct bb_span {
+	size_t start, end;
+};
+
+/* A growable UTF-8 string; when src is non-NULL, src[i] is the span of the original
+ * article that byte i came from, so spoken text can be traced back for subtitles. */
+struct bb_text {
+	char *s; /* NUL-terminated */
+	size_t len, cap;
+	struct bb_span *src;
+};
+
+void bb_text_free(struct bb_text *t);
+/* Appends n bytes, all mapped to span from (a zero span when t has no map). BB_ENOMEM. */
+int bb_text_add(struct bb_text *t, const char *bytes, size_t n, struct bb_span from);
+int bb_text_addc(struct bb_text *t, const char *cstr, struct bb_span from);
+/* Makes t carry a source map (each existing byte mapped to a zero span). */
+int bb_text_track(struct bb_text *t);
+/* Span covering bytes [a, b) of t (their union); {0,0} when t has no map or a == b. */
+struct bb_span bb_text_span(const struct bb_text *t, size_t a, size_t b);
+
+/* Decodes one code point at s (n bytes available); returns its length (1-4), or 0 when the
+ * bytes are not valid UTF-8 (cp then holds 0xFFFD). */
+size_t bb_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Writes cp as UTF-8 into out (4 bytes room); returns the length. */
+size_t bb_utf8_encode(uint32_t cp, char *out);
+/* Offset of the first invalid UTF-8 byte in s, or n when all of it is valid. */
+size_t bb_utf8_check(const char *s, size_t n);
+int bb_is_hanzi(uint32_t cp);
+
+/* ---- decode.c: bytes in any supported encoding -> UTF-8 ------------------------------ */
+
+/* Converts raw article bytes to UTF-8 (no BOM, \r\n and \r folded to \n). encoding: an
+ * iconv name to force, or NULL to detect (UTF-8, UTF-16 with BOM, GB18030, Big5).
+ * On success out holds the text and *detected (may be NULL) the name that was used.
+ * BB_EDATA with the byte offset of the first bad byte, or "binary data, not text". */
+int bb_decode(const char *bytes, size_t n, const char *encoding, struct bb_text *out,
+	      const char **detected, struct bb_error *err);
+
+/* ---- article.c: text -> blocks --------------------------------------------------------- */
+
+enum bb_kind { BB_TITLE, BB_HEADING, BB_BODY, BB_BYLINE, BB_CAPTION };
+const char *bb_kind_name(enum bb_kind kind); /* "title", "heading", "body", ... */
+
+struct bb_block {
+	enum bb_kind kind;
+	size_t paragraph; /* 0 for the title, then one per block in order */
+	struct bb_text text; /* folded text, mapped to the original */
+};
+
+struct bb_article {
+	char *source;           /* the file name, or "-" */
+	struct bb_text original; /* the decoded UTF-8 text; spans point into it */
+	struct bb_block *blocks;
+	size_t nblocks;
+};
+
+/* Splits original (taken over: the article owns it afterwards, also on failure) into
+ * blocks: title, headings, paragraphs, bylines, captions; joins paragraphs cut by a page
+ * break; folds full-width digits and letters; ASCII ,:;?! between hanzi become full-width.
+ * BB_EDATA when there is nothing to read. */
+int bb_article_parse(struct bb_article *art, struct bb_text *original, const char *source,
+		     struct bb_error *err);
+/* Reads and decodes a file ("-" for stdin) and parses it. max_bytes 0: default limit. */
+int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
+			 size_t max_bytes, struct bb_error *err);
+void bb_article_free(struct bb_article *art);
+
+/* ---- normalize.c: written text -> the words a news reader says ------------------------ */
+
+/* Appends to out (which must track sources) the spoken form of in: every digit, unit and
+ * symbol expanded into hanzi; Latin letters kept as ASCII for the pronounce stage. Each output
+ * byte maps to the span of the input it came from. BB_ENOMEM only. */
+int bb_normalize(const struct bb_text *in, struct bb_text *out, struct bb_error *err);
+
+/* ---- split.c: spoken block text -> sentences ------------------------------------------- */
+
+struct bb_sentence {
+	enum bb_kind kind;
+	size_t paragraph;
+	struct bb_span orig; /* in the article's original text */
+	char *spoken;        /* normalized text of this sentence, NUL-terminated */
+	struct bb_unit *units; /* filled by pronounce */
+	size_t nunits;
+};
+
+/* Appends the sentences of one block's spoken text to *list (count *n, capacity *cap). */
+int bb_split(const struct bb_text *spoken, enum bb_kind kind, size_t paragraph,
+	     struct bb_sentence **list, size_t *n, size_t *cap, struct bb_error *err);
+/* Longest sentence before it is broken at a clause mark, in characters. */
+#define BB_SENTENCE_MAX_CHARS 120
+
+/* ---- pronounce.c / lexicon.c: sentence -> readings ------------------------------------- */
+
+enum bb_lang { BB_ZH, BB_EN, BB_PUNCT };
+
+enum bb_unit_flags {
+	BB_UNIT_USER = 1,      /* reading from the user lexicon */
+	BB_UNIT_SANDHI = 2,    /* 一/不 tone changed */
+	BB_UNIT_FALLBACK = 4,  /* not in the lexicon: character fallback or skipped */
+};
+
+/* One spoken unit: one hanzi (reading: pinyin with tone digit, "hang2"), one Latin run
+ * (lang BB_EN, reading: the text given to the English voice), or one pause mark
+ * (lang BB_PUNCT, reading: the full-width mark sent to the synthesizer). */
+struct bb_unit {
+	char text[64];    /* as in the sentence */
+	char reading[64];
+	enum bb_lang lang;
+	unsigned flags;
+};
+
+struct bb_lexicon; /* opaque: built-in word lexicon plus user entries */
+
+/* Loads the compiled lexicon from path (NULL: the installed/default one). */
+int bb_lexicon_open(struct bb_lexicon **lex, const char *path, struct bb_error *err);
+/* Adds a user lexicon file (word TAB pinyin, # comments); BB_ECONFIG with the line number. */
+int bb_lexicon_add_user(struct bb_lexicon *lex, const char *path, struct bb_error *err);
+void bb_lexicon_close(struct bb_lexicon *lex);
+
+/* Fills s->units from s->spoken. */
+int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_error *err);
+
+/* ---- voice.c: presets ------------------------------------------------------------------ */
+
+struct bb_voice {
+	char name[64];
+	char path[1024];          /* the .ini it was read from */
+	char espeak_voice[64];    /* cmn-latn-pinyin */
+	char english_voice[64];   /* en */
+	int rate;                 /* eSpeak words per minute */
+	int pitch, range;         /* 0-100 */
+	int volume;               /* eSpeak amplitude, 0-200 */
+	int english_gain_db;      /* added to English runs (the en voice is quieter) */
+	int pause_sentence_ms, pause_paragraph_ms, pause_heading_ms, pause_title_ms;
+	int edge_silence_ms;      /* silence kept at the start and end */
+	int sample_rate;          /* output rate */
+	double loudness_lufs;     /* integrated loudness target */
+	double true_peak_dbtp;    /* true peak ceiling */
+	int mp3_kbps, opus_kbps;
+	char lexicon[1024];       /* user lexicon file, "" for none */
+};
+
+/* Loads a preset: a name (looked up in the voices folder) or a path to an .ini file.
+ * BB_ECONFIG with file:line for an unknown key or a bad value; BB_ENOINPUT if missing. */
+int bb_voice_load(struct bb_voice *v, const char *name_or_path, struct bb_error *err);
+/* Finds a data file (e.g. "voices/news.ini", "lexicon.bin") in $BOBAO_DATA, beside the
+ * program (build/ in the source tree and the tree itself), or PREFIX/share/bobao; writes its
+ * path into out and returns 1, or returns 0 when it is nowhere. */
+int bb_find_data(const char *name, char *out, size_t outsz);
+/* The keys a preset may set, for `bobao voices`: name and meaning of key i, NULL past the end. */
+const char *bb_voice_key_name(size_t i);
+const char *bb_voice_key_help(size_t i);
+
+/* ---- synth.c: eSpeak NG ------------------------------------------------------------- */
+
+struct bb_pcm {
+	int16_t *samples;
+	size_t n, cap;
+	int rate; /* 22050 from eSpeak */
+};
+void bb_pcm_free(struct bb_pcm *p);
+
+struct bb_synth; /* opaque: eSpeak initialized once per process */
+
+int bb_synth_open(struct bb_synth **sy, const struct bb_voice *v, struct bb_error *err);
+/* Appends the speech of one sentence (its units) to out. */
+int bb_synth_sentence(struct bb_synth *sy, const struct bb_sentence *s, struct bb_pcm *out,
+		      struct bb_error *err);
+void bb_synth_close(struct bb_synth *sy);
+
+/* ---- assemble.c: the sentences' audio -> one file (+ sidecars) ------------------------ */
+
+struct bb_output {
+	const char *path;   /* the final audio file */
+	const char *format; /* "wav", "flac", "ogg", "opus", "mp3", or NULL: from the extension */
+	int json, vtt, srt; /* sidecars next to it, same base name */
+};
+
+struct bb_assembler; /* opaque */
+struct bb_script;
+
+/* Starts an output for the script's sentences. Nothing appears under a final name before
+ * bb_assemble_finish succeeds. BB_ECANTCREAT when the folder is not writable. */
+int bb_assemble_open(struct bb_assembler **as, const struct bb_output *out,
+		     const struct bb_voice *v, const struct bb_script *sc, struct bb_error *err);
+/* Adds sentence i's speech (mono 16-bit at rate) and then pause_ms of silence. Sentences
+ * come in order; a sentence may be added in several calls with pause_ms 0 between them. */
+int bb_assemble_add(struct bb_assembler *as, size_t i, const int16_t *pcm, size_t n, int rate,
+		    int pause_ms, struct bb_error *err);
+/* Writes everything under temporary names in the target folder, then renames into place. */
+int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err);
+/* Frees; removes temporary files if not finished. Accepts NULL. */
+void bb_assemble_close(struct bb_assembler *as);
+
+/* ---- the script: one article through normalize, split and pronounce (pipeline.c) ------- */
+
+struct bb_script {
+	const struct bb_article *article;
+	struct bb_sentence *sentences;
+	size_t n, cap;
+};
+
+enum bb_script_flags {
+	BB_KEEP_CAPTIONS = 1, /* speak photo captions too */
+};
+
+/* Normalizes, splits and (when lex is not NULL) pronounces every block of art. */
+int bb_script_build(struct bb_script *sc, const struct bb_article *art,
+		    const struct bb_lexicon *lex, unsigned flags, struct bb_error *err);
+void bb_script_free(struct bb_script *sc);
+/* Pause after sentence i: the preset's title, heading, paragraph or sentence pause. */
+int bb_script_pause_ms(const struct bb_script *sc, size_t i, const struct bb_voice *v);
+
+/* Synthesizes the whole script into out (opened and finished here). progress (may be NULL)
+ * is called after each sentence with the sentences done and audio seconds so far. */
+int bb_speak(const struct bb_script *sc, const struct bb_voice *v, struct bb_synth *sy,
+	     const struct bb_output *out, void (*progress)(size_t done, size_t total,
+	     double audio_s, void *ctx), void *ctx, struct bb_error *err);
+
+/* ---- proof.c: how each sentence will be read -------------------------------------- */
+
+/* Writes the readings of every sentence of sc to f as "text" (sentence, pinyin under it),
+ * "tsv" (sentence number, unit, reading as sent to the synthesizer) or "html" (ruby page).
+ * BB_EUSAGE for an unknown format, BB_EIO when writing fails. */
+int bb_proof_write(FILE *f, const struct bb_script *sc, const char *format, struct bb_error *err);
+
+/* ---- batch.c: many articles ---------------------------------------------------------- */
+
+/* `bobao batch [OPTIONS] IN_DIR OUT_DIR`: argv[0] is "batch". Returns the exit status. */
+int bb_batch_main(int argc, char **argv);
+
+#endif

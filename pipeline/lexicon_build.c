@@ -1,0 +1,636 @@
+/* Compiles lexicon.bin from open data: jieba's word frequencies, Rime terra_pinyin readings
+ * (and their OpenCC t2s conversion), and bobao's own corrections. SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED [EXTRA...]
+ *
+ * JIEBA_DICT: "word freq pos" lines (simplified). TERRA_DICT: terra_pinyin.dict.yaml
+ * (traditional, "word TAB reading [TAB weight%]"); TERRA_SIMPLIFIED: the same file through
+ * `opencc -c t2s.json`, line for line. EXTRA: "word TAB reading [TAB freq]" lines that
+ * replace every other reading of that word (bobao's mainland news corrections).
+ *
+ * Readings: a word keeps its terra reading (the most likely one when terra lists several);
+ * a character's default is its most common reading (terra's percentage, else the reading
+ * its words use most, weighted by jieba frequency); a jieba word terra lacks gets, for each
+ * character, the reading that terra's words with the same neighbouring character use. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bobao.h"
+#include "lexicon.h"
+
+struct cand {
+	char *reading;
+	double pct;   /* terra's percentage, -1 when not given */
+	int forced;   /* from an EXTRA file */
+	int order;
+};
+
+struct word {
+	char *text;
+	size_t len, nchars;
+	uint32_t freq;
+	int in_jieba;
+	struct cand *cands;
+	size_t ncands, capcands;
+	char *reading; /* chosen */
+	unsigned flags;
+};
+
+/* A string-keyed hash map to indices (words) or to weights (votes). */
+struct map {
+	char **keys;
+	size_t *vals;
+	double *weights;
+	size_t n, cap;
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "lexicon_build: out of memory\n");
+		exit(71);
+	}
+	return q;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *d = xrealloc(NULL, n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+static size_t map_slot(const struct map *m, const char *key, size_t n)
+{
+	size_t i = lex_hash(key, n) & (m->cap - 1);
+	while (m->keys[i] && (strlen(m->keys[i]) != n || memcmp(m->keys[i], key, n) != 0))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void map_grow(struct map *m)
+{
+	struct map old = *m;
+	m->cap = old.cap ? old.cap * 2 : 1024;
+	m->keys = calloc(m->cap, sizeof *m->keys);
+	m->vals = calloc(m->cap, sizeof *m->vals);
+	m->weights = calloc(m->cap, sizeof *m->weights);
+	if (!m->keys || !m->vals || !m->weights)
+		xrealloc(NULL, (size_t)-1);
+	for (size_t i = 0; i < old.cap; i++) {
+		if (!old.keys[i])
+			continue;
+		size_t j = map_slot(m, old.keys[i], strlen(old.keys[i]));
+		m->keys[j] = old.keys[i];
+		m->vals[j] = old.vals[i];
+		m->weights[j] = old.weights[i];
+	}
+	free(old.keys);
+	free(old.vals);
+	free(old.weights);
+}
+
+/* The slot of key, created (value 0, weight 0) when absent; *created tells which. */
+static size_t map_get(struct map *m, const char *key, size_t n, int *created)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		map_grow(m);
+	size_t i = map_slot(m, key, n);
+	*created = !m->keys[i];
+	if (*created) {
+		m->keys[i] = xstrndup(key, n);
+		m->n++;
+	}
+	return i;
+}
+
+static int map_find(const struct map *m, const char *key, size_t n, size_t *slot)
+{
+	if (!m->cap)
+		return 0;
+	*slot = map_slot(m, key, n);
+	return m->keys[*slot] != NULL;
+}
+
+static void map_add(struct map *m, const char *key, double w)
+{
+	int created;
+	size_t i = map_get(m, key, strlen(key), &created);
+	m->weights[i] += w;
+}
+
+static double map_weight(const struct map *m, const char *key)
+{
+	size_t i;
+	return map_find(m, key, strlen(key), &i) ? m->weights[i] : 0;
+}
+
+static struct word *words;
+static size_t nwords, capwords;
+static struct map word_index;
+
+/* Number of characters when s is all hanzi, else 0. */
+static size_t hanzi_count(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(s + i, n - i, &cp);
+		if (!l || !bb_is_hanzi(cp))
+			return 0;
+		i += l;
+		count++;
+	}
+	return count;
+}
+
+static struct word *word_get(const char *text, size_t n)
+{
+	int created;
+	size_t slot = map_get(&word_index, text, n, &created);
+	if (created) {
+		if (nwords == capwords) {
+			capwords = capwords ? capwords * 2 : 4096;
+			words = xrealloc(words, capwords * sizeof *words);
+		}
+		struct word *w = &words[nwords];
+		memset(w, 0, sizeof *w);
+		w->text = word_index.keys[slot];
+		w->len = n;
+		w->nchars = hanzi_count(text, n);
+		word_index.vals[slot] = nwords++;
+	}
+	return &words[word_index.vals[slot]];
+}
+
+static struct word *word_find(const char *text, size_t n)
+{
+	size_t slot;
+	return map_find(&word_index, text, n, &slot) ? &words[word_index.vals[slot]] : NULL;
+}
+
+/* Normalizes a reading in place to lowercase syllables with tone digits 1-5 separated by
+ * one space ("u:" and "ü" become v); returns its syllable count, 0 when malformed. */
+static size_t normalize_reading(char *r)
+{
+	char *o = r;
+	size_t count = 0;
+	for (const char *p = r; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (count)
+			*o++ = ' ';
+		size_t letters = 0;
+		while (*p && *p != ' ') {
+			if (p[0] == 'u' && p[1] == ':') {
+				*o++ = 'v', p += 2, letters++;
+			} else if ((unsigned char)p[0] == 0xC3 && (unsigned char)p[1] == 0xBC) {
+				*o++ = 'v', p += 2, letters++;
+			} else if (isalpha((unsigned char)*p) && letters < 6) {
+				*o++ = (char)tolower((unsigned char)*p++), letters++;
+			} else if (*p >= '1' && *p <= '5' && letters && (p[1] == ' ' || !p[1])) {
+				*o++ = *p++;
+				letters = 99;
+			} else {
+				return 0;
+			}
+		}
+		if (letters != 99)
+			return 0;
+		count++;
+	}
+	*o = '\0';
+	return count;
+}
+
+static void add_cand(struct word *w, const char *reading, double pct, int forced)
+{
+	for (size_t i = 0; i < w->ncands; i++)
+		if (strcmp(w->cands[i].reading, reading) == 0) {
+			if (pct > w->cands[i].pct)
+				w->cands[i].pct = pct;
+			return;
+		}
+	if (w->ncands == w->capcands) {
+		w->capcands = w->capcands ? w->capcands * 2 : 2;
+		w->cands = xrealloc(w->cands, w->capcands * sizeof *w->cands);
+	}
+	struct cand c = {xstrndup(reading, strlen(reading)), pct, forced, (int)w->ncands};
+	w->cands[w->ncands++] = c;
+}
+
+static FILE *open_or_die(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		perror(path);
+		exit(66);
+	}
+	return f;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+static void load_jieba(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	while (fgets(line, sizeof line, f)) {
+		char *sp = strchr(line, ' ');
+		if (!sp)
+			continue;
+		size_t n = (size_t)(sp - line);
+		if (!hanzi_count(line, n) || hanzi_count(line, n) > LEX_MAX_CHARS || n > 255)
+			continue;
+		struct word *w = word_get(line, n);
+		unsigned long freq = strtoul(sp + 1, NULL, 10);
+		w->freq = freq > 0xFFFFFFF ? 0xFFFFFFF : (uint32_t)freq;
+		w->in_jieba = 1;
+	}
+	fclose(f);
+}
+
+/* Splits "word TAB reading [TAB more]" in place; 0 when the line is not an entry. */
+static int split_entry(char *line, char **word, char **reading, char **more)
+{
+	chomp(line);
+	char *t1 = strchr(line, '\t');
+	if (!t1 || line[0] == '#')
+		return 0;
+	*t1 = '\0';
+	*word = line;
+	*reading = t1 + 1;
+	char *t2 = strchr(*reading, '\t');
+	*more = NULL;
+	if (t2) {
+		*t2 = '\0';
+		*more = t2 + 1;
+	}
+	return 1;
+}
+
+/* Reads terra_pinyin (traditional) and its simplified conversion side by side. A single
+ * character is taken only where conversion left it as it was, so that 髮 (fa3) does not
+ * lend its reading to 发; phrases are taken converted. */
+static void load_terra(const char *trad_path, const char *simp_path)
+{
+	FILE *ft = open_or_die(trad_path), *fs = open_or_die(simp_path);
+	char lt[4096], ls[4096];
+	int body = 0;
+	while (fgets(lt, sizeof lt, ft) && fgets(ls, sizeof ls, fs)) {
+		if (!body) {
+			body = strncmp(lt, "...", 3) == 0;
+			continue;
+		}
+		char *wt, *rt, *mt, *wsimp, *rs, *ms;
+		if (!split_entry(lt, &wt, &rt, &mt) || !split_entry(ls, &wsimp, &rs, &ms))
+			continue;
+		size_t n = strlen(wsimp), nchars = hanzi_count(wsimp, n);
+		if (!nchars || nchars > LEX_MAX_CHARS || n > 255)
+			continue;
+		if (nchars == 1 && strcmp(wt, wsimp) != 0)
+			continue;
+		if (normalize_reading(rs) != nchars)
+			continue;
+		double pct = -1;
+		if (ms && strchr(ms, '%'))
+			pct = strtod(ms, NULL);
+		add_cand(word_get(wsimp, n), rs, pct, 0);
+	}
+	fclose(ft);
+	fclose(fs);
+}
+
+static void load_extra(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+		char *w, *r, *more;
+		if (!split_entry(line, &w, &r, &more))
+			continue;
+		size_t n = strlen(w), nchars = hanzi_count(w, n);
+		if (!nchars || nchars > LEX_MAX_CHARS || normalize_reading(r) != nchars) {
+			fprintf(stderr, "%s:%d: bad entry\n", path, lineno);
+			exit(78);
+		}
+		struct word *wd = word_get(w, n);
+		for (size_t i = 0; i < wd->ncands; i++)
+			free(wd->cands[i].reading);
+		wd->ncands = 0;
+		add_cand(wd, r, -1, 1);
+		if (more && atol(more) > 0)
+			wd->freq = (uint32_t)atol(more);
+	}
+	fclose(f);
+}
+
+/* The i-th syllable of reading r copied into out (16 bytes). */
+static void syllable(const char *r, size_t i, char *out)
+{
+	while (i--) {
+		r = strchr(r, ' ');
+		if (!r) {
+			out[0] = '\0';
+			return;
+		}
+		r++;
+	}
+	size_t n = strcspn(r, " ");
+	if (n > 15)
+		n = 15;
+	memcpy(out, r, n);
+	out[n] = '\0';
+}
+
+/* Byte offset of the i-th character of a hanzi word. */
+static size_t char_off(const char *s, size_t i)
+{
+	size_t off = 0;
+	while (i--) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(s + off, 4, &cp);
+		off += l ? l : 1;
+	}
+	return off;
+}
+
+static int usable(const struct cand *c, const struct word *w)
+{
+	if (c->pct != 0)
+		return 1;
+	for (size_t i = 0; i < w->ncands; i++)
+		if (w->cands[i].pct != 0)
+			return 0;
+	return 1; /* every reading is 0%: keep them all */
+}
+
+static struct map votes;  /* "字 zi4": weight of words reading the character so */
+static struct map pairs;  /* "L字甲 zi4" / "R甲字 zi4": the character's reading next to 甲 */
+
+static double word_weight(const struct word *w)
+{
+	return 1 + log1p((double)w->freq);
+}
+
+static void vote_chars(void)
+{
+	for (size_t i = 0; i < nwords; i++) {
+		struct word *w = &words[i];
+		if (w->nchars < 2)
+			continue;
+		size_t n = 0;
+		for (size_t c = 0; c < w->ncands; c++)
+			n += usable(&w->cands[c], w);
+		for (size_t c = 0; c < w->ncands; c++) {
+			if (!usable(&w->cands[c], w))
+				continue;
+			for (size_t k = 0; k < w->nchars; k++) {
+				char key[64], syl[16];
+				size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+				syllable(w->cands[c].reading, k, syl);
+				snprintf(key, sizeof key, "%.*s %s", (int)(b - a), w->text + a, syl);
+				map_add(&votes, key, word_weight(w) / (double)n);
+			}
+		}
+	}
+}
+
+static const char *char_reading(const char *ch, size_t n)
+{
+	struct word *w = word_find(ch, n);
+	return w && w->reading ? w->reading : NULL;
+}
+
+/* A character's default: the forced reading, else terra's highest percentage, else the
+ * reading its words use most (ties: terra's order). */
+static void choose_char(struct word *w)
+{
+	const struct cand *best = NULL;
+	double best_score = -1;
+	size_t common = 0;
+	for (size_t c = 0; c < w->ncands; c++) {
+		const struct cand *cd = &w->cands[c];
+		if (!usable(cd, w))
+			continue;
+		char key[64];
+		snprintf(key, sizeof key, "%s %s", w->text, cd->reading);
+		double score = cd->forced ? 1e12 : cd->pct > 0 ? 1e9 * cd->pct : map_weight(&votes, key);
+		if (cd->pct > 5 || (cd->pct < 0 && map_weight(&votes, key) > 3))
+			common++;
+		if (score > best_score)
+			best = cd, best_score = score;
+	}
+	if (best)
+		w->reading = best->reading;
+	if (common > 1)
+		w->flags |= LEX_POLY;
+}
+
+static int is_yi_bu(const char *ch, size_t n)
+{
+	return (n == 3 && memcmp(ch, "一", 3) == 0) || (n == 3 && memcmp(ch, "不", 3) == 0);
+}
+
+/* A phrase's reading: forced, else highest percentage, else the one agreeing most with
+ * its characters' defaults (一 and 不 do not count: terra marks their tone changes). */
+static void choose_phrase(struct word *w)
+{
+	const struct cand *best = NULL;
+	double best_score = -1;
+	for (size_t c = 0; c < w->ncands; c++) {
+		const struct cand *cd = &w->cands[c];
+		if (!usable(cd, w))
+			continue;
+		double score = cd->forced ? 1e12 : cd->pct > 0 ? 1e9 * cd->pct : 0;
+		for (size_t k = 0; k < w->nchars; k++) {
+			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+			const char *def = char_reading(w->text + a, b - a);
+			char syl[16], dsyl[16];
+			syllable(cd->reading, k, syl);
+			if (!def || is_yi_bu(w->text + a, b - a))
+				continue;
+			syllable(def, 0, dsyl);
+			score += strcmp(syl, dsyl) == 0;
+		}
+		if (score > best_score)
+			best = cd, best_score = score;
+	}
+	if (best)
+		w->reading = best->reading;
+}
+
+static void pair_votes(void)
+{
+	for (size_t i = 0; i < nwords; i++) {
+		struct word *w = &words[i];
+		if (w->nchars < 2 || !w->reading)
+			continue;
+		for (size_t k = 0; k + 1 < w->nchars; k++) {
+			size_t a = char_off(w->text, k), c = char_off(w->text, k + 2);
+			char key[80], sa[16], sb[16];
+			syllable(w->reading, k, sa);
+			syllable(w->reading, k + 1, sb);
+			snprintf(key, sizeof key, "L%.*s %s", (int)(c - a), w->text + a, sa);
+			map_add(&pairs, key, word_weight(w));
+			snprintf(key, sizeof key, "R%.*s %s", (int)(c - a), w->text + a, sb);
+			map_add(&pairs, key, word_weight(w));
+		}
+	}
+}
+
+/* Reading of a word terra lacks: each character as terra's words read it beside the same
+ * neighbour, else its default. */
+static void derive_reading(struct word *w)
+{
+	char out[256] = "";
+	size_t len = 0;
+	for (size_t k = 0; k < w->nchars; k++) {
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		struct word *ch = word_find(w->text + a, b - a);
+		if (!ch || !ch->reading)
+			return;
+		const char *pick = ch->reading;
+		double best = 0;
+		for (size_t c = 0; c < ch->ncands; c++) {
+			if (!usable(&ch->cands[c], ch))
+				continue;
+			char key[80];
+			double score = 0;
+			if (k > 0) {
+				size_t p = char_off(w->text, k - 1);
+				snprintf(key, sizeof key, "R%.*s %s", (int)(b - p), w->text + p,
+					 ch->cands[c].reading);
+				score += map_weight(&pairs, key);
+			}
+			if (k + 1 < w->nchars) {
+				size_t e = char_off(w->text, k + 2);
+				snprintf(key, sizeof key, "L%.*s %s", (int)(e - a), w->text + a,
+					 ch->cands[c].reading);
+				score += map_weight(&pairs, key);
+			}
+			if (score > best)
+				best = score, pick = ch->cands[c].reading;
+		}
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", pick);
+		if (len >= sizeof out - 1)
+			return;
+	}
+	w->reading = xstrndup(out, len);
+	w->flags |= LEX_DERIVED;
+}
+
+static int write_all(FILE *f, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, f) == n;
+}
+
+static void write_lexicon(const char *path)
+{
+	size_t count = 0, pool = 0, max_chars = 1;
+	uint64_t total = 0;
+	for (size_t i = 0; i < nwords; i++) {
+		struct word *w = &words[i];
+		if (!w->reading)
+			continue;
+		if (!w->freq)
+			w->freq = w->nchars == 1 ? 1 : 2; /* in terra only: a rare word */
+		count++;
+		pool += w->len + strlen(w->reading);
+		total += w->freq;
+		if (w->nchars > max_chars)
+			max_chars = w->nchars;
+	}
+	size_t nslots = 1;
+	while (nslots < count * 2)
+		nslots *= 2;
+	struct lex_entry *entries = calloc(count ? count : 1, sizeof *entries);
+	uint32_t *slots = calloc(nslots, sizeof *slots);
+	char *pbuf = xrealloc(NULL, pool);
+	if (!entries || !slots)
+		xrealloc(NULL, (size_t)-1);
+	size_t e = 0, off = 0;
+	for (size_t i = 0; i < nwords; i++) {
+		struct word *w = &words[i];
+		if (!w->reading)
+			continue;
+		size_t rl = strlen(w->reading);
+		struct lex_entry *en = &entries[e];
+		en->word_off = (uint32_t)off;
+		memcpy(pbuf + off, w->text, w->len);
+		off += w->len;
+		en->read_off = (uint32_t)off;
+		memcpy(pbuf + off, w->reading, rl);
+		off += rl;
+		en->freq = w->freq;
+		en->word_len = (uint8_t)w->len;
+		en->read_len = (uint8_t)rl;
+		en->nchars = (uint8_t)w->nchars;
+		en->flags = (uint8_t)w->flags;
+		size_t s = lex_hash(w->text, w->len) & (nslots - 1);
+		while (slots[s])
+			s = (s + 1) & (nslots - 1);
+		slots[s] = (uint32_t)(e + 1);
+		e++;
+	}
+	struct lex_header h;
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, LEX_MAGIC, 8);
+	h.nentries = (uint32_t)count;
+	h.nslots = (uint32_t)nslots;
+	h.pool_size = (uint32_t)pool;
+	h.max_chars = (uint32_t)max_chars;
+	h.total_freq = total;
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	if (!f || !write_all(f, &h, sizeof h) || !write_all(f, entries, count * sizeof *entries) ||
+	    !write_all(f, slots, nslots * sizeof *slots) || !write_all(f, pbuf, pool) ||
+	    fclose(f) != 0 || rename(tmp, path) != 0) {
+		perror(path);
+		exit(73);
+	}
+	fprintf(stderr, "lexicon_build: %s: %zu words, %zu bytes\n", path, count,
+		sizeof h + count * sizeof *entries + nslots * sizeof *slots + pool);
+	free(entries);
+	free(slots);
+	free(pbuf);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 5) {
+		fprintf(stderr, "usage: lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED "
+				"[EXTRA...]\n");
+		return 64;
+	}
+	load_jieba(argv[2]);
+	load_terra(argv[3], argv[4]);
+	for (int i = 5; i < argc; i++)
+		load_extra(argv[i]);
+	vote_chars();
+	for (size_t i = 0; i < nwords; i++)
+		if (words[i].nchars == 1)
+			choose_char(&words[i]);
+	for (size_t i = 0; i < nwords; i++)
+		if (words[i].nchars > 1 && words[i].ncands)
+			choose_phrase(&words[i]);
+	pair_votes();
+	for (size_t i = 0; i < nwords; i++)
+		if (words[i].nchars > 1 && !words[i].reading)
+			derive_reading(&words[i]);
+	write_lexicon(argv[1]);
+	return 0;
+}

@@ -1,0 +1,205 @@
+/* bobao: the command line, a thin driver over the pipeline library. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bobao.h"
+
+static const char usage_text[] =
+	"usage: bobao speak [OPTIONS] ARTICLE [-o OUT]   one article to one audio file\n"
+	"       bobao text  [OPTIONS] [ARTICLE|-]        the spoken text, a sentence a line\n"
+	"       bobao proof [--format text|tsv|html] [OPTIONS] [ARTICLE|-]\n"
+	"                                                how each sentence will be read\n"
+	"       bobao batch [OPTIONS] IN_DIR OUT_DIR     many articles: parallel, incremental\n"
+	"       bobao voices                             the voice presets and their keys\n"
+	"options:\n"
+	"  --voice NAME|FILE   voice preset (default: news)\n"
+	"  --encoding NAME     input encoding (default: detect UTF-8/UTF-16/GB18030/Big5)\n"
+	"  --lexicon FILE      user lexicon (word TAB pinyin), wins over the built-in one\n"
+	"  --keep-captions     also speak photo captions\n"
+	"  -o OUT              output file (speak; default: ARTICLE's name with .wav)\n"
+	"  --format FMT        speak: wav|flac|ogg|opus|mp3; proof: text|tsv|html\n"
+	"  --json --vtt --srt  speak: write a manifest and subtitles next to the audio\n"
+	"  -q                  no progress\n"
+	"  --help, --version\n";
+
+struct cli {
+	const char *command, *input, *output, *voice, *encoding, *lexicon, *format;
+	int keep_captions, quiet, json, vtt, srt;
+};
+
+/* The one place that prints errors: `bobao: FILE: what is wrong`. */
+static int report(const char *file, int code, const struct bb_error *err)
+{
+	if (file)
+		fprintf(stderr, "bobao: %s: %s\n", file, err->msg[0] ? err->msg : bb_status_name(code));
+	else
+		fprintf(stderr, "bobao: %s\n", err->msg[0] ? err->msg : bb_status_name(code));
+	return code;
+}
+
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "bobao: %s\n%s", what, usage_text);
+	return BB_EUSAGE;
+}
+
+static void show_progress(size_t done, size_t total, double audio_s, void *ctx)
+{
+	fprintf(stderr, "\rbobao: %s: %zu/%zu sentences, %.1f min of audio%s", (const char *)ctx,
+		done, total, audio_s / 60, done == total ? "\n" : "");
+}
+
+static int cmd_voices(void)
+{
+	const char *names[] = {"news", "slow", "podcast"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct bb_voice v;
+		struct bb_error err = {0};
+		if (bb_voice_load(&v, names[i], &err) != BB_OK)
+			continue;
+		printf("%-8s %s: rate %d, pitch %d, pauses %d/%d/%d/%d ms, %d Hz, %.0f LUFS (%s)\n",
+		       v.name, v.espeak_voice, v.rate, v.pitch, v.pause_sentence_ms,
+		       v.pause_paragraph_ms, v.pause_heading_ms, v.pause_title_ms, v.sample_rate,
+		       v.loudness_lufs, v.path);
+	}
+	printf("\nkeys of a preset (voices/*.ini; copy one and pass --voice FILE):\n");
+	for (size_t i = 0; bb_voice_key_name(i); i++)
+		printf("  %-20s %s\n", bb_voice_key_name(i), bb_voice_key_help(i));
+	return 0;
+}
+
+/* Writes the spoken text: one sentence a line, a blank line between paragraphs. */
+static int write_text(const struct bb_script *sc)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		if (i && sc->sentences[i].paragraph != sc->sentences[i - 1].paragraph)
+			putchar('\n');
+		puts(sc->sentences[i].spoken);
+	}
+	return 0;
+}
+
+/* Default output: the article's base name with the format's extension, here. */
+static void default_output(const char *input, const char *format, char *out, size_t size)
+{
+	const char *base = strrchr(input, '/');
+	base = base ? base + 1 : input;
+	size_t n = strcspn(base, ".");
+	if (strcmp(input, "-") == 0 || n == 0)
+		base = "bobao", n = 5;
+	snprintf(out, size, "%.*s.%s", (int)n, base, format ? format : "wav");
+}
+
+static int run_article(const struct cli *c)
+{
+	struct bb_error err = {0};
+	struct bb_voice voice;
+	struct bb_article art = {0};
+	struct bb_script sc = {0};
+	struct bb_lexicon *lex = NULL;
+	struct bb_synth *sy = NULL;
+	const char *input = c->input ? c->input : "-";
+	char path[4096];
+	int rc = bb_voice_load(&voice, c->voice ? c->voice : "news", &err);
+	if (rc != BB_OK)
+		return report(NULL, rc, &err);
+	int speak = strcmp(c->command, "speak") == 0, proof = strcmp(c->command, "proof") == 0;
+	if (speak || proof) {
+		rc = bb_lexicon_open(&lex, NULL, &err);
+		if (rc == BB_OK && voice.lexicon[0])
+			rc = bb_lexicon_add_user(lex, voice.lexicon, &err);
+		if (rc == BB_OK && c->lexicon)
+			rc = bb_lexicon_add_user(lex, c->lexicon, &err);
+		if (rc != BB_OK) {
+			bb_lexicon_close(lex);
+			return report(NULL, rc, &err);
+		}
+	}
+	rc = bb_article_read_file(&art, input, c->encoding, 0, &err);
+	if (rc == BB_OK)
+		rc = bb_script_build(&sc, &art, lex, c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
+	if (rc == BB_OK && proof) {
+		rc = bb_proof_write(stdout, &sc, c->format ? c->format : "text", &err);
+	} else if (rc == BB_OK && speak) {
+		if (c->output)
+			snprintf(path, sizeof path, "%s", c->output);
+		else
+			default_output(input, c->format, path, sizeof path);
+		struct bb_output out = {path, c->format, c->json, c->vtt, c->srt};
+		rc = bb_synth_open(&sy, &voice, &err);
+		if (rc == BB_OK) {
+			int progress = !c->quiet && isatty(2);
+			rc = bb_speak(&sc, &voice, sy, &out, progress ? show_progress : NULL,
+				      (void *)input, &err);
+		}
+		if (rc != BB_OK && (rc == BB_ECANTCREAT || rc == BB_EIO))
+			input = path; /* the message is about the output file */
+	} else if (rc == BB_OK) {
+		write_text(&sc);
+	}
+	if (rc == BB_OK && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = bb_fail(&err, BB_EIO, "cannot write to standard output");
+	if (rc != BB_OK)
+		report(input, rc, &err);
+	bb_synth_close(sy);
+	bb_script_free(&sc);
+	bb_article_free(&art);
+	bb_lexicon_close(lex);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_VOICE = 256, OPT_ENCODING, OPT_LEXICON, OPT_KEEP, OPT_FORMAT, OPT_JSON, OPT_VTT,
+	       OPT_SRT, OPT_HELP, OPT_VERSION };
+	static const struct option longopts[] = {
+		{"voice", required_argument, 0, OPT_VOICE},
+		{"encoding", required_argument, 0, OPT_ENCODING},
+		{"lexicon", required_argument, 0, OPT_LEXICON},
+		{"keep-captions", no_argument, 0, OPT_KEEP},
+		{"format", required_argument, 0, OPT_FORMAT},
+		{"json", no_argument, 0, OPT_JSON},
+		{"vtt", no_argument, 0, OPT_VTT},
+		{"srt", no_argument, 0, OPT_SRT},
+		{"help", no_argument, 0, OPT_HELP},
+		{"version", no_argument, 0, OPT_VERSION},
+		{0, 0, 0, 0},
+	};
+	if (argc >= 2 && strcmp(argv[1], "batch") == 0)
+		return bb_batch_main(argc - 1, argv + 1);
+	struct cli c = {0};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "o:q", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': c.output = optarg; break;
+		case 'q': c.quiet = 1; break;
+		case OPT_VOICE: c.voice = optarg; break;
+		case OPT_ENCODING: c.encoding = optarg; break;
+		case OPT_LEXICON: c.lexicon = optarg; break;
+		case OPT_KEEP: c.keep_captions = 1; break;
+		case OPT_FORMAT: c.format = optarg; break;
+		case OPT_JSON: c.json = 1; break;
+		case OPT_VTT: c.vtt = 1; break;
+		case OPT_SRT: c.srt = 1; break;
+		case OPT_HELP: fputs(usage_text, stdout); return 0;
+		case OPT_VERSION: printf("bobao %s\n", BOBAO_VERSION); return 0;
+		default: return usage_error("unknown option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command");
+	c.command = argv[optind++];
+	if (strcmp(c.command, "voices") == 0)
+		return optind == argc ? cmd_voices() : usage_error("voices takes no argument");
+	if (strcmp(c.command, "speak") && strcmp(c.command, "text") && strcmp(c.command, "proof"))
+		return usage_error("unknown command");
+	if (argc - optind > 1)
+		return usage_error("one article at a time (use bobao batch for many)");
+	c.input = optind < argc ? argv[optind] : NULL;
+	if (strcmp(c.command, "speak") == 0 && !c.input)
+		return usage_error("speak needs an ARTICLE");
+	return run_article(&c);
+}

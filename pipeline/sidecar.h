@@ -1,0 +1,35 @@
+/* sidecar: the facts assemble.c hands to the manifest and subtitle writers. SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef BOBAO_SIDECAR_H
+#define BOBAO_SIDECAR_H
+
+#include <stdio.h>
+
+#include "bobao.h"
+
+/* What the audio file turned out to be; times are in seconds of the written audio. */
+struct bb_audio_facts {
+	const char *format;      /* "wav", "flac", ... */
+	int sample_rate;
+	double duration;
+	double integrated;       /* LUFS of the output */
+	double true_peak;        /* dBTP of the output */
+	double range;            /* LU */
+	double target;           /* the preset's loudness target, LUFS */
+	double ceiling;          /* the preset's true peak ceiling, dBTP */
+	double gain_db;          /* the one gain applied */
+	double input_integrated; /* as synthesized, before the gain */
+	double input_true_peak;
+	double limiter_db;       /* deepest gain reduction of the true-peak limiter, 0 when idle */
+	int settled;             /* 1: left below target to stay under the ceiling */
+	const double *start, *end; /* per sentence of the script */
+};
+
+/* Each writes one sidecar to f; BB_EIO when writing fails, BB_ENOMEM. */
+int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
+		    const struct bb_audio_facts *a, struct bb_error *err);
+int bb_sidecar_vtt(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
+		   struct bb_error *err);
+int bb_sidecar_srt(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
+		   struct bb_error *err);
+
+#endif

@@ -1,0 +1,59 @@
+/* Tables for normalize.c: units, measure words, currencies, symbols, context words.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef BOBAO_UNITS_H
+#define BOBAO_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum unit_flags {
+	UNIT_LIANG = 1, /* the number 2 before it reads 两 (2公里 两公里) */
+	UNIT_TEMP = 2,  /* a temperature: a negative number reads 零下 */
+	UNIT_WORD = 4,  /* a Latin unit that needs a non-letter after it */
+	UNIT_MONEY = 8, /* a currency code after a number: USD, RMB */
+};
+
+/* One written form and its reading. */
+struct unit {
+	const char *text;
+	const char *reading;
+	unsigned flags;
+};
+
+/* A table with its length, so tests can iterate over every table. */
+struct unit_table {
+	const char *name;
+	const struct unit *items;
+	size_t n;
+};
+
+extern const struct unit_table units_after;    /* km, ℃, m², % ... after a number */
+extern const struct unit_table units_measure;  /* 个, 公里, 元 ... : 2 before them reads 两 */
+extern const struct unit_table units_money;    /* ¥, HK$, USD ... before a number */
+extern const struct unit_table units_money_word; /* 元, 美元 ... already after the number */
+extern const struct unit_table units_year;     /* 年, 赛季 ...: four digits before them are a year */
+extern const struct unit_table units_phone_before; /* 拨打, 电话, 尾号 ... */
+extern const struct unit_table units_phone_after;  /* 热线, 打电话 ... */
+extern const struct unit_table units_score_before; /* 比分, 战胜 ... */
+extern const struct unit_table units_score_after;  /* 战胜, 击败 ... */
+extern const struct unit_table units_ordinal_before; /* 第 ...: never 两 */
+extern const struct unit_table units_latin_words; /* am, pm ... read specially after a time */
+extern const struct unit_table *const unit_tables[];
+extern const size_t unit_tables_n;
+
+/* The longest entry of t that s (n bytes) starts with, or NULL; UNIT_WORD entries must not
+ * be followed by an ASCII letter. */
+const struct unit *unit_prefix(const struct unit_table *t, const char *s, size_t n);
+/* The entry of t that s (n bytes) ends with (the longest), or NULL. */
+const struct unit *unit_suffix(const struct unit_table *t, const char *s, size_t n);
+
+/* A symbol by code point: its reading ("" to drop it), or NULL when it is not in the table. */
+struct symbol {
+	uint32_t cp;
+	const char *reading;
+};
+const struct symbol *symbol_find(uint32_t cp);
+extern const struct symbol symbols[];
+extern const size_t symbols_n;
+
+#endif

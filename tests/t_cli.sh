@@ -1,0 +1,105 @@
+#!/bin/sh
+# End-to-end tests of the command line: spoken text of the samples, the foundation's
+# must-haves, bad input and exit codes. SPDX-License-Identifier: GPL-3.0-or-later
+BUILD=${BUILD:-build}
+B=$BUILD/bobao
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+	d=$1; shift
+	if "$@"; then ok; else bad "$d"; fi
+}
+status_is() { # status_is WANT DESCRIPTION COMMAND...
+	want=$1 d=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok; else bad "$d: exit $got, want $want ($(cat "$tmp/err"))"; fi
+}
+one_line_error() { # the error is one line that names the file
+	d=$1 file=$2
+	if [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^bobao: .*$file" "$tmp/err"; then ok
+	else bad "$d: error is not one line naming $file: $(cat "$tmp/err")"; fi
+}
+
+# --- the spoken text of every sample equals its expected file
+for f in samples/*.txt; do
+	want=${f%.txt}.spoken
+	[ -f "$want" ] || want=$(echo "$want" | sed 's/-gb18030//')
+	if $B text "$f" >"$tmp/spoken" 2>"$tmp/err" && cmp -s "$tmp/spoken" "$want"; then ok
+	else bad "text $f differs from $want"; diff "$tmp/spoken" "$want" | head -10; fi
+done
+S=samples/nantong-kaifaqu.txt
+$B text $S >"$tmp/s.txt"
+check "GB18030 copy reads the same" sh -c "$B text samples/nantong-kaifaqu-gb18030.txt | cmp -s - $tmp/s.txt"
+for w in 六千亩 两千七百亩 八十斤 一百斤 五十亿级 四加二 三加一 为已签约项目的顺利落户; do
+	check "sample says $w" grep -q "$w" "$tmp/s.txt"
+done
+check "no digit in the spoken text" sh -c "! grep -q '[0-9０-９]' $tmp/s.txt"
+check "caption left out" sh -c "! grep -q 陆忠伟摄 $tmp/s.txt"
+check "title first" sh -c "head -n 1 $tmp/s.txt | grep -q '^南通开发区：对标先进'"
+check "blank line between paragraphs" sh -c "sed -n 2p $tmp/s.txt | grep -q '^$'"
+$B text --keep-captions $S >"$tmp/cap.txt"
+check "--keep-captions speaks the caption" grep -q 陆忠伟摄 "$tmp/cap.txt"
+check "text reads stdin" sh -c "echo '标题
+增长12.5%。' | $B text - | grep -q 百分之十二点五"
+
+# --- speak: a mono file of the preset's rate and a plausible length
+status_is 0 "speak the sample" $B speak -q $S -o "$tmp/a.wav"
+if [ -x "$BUILD/audio_check" ]; then
+	"$BUILD/audio_check" info "$tmp/a.wav" >"$tmp/info" 2>&1
+	check "speak: one channel" grep -q '^channels 1$' "$tmp/info"
+	check "speak: 48000 Hz (news preset)" grep -q '^rate 48000$' "$tmp/info"
+	dur=$(sed -n 's/^duration //p' "$tmp/info")
+	check "speak: 6 to 14 minutes (got ${dur}s)" awk "BEGIN{exit !($dur >= 360 && $dur <= 840)}"
+else
+	bad "no $BUILD/audio_check tool"
+fi
+check "speak leaves no temporary file" sh -c "[ \$(ls -A $tmp | grep -c '^\\.') = 0 ]"
+
+# --- bad input: one line naming the file, sysexits code, nothing written
+status_is 66 "missing input" $B speak -q "$tmp/nope.txt" -o "$tmp/nope.wav"
+one_line_error "missing input" nope.txt
+head -c 4096 /dev/urandom >"$tmp/junk.txt"
+status_is 65 "binary junk" $B speak -q "$tmp/junk.txt" -o "$tmp/junk.wav"
+one_line_error "binary junk" junk.txt
+check "binary junk leaves no output" test ! -e "$tmp/junk.wav"
+: >"$tmp/empty.txt"
+status_is 65 "empty file" $B text "$tmp/empty.txt"
+one_line_error "empty file" empty.txt
+printf '\xd6\xd0\xce\xc4\xff\xff\xff' >"$tmp/broken.txt"
+status_is 65 "invalid in every encoding" $B text "$tmp/broken.txt"
+check "the error gives the byte offset" grep -q 'offset [0-9]' "$tmp/err"
+status_is 65 "wrong forced encoding" $B text --encoding UTF-8 samples/nantong-kaifaqu-gb18030.txt
+check "the error gives the byte offset" grep -q 'byte [0-9]' "$tmp/err"
+status_is 0 "forced GB18030" $B text --encoding GB18030 samples/nantong-kaifaqu-gb18030.txt
+mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+if [ "$(id -u)" = 0 ] && touch "$tmp/ro/probe" 2>/dev/null; then
+	rm -f "$tmp/ro/probe"
+	status_is 73 "unwritable output" $B speak -q $S -o "/proc/bobao-test.wav"
+else
+	status_is 73 "unwritable output" $B speak -q $S -o "$tmp/ro/a.wav"
+fi
+one_line_error "unwritable output" .wav
+status_is 73 "output folder missing" $B speak -q $S -o "$tmp/no/such/dir/a.wav"
+printf 'rate = 190\nbogus = 1\n' >"$tmp/v.ini"
+status_is 78 "unknown voice key" $B text --voice "$tmp/v.ini" $S
+check "voice error names the line" grep -q 'v.ini:2:' "$tmp/err"
+printf 'rate = fast\n' >"$tmp/v2.ini"
+status_is 78 "bad voice value" $B text --voice "$tmp/v2.ini" $S
+status_is 78 "unknown preset" $B text --voice nosuchvoice $S
+status_is 64 "unknown option" $B text --bogus $S
+status_is 64 "unknown command" $B sing $S
+status_is 64 "speak without an article" $B speak
+status_is 0 "--version" $B --version
+status_is 0 "--help" $B --help
+status_is 0 "voices" $B voices
+check "voices lists news and slow" sh -c "$B voices | grep -q '^news' && $B voices | grep -q '^slow'"
+check "voices lists every key" sh -c "$B voices | grep -q pause_paragraph_ms"
+status_is 0 "slow preset" $B text --voice slow $S
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
