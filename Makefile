@@ -64,9 +64,12 @@ TERRA_DICT = /usr/share/rime-data/terra_pinyin.dict.yaml
 $(BUILD)/terra_simplified.txt: $(TERRA_DICT) | $(BUILD)
 	opencc -c t2s.json -i $(TERRA_DICT) -o $@.tmp && mv $@.tmp $@
 
-$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_simplified.txt data/lexicon.txt
+$(BUILD)/terra_back.txt: $(BUILD)/terra_simplified.txt
+	opencc -c s2t.json -i $< -o $@.tmp && mv $@.tmp $@
+
+$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt pipeline/lexicon_fixes.txt
 	$(BUILD)/lexicon_build $@ $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt \
-		data/lexicon.txt
+		$(BUILD)/terra_back.txt pipeline/lexicon_fixes.txt
 
 test: deps all $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh

@@ -34,6 +34,7 @@
 #define CHUNK 16384          /* frames per read/write in the output pass */
 #define TP_MARGIN_DB 0.3     /* kept under the ceiling for what the estimate may miss */
 #define LIMIT_MARGIN_DB 0.6  /* the limiter works on samples; inter-sample peaks need room */
+#define LIMIT_MAX_DB 6.0     /* the most the limiter may take off the peaks */
 #define TP_TAPS 12           /* taps per phase of the 4x true-peak interpolator */
 #define TP_BLOCK 64
 
@@ -101,6 +102,7 @@ struct bb_assembler {
 	size_t fin_cap, fout_cap;
 	double peak;                /* true peak estimate of the unscaled output, linear */
 	double max_m, max_s;        /* loudest momentary and short-term loudness, LUFS */
+	float limit_deepest;        /* the limiter's deepest gain, linear */
 	float tp_coef[3][TP_TAPS];
 };
 
@@ -216,9 +218,13 @@ static int temp_create(const char *final, char **tmp)
 	return fd;
 }
 
+/* The folder is named: the CLI puts the output path in front already. */
 static int cant_create(struct bb_error *err, const char *path, int e)
 {
-	return bb_fail(err, BB_ECANTCREAT, "%s: cannot create output: %s", path, strerror(e));
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) : 1;
+	return bb_fail(err, BB_ECANTCREAT, "cannot create a file in folder %.*s: %s", dirlen,
+		       slash ? (slash == path ? "/" : path) : ".", strerror(e));
 }
 
 /* ---- true peak: 4x oversampling with a windowed-sinc polyphase interpolator ------------- */
@@ -575,7 +581,7 @@ struct gain_plan {
 };
 
 /* Chooses the gain: the target, unless the true peak would pass the ceiling; then a
- * limiter takes the excess, or (past 6 dB of limiting) the output settles below target. */
+ * limiter takes the excess, or (past LIMIT_MAX_DB of limiting) the output settles below target. */
 static struct gain_plan plan_gain(struct bb_assembler *as, struct bb_audio_facts *a)
 {
 	struct gain_plan g = {1.0, 0};
@@ -591,15 +597,71 @@ static struct gain_plan plan_gain(struct bb_assembler *as, struct bb_audio_facts
 	}
 	double gain_db = a->target - a->input_integrated;
 	double room = a->ceiling - TP_MARGIN_DB - tp; /* the most gain the peaks allow */
-	if (gain_db > room) {
+	if (gain_db > room + LIMIT_MAX_DB) {
 		a->settled = 1;
-		gain_db = room;
+		gain_db = room + LIMIT_MAX_DB;
 	}
+	if (gain_db > room)
+		g.threshold = db_to_lin(a->ceiling - LIMIT_MARGIN_DB);
 	a->gain_db = gain_db;
 	a->integrated = a->input_integrated + gain_db;
 	a->true_peak = tp + gain_db;
 	g.gain = db_to_lin(gain_db);
 	return g;
+}
+
+/* A look-ahead limiter over one sentence y[0..n) (silence around it): gain never above
+ * threshold/|y|, reaching it smoothly over 2*A samples before a peak (min filter, then a
+ * moving average of the same width, which stays under every minimum it spans), released
+ * with a 60 ms time constant. env is scratch of n floats. Returns the deepest gain. */
+static float limit(float *y, float *env, size_t n, float threshold, int rate)
+{
+	size_t A = (size_t)rate / 500 + 1; /* 2 ms */
+	for (size_t i = 0; i < n; i++)
+		env[i] = 1.0f;
+	for (size_t i = 0; i < n; i++) {
+		float ay = fabsf(y[i]);
+		if (ay <= threshold)
+			continue;
+		float d = threshold / ay;
+		size_t lo = i > A ? i - A : 0, hi = i + A < n ? i + A : n - 1;
+		for (size_t m = lo; m <= hi; m++)
+			if (env[m] > d)
+				env[m] = d;
+	}
+	/* moving average of width 2A+1 (edges padded with 1: silence needs no reduction) */
+	double sum = 0;
+	float release = (float)exp(-1.0 / (0.060 * rate)), r = 1.0f, deepest = 1.0f;
+	float *avg = env; /* reused in place through a delay line: keep the window's values */
+	float window[2 * 1024 + 1];
+	size_t W = 2 * A + 1;
+	if (W > sizeof window / sizeof window[0])
+		W = sizeof window / sizeof window[0], A = (W - 1) / 2;
+	for (size_t k = 0; k < W; k++) {
+		ptrdiff_t m = (ptrdiff_t)k - (ptrdiff_t)A;
+		window[k] = m >= 0 && (size_t)m < n ? env[m] : 1.0f;
+	}
+	sum = 0;
+	for (size_t k = 0; k < W; k++)
+		sum += window[k];
+	size_t head = 0; /* window[head] is env[i - A] */
+	for (size_t i = 0; i < n; i++) {
+		float gavg = (float)(sum / (double)W);
+		/* slide: drop env[i - A], take env[i + A + 1] */
+		size_t next = i + A + 1;
+		float in = next < n ? env[next] : 1.0f;
+		sum += in - window[head];
+		window[head] = in;
+		head = (head + 1) % W;
+		r = 1.0f - (1.0f - r) * release;
+		if (r > gavg)
+			r = gavg;
+		avg[i] = r; /* env[i] is no longer needed: the window holds what is */
+		y[i] *= r;
+		if (r < deepest)
+			deepest = r;
+	}
+	return deepest;
 }
 
 static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char *title,
@@ -739,38 +801,97 @@ static void write_zeros(SNDFILE *sf, uint64_t n, int *bad)
 	}
 }
 
+/* Reads sentence i's speech from the temporary file into as->fout, through the gain and the
+ * limiter; returns its length or -1. Adds its energy before and after the limiter to e[2]. */
+static long read_segment(struct bb_assembler *as, size_t i, struct gain_plan g, double e[2])
+{
+	size_t n = (size_t)as->seg_len[i];
+	if (grow((void **)&as->fout, &as->fout_cap, n + 1, sizeof(float)) ||
+	    grow((void **)&as->fin, &as->fin_cap, n + 1, sizeof(float)))
+		return -1;
+	if (fread(as->fout, sizeof(float), n, as->raw) != n)
+		return -1;
+	float *y = as->fout;
+	for (size_t t = 0; t < n; t++)
+		y[t] *= (float)g.gain;
+	if (g.threshold > 0) {
+		double before = 0, after = 0;
+		for (size_t t = 0; t < n; t++)
+			before += (double)y[t] * y[t];
+		float deepest = limit(y, as->fin, n, (float)g.threshold, as->rate_out);
+		for (size_t t = 0; t < n; t++)
+			after += (double)y[t] * y[t];
+		e[0] += before;
+		e[1] += after;
+		if (deepest < as->limit_deepest)
+			as->limit_deepest = deepest;
+		tp_scan(as, y, n);
+	}
+	return (long)n;
+}
+
+/* The integrated loudness of the output with plan g, from a dry run over the speech with
+ * its silences (libebur128 at the output rate); -inf when it cannot tell. */
+static double dry_loudness(struct bb_assembler *as, struct gain_plan g)
+{
+	static const float zeros[4096];
+	double e[2] = {0, 0}, lufs = -HUGE_VAL;
+	ebur128_state *m = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
+	if (!m || fflush(as->raw) != 0 || fseek(as->raw, 0, SEEK_SET) != 0)
+		goto done;
+	uint64_t at = 0;
+	for (size_t i = 0; i < as->sc->n; i++) {
+		if (!as->seg_len[i])
+			continue;
+		for (uint64_t z = as->seg_start[i] - at; z;) {
+			size_t k = z < 4096 ? (size_t)z : 4096;
+			ebur128_add_frames_float(m, zeros, k);
+			z -= k;
+		}
+		long n = read_segment(as, i, g, e);
+		if (n < 0)
+			goto done;
+		ebur128_add_frames_float(m, as->fout, (size_t)n);
+		at = as->seg_start[i] + (uint64_t)n;
+	}
+	ebur128_loudness_global(m, &lufs);
+done:
+	if (m)
+		ebur128_destroy(&m);
+	return lufs;
+}
+
 /* Streams the temporary speech through the gain into sf, silence between sentences. */
 static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g, uint64_t total)
 {
-	float buf[CHUNK];
 	short sbuf[CHUNK];
 	uint64_t at = 0;
 	int bad = 0;
+	double e[2] = {0, 0};
 	if (fflush(as->raw) != 0 || fseek(as->raw, 0, SEEK_SET) != 0)
 		return -1;
 	for (size_t i = 0; i < as->sc->n && !bad; i++) {
 		if (!as->seg_len[i])
 			continue;
 		write_zeros(sf, as->seg_start[i] - at, &bad);
-		at = as->seg_start[i];
-		for (uint64_t left = as->seg_len[i]; left && !bad;) {
-			size_t k = left < CHUNK ? (size_t)left : CHUNK;
-			if (fread(buf, sizeof(float), k, as->raw) != k)
-				return -1;
-			for (size_t t = 0; t < k; t++)
-				buf[t] *= (float)g.gain;
+		long n = read_segment(as, i, g, e);
+		if (n < 0)
+			return -1;
+		const float *y = as->fout;
+		for (size_t done = 0; done < (size_t)n && !bad;) {
+			size_t k = (size_t)n - done < CHUNK ? (size_t)n - done : CHUNK;
 			if (as->fmt->pcm16) {
 				for (size_t t = 0; t < k; t++) {
-					long s = lrintf(buf[t] * 32768.0f);
-					sbuf[t] = (short)(s > 32767 ? 32767 : s < -32768 ? -32768 : s);
+					long v = lrintf(y[done + t] * 32768.0f);
+					sbuf[t] = (short)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
 				}
 				bad = sf_write_short(sf, sbuf, (sf_count_t)k) != (sf_count_t)k;
 			} else {
-				bad = sf_write_float(sf, buf, (sf_count_t)k) != (sf_count_t)k;
+				bad = sf_write_float(sf, y + done, (sf_count_t)k) != (sf_count_t)k;
 			}
-			left -= k;
-			at += k;
+			done += k;
 		}
+		at = as->seg_start[i] + (uint64_t)n;
 	}
 	if (!bad && total > at)
 		write_zeros(sf, total - at, &bad);
@@ -806,6 +927,16 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 	}
 	if (!rc && output_pass(sf, as, g, total))
 		rc = bb_fail(err, BB_EIO, "%s: write failed: %s", as->path, sf_strerror(sf));
+	if (!rc && g.threshold > 0) {
+		/* the limiter's work is known now: record it (bext may be updated once set) */
+		a->true_peak = lin_to_db(as->peak);
+		a->limiter_db = -lin_to_db(as->limit_deepest);
+		if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV) {
+			SF_BROADCAST_INFO bi;
+			fill_bext(&bi, as, title, a);
+			sf_command(sf, SFC_SET_BROADCAST_INFO, &bi, sizeof bi);
+		}
+	}
 	if (sf_close(sf) != 0 && !rc)
 		rc = bb_fail(err, BB_EIO, "%s: write failed on close", as->path);
 	return rc;
@@ -884,6 +1015,25 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		ebur128_loudness_range(as->meter, &a.range);
 	}
 	struct gain_plan g = plan_gain(as, &a);
+	if (g.threshold > 0) {
+		/* the limiter shaves some loudness: measure it dry and make it up (twice, since
+		 * more gain means a little more limiting) */
+		double base = g.gain;
+		for (int round = 0; round < 2; round++) {
+			double got = dry_loudness(as, g);
+			if (!isfinite(got) || fabs(a.target - got) < 0.05)
+				break;
+			double more = a.target - got;
+			if (a.gain_db + more > a.target - a.input_integrated + LIMIT_MAX_DB)
+				break;
+			a.gain_db += more;
+			g.gain = base * db_to_lin(a.gain_db - lin_to_db(base));
+			g.gain = db_to_lin(a.gain_db);
+		}
+		as->limit_deepest = 1.0f;
+		as->peak = 0;
+		/* the output pass measures the limited peaks again */
+	}
 
 	double *times = malloc((as->sc->n ? as->sc->n : 1) * 2 * sizeof(double));
 	if (!times)

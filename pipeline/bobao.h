@@ -277,6 +277,20 @@ int bb_speak(const struct bb_script *sc, const struct bb_voice *v, struct bb_syn
 	     const struct bb_output *out, void (*progress)(size_t done, size_t total,
 	     double audio_s, void *ctx), void *ctx, struct bb_error *err);
 
+/* A store of synthesized sentences that bb_speak_cached asks before eSpeak (batch's cache). */
+struct bb_sentence_cache {
+	/* Puts sentence s's speech into out (n was 0, rate set); returns 1 if found, else 0. */
+	int (*get)(void *ctx, const struct bb_sentence *s, struct bb_pcm *out);
+	/* Keeps the speech just synthesized for s; a failure to keep it is not an error. */
+	void (*put)(void *ctx, const struct bb_sentence *s, const struct bb_pcm *pcm);
+	void *ctx;
+};
+/* bb_speak, with sentences taken from cache (NULL: none) when it has them. */
+int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct bb_synth *sy,
+		    const struct bb_output *out, const struct bb_sentence_cache *cache,
+		    void (*progress)(size_t done, size_t total, double audio_s, void *ctx),
+		    void *ctx, struct bb_error *err);
+
 /* ---- proof.c: how each sentence will be read -------------------------------------- */
 
 /* Writes the readings of every sentence of sc to f as "text" (sentence, pinyin under it),

@@ -176,7 +176,7 @@ int bb_decode(const char *bytes, size_t n, const char *encoding, struct bb_text 
 	/* A legacy double-byte encoding: keep the valid decoding with the most common hanzi. */
 	struct bb_text best = {0};
 	const char *best_name = NULL;
-	size_t best_score = 0;
+	size_t best_score = 0, furthest_bad = utf8_bad;
 	for (size_t c = 0; c < sizeof candidates / sizeof candidates[0]; c++) {
 		struct bb_text t = {0};
 		rc = convert(bytes, n, candidates[c], &t, &bad);
@@ -186,6 +186,8 @@ int bb_decode(const char *bytes, size_t n, const char *encoding, struct bb_text 
 			return bb_fail(err, rc, "out of memory");
 		}
 		size_t score = rc == BB_OK ? text_score(&t) : 0;
+		if (rc == BB_EDATA && bad > furthest_bad)
+			furthest_bad = bad;
 		if (score > best_score) {
 			bb_text_free(&best);
 			best = t;
@@ -196,9 +198,8 @@ int bb_decode(const char *bytes, size_t n, const char *encoding, struct bb_text 
 		}
 	}
 	if (!best_name)
-		return bb_fail(err, BB_EDATA,
-			       "not valid UTF-8, GB18030 or Big5 text (first bad byte at offset %zu)",
-			       utf8_bad);
+		return bb_fail(err, BB_EDATA, "not UTF-8, GB18030 or Big5 text (invalid byte at offset %zu)",
+			       furthest_bad);
 	*out = best;
 	return finish(out, best_name, detected);
 }

@@ -1,11 +1,12 @@
 /* Compiles lexicon.bin from open data: jieba's word frequencies, Rime terra_pinyin readings
  * (and their OpenCC t2s conversion), and bobao's own corrections. SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED [EXTRA...]
+ *   lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED TERRA_BACK [EXTRA...]
  *
  * JIEBA_DICT: "word freq pos" lines (simplified). TERRA_DICT: terra_pinyin.dict.yaml
  * (traditional, "word TAB reading [TAB weight%]"); TERRA_SIMPLIFIED: the same file through
- * `opencc -c t2s.json`, line for line. EXTRA: "word TAB reading [TAB freq]" lines that
+ * `opencc -c t2s.json`, line for line; TERRA_BACK: that
+ * through `opencc -c s2t.json` (to know a simplified character's usual traditional form). EXTRA: "word TAB reading [TAB freq]" lines that
  * replace every other reading of that word (bobao's mainland news corrections).
  *
  * Readings: a word keeps its terra reading (the most likely one when terra lists several);
@@ -26,6 +27,7 @@ struct cand {
 	double pct;   /* terra's percentage, -1 when not given */
 	int forced;   /* from an EXTRA file */
 	int order;
+	int main;     /* its traditional form is the usual one for the simplified word */
 };
 
 struct word {
@@ -175,11 +177,15 @@ static struct word *word_find(const char *text, size_t n)
 }
 
 /* Normalizes a reading in place to lowercase syllables with tone digits 1-5 separated by
- * one space ("u:" and "ü" become v); returns its syllable count, 0 when malformed. */
+ * one space ("u:" and "ü" become v, terra's erhua "r5" er5); returns its syllable count, 0
+ * when malformed. */
 static size_t normalize_reading(char *r)
 {
-	char *o = r;
+	char buf[1024];
+	char *o = buf;
 	size_t count = 0;
+	if (strlen(r) >= sizeof buf / 2)
+		return 0;
 	for (const char *p = r; *p;) {
 		while (*p == ' ')
 			p++;
@@ -196,6 +202,8 @@ static size_t normalize_reading(char *r)
 			} else if (isalpha((unsigned char)*p) && letters < 6) {
 				*o++ = (char)tolower((unsigned char)*p++), letters++;
 			} else if (*p >= '1' && *p <= '5' && letters && (p[1] == ' ' || !p[1])) {
+				if (letters == 1 && o[-1] == 'r') /* terra's erhua "r5": er5 */
+					o[-1] = 'e', *o++ = 'r';
 				*o++ = *p++;
 				letters = 99;
 			} else {
@@ -207,22 +215,26 @@ static size_t normalize_reading(char *r)
 		count++;
 	}
 	*o = '\0';
+	strcpy(r, buf);
 	return count;
 }
 
-static void add_cand(struct word *w, const char *reading, double pct, int forced)
+static void add_cand(struct word *w, const char *reading, double pct, int forced, int main_form)
 {
 	for (size_t i = 0; i < w->ncands; i++)
 		if (strcmp(w->cands[i].reading, reading) == 0) {
-			if (pct > w->cands[i].pct)
+			if (main_form && !w->cands[i].main)
 				w->cands[i].pct = pct;
+			else if (main_form == w->cands[i].main && pct > w->cands[i].pct)
+				w->cands[i].pct = pct;
+			w->cands[i].main |= main_form;
 			return;
 		}
 	if (w->ncands == w->capcands) {
 		w->capcands = w->capcands ? w->capcands * 2 : 2;
 		w->cands = xrealloc(w->cands, w->capcands * sizeof *w->cands);
 	}
-	struct cand c = {xstrndup(reading, strlen(reading)), pct, forced, (int)w->ncands};
+	struct cand c = {xstrndup(reading, strlen(reading)), pct, forced, (int)w->ncands, main_form};
 	w->cands[w->ncands++] = c;
 }
 
@@ -281,36 +293,36 @@ static int split_entry(char *line, char **word, char **reading, char **more)
 	return 1;
 }
 
-/* Reads terra_pinyin (traditional) and its simplified conversion side by side. A single
- * character is taken only where conversion left it as it was, so that 髮 (fa3) does not
- * lend its reading to 发; phrases are taken converted. */
-static void load_terra(const char *trad_path, const char *simp_path)
+/* Reads terra_pinyin (traditional), its simplified conversion and that converted back, side
+ * by side. An entry whose traditional form is what the simplified one converts back to is
+ * "main": 發 for 发 (fa1), not 髮 (fa3); 樣 for 样 (yang4), not the rare tree name 样. */
+static void load_terra(const char *trad_path, const char *simp_path, const char *back_path)
 {
-	FILE *ft = open_or_die(trad_path), *fs = open_or_die(simp_path);
-	char lt[4096], ls[4096];
+	FILE *ft = open_or_die(trad_path), *fs = open_or_die(simp_path), *fb = open_or_die(back_path);
+	char lt[4096], ls[4096], lb[4096];
 	int body = 0;
-	while (fgets(lt, sizeof lt, ft) && fgets(ls, sizeof ls, fs)) {
+	while (fgets(lt, sizeof lt, ft) && fgets(ls, sizeof ls, fs) && fgets(lb, sizeof lb, fb)) {
 		if (!body) {
 			body = strncmp(lt, "...", 3) == 0;
 			continue;
 		}
-		char *wt, *rt, *mt, *wsimp, *rs, *ms;
-		if (!split_entry(lt, &wt, &rt, &mt) || !split_entry(ls, &wsimp, &rs, &ms))
+		char *wt, *rt, *mt, *wsimp, *rs, *ms, *wb, *rb, *mb;
+		if (!split_entry(lt, &wt, &rt, &mt) || !split_entry(ls, &wsimp, &rs, &ms) ||
+		    !split_entry(lb, &wb, &rb, &mb))
 			continue;
 		size_t n = strlen(wsimp), nchars = hanzi_count(wsimp, n);
 		if (!nchars || nchars > LEX_MAX_CHARS || n > 255)
-			continue;
-		if (nchars == 1 && strcmp(wt, wsimp) != 0)
 			continue;
 		if (normalize_reading(rs) != nchars)
 			continue;
 		double pct = -1;
 		if (ms && strchr(ms, '%'))
 			pct = strtod(ms, NULL);
-		add_cand(word_get(wsimp, n), rs, pct, 0);
+		add_cand(word_get(wsimp, n), rs, pct, 0, strcmp(wt, wb) == 0);
 	}
 	fclose(ft);
 	fclose(fs);
+	fclose(fb);
 }
 
 static void load_extra(const char *path)
@@ -330,7 +342,7 @@ static void load_extra(const char *path)
 		for (size_t i = 0; i < wd->ncands; i++)
 			free(wd->cands[i].reading);
 		wd->ncands = 0;
-		add_cand(wd, r, -1, 1);
+		add_cand(wd, r, -1, 1, 1);
 		if (more && atol(more) > 0)
 			wd->freq = (uint32_t)atol(more);
 	}
@@ -367,14 +379,18 @@ static size_t char_off(const char *s, size_t i)
 	return off;
 }
 
+/* A candidate is used unless terra gives it 0% or, for a character, it belongs to a
+ * traditional form that is not the usual one while the usual one is there. */
 static int usable(const struct cand *c, const struct word *w)
 {
-	if (c->pct != 0)
-		return 1;
-	for (size_t i = 0; i < w->ncands; i++)
-		if (w->cands[i].pct != 0)
-			return 0;
-	return 1; /* every reading is 0%: keep them all */
+	int any_main = 0, any_nonzero = 0;
+	for (size_t i = 0; i < w->ncands; i++) {
+		any_main |= w->cands[i].main;
+		any_nonzero |= w->cands[i].pct != 0 && (w->cands[i].main || w->nchars > 1);
+	}
+	if (w->nchars == 1 && any_main && !c->main)
+		return 0;
+	return c->pct != 0 || !any_nonzero;
 }
 
 static struct map votes;  /* "字 zi4": weight of words reading the character so */
@@ -454,7 +470,7 @@ static void choose_phrase(struct word *w)
 		const struct cand *cd = &w->cands[c];
 		if (!usable(cd, w))
 			continue;
-		double score = cd->forced ? 1e12 : cd->pct > 0 ? 1e9 * cd->pct : 0;
+		double score = cd->forced ? 1e12 : cd->pct > 0 ? 1e9 * cd->pct : 0.5 * cd->main;
 		for (size_t k = 0; k < w->nchars; k++) {
 			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
 			const char *def = char_reading(w->text + a, b - a);
@@ -484,21 +500,49 @@ static void pair_votes(void)
 			syllable(w->reading, k, sa);
 			syllable(w->reading, k + 1, sb);
 			snprintf(key, sizeof key, "L%.*s %s", (int)(c - a), w->text + a, sa);
-			map_add(&pairs, key, word_weight(w));
+			double wt = word_weight(w) * (w->ncands && w->cands[0].forced ? 20 : 1);
+			map_add(&pairs, key, wt);
 			snprintf(key, sizeof key, "R%.*s %s", (int)(c - a), w->text + a, sb);
-			map_add(&pairs, key, word_weight(w));
+			map_add(&pairs, key, wt);
 		}
 	}
 }
 
-/* Reading of a word terra lacks: each character as terra's words read it beside the same
- * neighbour, else its default. */
+/* The longest word with a known (not derived) reading inside w starting at character k,
+ * shorter than w; its length in characters (0: none). */
+static size_t known_part(const struct word *w, size_t k, const char **reading)
+{
+	for (size_t len = w->nchars - k; len >= 2; len--) {
+		if (len == w->nchars)
+			continue;
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + len);
+		const struct word *p = word_find(w->text + a, b - a);
+		if (p && p->reading && !(p->flags & LEX_DERIVED) && p->ncands) {
+			*reading = p->reading;
+			return len;
+		}
+	}
+	return 0;
+}
+
+/* Reading of a word terra lacks: the known words inside it (longest first, from the left),
+ * and each remaining character as terra's words read it beside the same neighbour, else
+ * its default. */
 static void derive_reading(struct word *w)
 {
 	char out[256] = "";
 	size_t len = 0;
 	for (size_t k = 0; k < w->nchars; k++) {
 		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		const char *part;
+		size_t plen = known_part(w, k, &part);
+		if (plen) {
+			len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", part);
+			if (len >= sizeof out - 1)
+				return;
+			k += plen - 1;
+			continue;
+		}
 		struct word *ch = word_find(w->text + a, b - a);
 		if (!ch || !ch->reading)
 			return;
@@ -611,14 +655,14 @@ static void write_lexicon(const char *path)
 
 int main(int argc, char **argv)
 {
-	if (argc < 5) {
+	if (argc < 6) {
 		fprintf(stderr, "usage: lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED "
-				"[EXTRA...]\n");
+				"TERRA_BACK [EXTRA...]\n");
 		return 64;
 	}
 	load_jieba(argv[2]);
-	load_terra(argv[3], argv[4]);
-	for (int i = 5; i < argc; i++)
+	load_terra(argv[3], argv[4], argv[5]);
+	for (int i = 6; i < argc; i++)
 		load_extra(argv[i]);
 	vote_chars();
 	for (size_t i = 0; i < nwords; i++)

@@ -1,21 +1,1169 @@
-/* Text normalization: written news text -> the words a news reader says (first stub).
- * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "bobao.h"
+/* Text normalization: written news text -> the words a news reader says. Every digit, unit
+ * and symbol becomes hanzi (or is dropped); Latin letters stay ASCII for the English voice.
+ * The pure expanders are in numwords.c, the tables in units.c; this file reads the context
+ * around each number and chooses among them. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <string.h>
 
-static const char *const digit_names[10] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+#include "bobao.h"
+#include "numwords.h"
+#include "units.h"
+
+#define NONE ((size_t)-1)
+
+struct norm {
+	const struct bb_text *in;
+	const char *s;
+	size_t n;
+	struct bb_text *out;
+	int rc;
+	size_t num_start, num_end; /* the last number token read (NONE: none yet) */
+	int arith;                 /* an operator was read since the last hanzi */
+	int quote2, quote1;        /* ASCII quotes seen: odd means the next one closes */
+	int space;                 /* whitespace seen after a Latin word */
+};
+
+/* A number as written: integer digits (thousands separators removed), fraction digits. */
+struct num {
+	size_t start, end;
+	char ip[NW_MAX_DIGITS + 1];
+	size_t nip;
+	const char *fp;
+	size_t nfp;
+	int commas, toolong;
+};
+
+/* ---- input helpers ------------------------------------------------------------------- */
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_letter(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int byte(const struct norm *nm, size_t i)
+{
+	return i < nm->n ? (unsigned char)nm->s[i] : 0;
+}
+
+static inline int at(const struct norm *nm, size_t i, const char *lit)
+{
+	size_t l = __builtin_strlen(lit);
+	return i <= nm->n && nm->n - i >= l && memcmp(nm->s + i, lit, l) == 0;
+}
+
+static size_t digits_end(const struct norm *nm, size_t i)
+{
+	while (i < nm->n && is_digit((unsigned char)nm->s[i]))
+		i++;
+	return i;
+}
+
+/* Length of the whitespace at i (space, tab, newline, U+3000, no-break space), or 0. */
+static size_t space_len(const struct norm *nm, size_t i)
+{
+	int c = byte(nm, i);
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+		return 1;
+	if (at(nm, i, "\xe3\x80\x80"))
+		return 3;
+	if (at(nm, i, "\xc2\xa0"))
+		return 2;
+	return 0;
+}
+
+static size_t skip_spaces(const struct norm *nm, size_t i)
+{
+	size_t l;
+	while ((l = space_len(nm, i)) != 0)
+		i += l;
+	return i;
+}
+
+/* The code point ending just before i, and where it starts. */
+static uint32_t prev_cp(const struct norm *nm, size_t i, size_t *start)
+{
+	uint32_t cp = 0;
+	size_t j = i;
+	if (i == 0) {
+		*start = 0;
+		return 0;
+	}
+	j--;
+	while (j > 0 && ((unsigned char)nm->s[j] & 0xC0) == 0x80 && i - j < 4)
+		j--;
+	if (!bb_utf8_decode(nm->s + j, i - j, &cp))
+		cp = 0;
+	*start = j;
+	return cp;
+}
+
+/* A colon between digits: ASCII or full-width (1 or 3 bytes), 0 if none. */
+static size_t colon_len(const struct norm *nm, size_t i)
+{
+	if (byte(nm, i) == ':')
+		return 1;
+	return at(nm, i, "：") ? 3 : 0;
+}
+
+/* A range mark between numbers: 1 for a symbol read 到 (- ~ — – 〜 ～), 2 for a word kept
+ * as written (至 到); *len gets its length. */
+static int range_mark(const struct norm *nm, size_t i, size_t *len)
+{
+	static const char *const marks[] = {"-", "~", "—", "–", "〜", "～", "－", "−"};
+	static const char *const words[] = {"至", "到"};
+	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+		if (at(nm, i, marks[k])) {
+			*len = strlen(marks[k]);
+			return 1;
+		}
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+		if (at(nm, i, words[k])) {
+			*len = strlen(words[k]);
+			return 2;
+		}
+	return 0;
+}
+
+/* Does the text before i end (past spaces and joining words such as 是, 为, ：) with an
+ * entry of t? window > 0 also accepts entries of two or more hanzi within window bytes. */
+static int before_has(const struct norm *nm, size_t i, const struct unit_table *t, size_t window)
+{
+	static const char *const joiners[] = {"是", "为", "：", ":", "、", "或", "和", "（", "(",
+					      "“", "\"", "号"};
+	size_t end = i;
+	for (int moved = 1; moved;) {
+		moved = 0;
+		size_t st;
+		uint32_t cp = prev_cp(nm, end, &st);
+		if (cp == ' ' || cp == 0x3000 || cp == '\t') {
+			end = st, moved = 1;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof joiners / sizeof joiners[0]; k++) {
+			size_t l = strlen(joiners[k]);
+			if (end >= l && memcmp(nm->s + end - l, joiners[k], l) == 0 && end - l < i) {
+				/* 号 joins only after a word (号码 is itself a context word) */
+				if (k == sizeof joiners / sizeof joiners[0] - 1)
+					continue;
+				end -= l, moved = 1;
+				break;
+			}
+		}
+	}
+	if (unit_suffix(t, nm->s, end) || unit_suffix(t, nm->s, i))
+		return 1;
+	if (!window)
+		return 0;
+	size_t from = i > window ? i - window : 0;
+	for (size_t k = 0; k < t->n; k++) {
+		const char *w = t->items[k].text;
+		size_t l = t->items[k].len;
+		if (l < 6)
+			continue;
+		for (size_t p = from; p + l <= i; p++)
+			if (memcmp(nm->s + p, w, l) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static const struct unit *after_has(const struct norm *nm, size_t i, const struct unit_table *t)
+{
+	return i < nm->n ? unit_prefix(t, nm->s + i, nm->n - i) : NULL;
+}
+
+/* ---- output -------------------------------------------------------------------------- */
+
+static struct bb_span span_of(const struct norm *nm, size_t a, size_t b)
+{
+	if (nm->in->src)
+		return bb_text_span(nm->in, a, b);
+	struct bb_span sp = {a, b};
+	return sp;
+}
+
+/* Appends words that stand for input bytes [a, b). */
+static void emit(struct norm *nm, const char *words, size_t a, size_t b)
+{
+	if (nm->rc || !*words)
+		return;
+	nm->rc = bb_text_add(nm->out, words, strlen(words), span_of(nm, a, b));
+	nm->space = 0;
+}
+
+/* Copies input bytes [a, b) unchanged, each byte keeping its own source. */
+static void copy(struct norm *nm, size_t a, size_t b)
+{
+	struct bb_text *o = nm->out;
+	size_t at0 = o->len;
+	struct bb_span zero = {0, 0};
+	if (nm->rc || a >= b)
+		return;
+	nm->rc = bb_text_add(o, nm->s + a, b - a, zero);
+	nm->space = 0;
+	if (nm->rc || !o->src)
+		return;
+	if (nm->in->src) {
+		memcpy(o->src + at0, nm->in->src + a, (b - a) * sizeof *o->src);
+		return;
+	}
+	for (size_t i = a; i < b;) {
+		size_t j = i + 1;
+		while (j < b && ((unsigned char)nm->s[j] & 0xC0) == 0x80)
+			j++;
+		for (size_t k = i; k < j; k++)
+			o->src[at0 + k - a] = span_of(nm, i, j);
+		i = j;
+	}
+}
+
+/* ---- numbers ------------------------------------------------------------------------- */
+
+/* Reads digits at i: thousands separators (1,234,567) and a decimal fraction (3.14). */
+static void parse_num(const struct norm *nm, size_t i, struct num *v)
+{
+	size_t e = digits_end(nm, i);
+	memset(v, 0, sizeof *v);
+	v->start = i;
+	size_t first = e - i;
+	char *o = v->ip;
+	size_t room = NW_MAX_DIGITS;
+	for (size_t k = i; k < e; k++)
+		if (room) {
+			*o++ = nm->s[k];
+			room--;
+		} else {
+			v->toolong = 1;
+		}
+	/* 1,234: a comma followed by exactly three digits, when the first group is short */
+	while (first <= 3 && byte(nm, e) == ',' && is_digit(byte(nm, e + 1)) &&
+	       digits_end(nm, e + 1) == e + 4) {
+		for (size_t k = e + 1; k < e + 4; k++)
+			if (room) {
+				*o++ = nm->s[k];
+				room--;
+			} else {
+				v->toolong = 1;
+			}
+		v->commas = 1;
+		e += 4;
+	}
+	v->nip = (size_t)(o - v->ip);
+	*o = '\0';
+	if (byte(nm, e) == '.' && is_digit(byte(nm, e + 1))) {
+		size_t f = digits_end(nm, e + 1);
+		v->fp = nm->s + e + 1;
+		v->nfp = f - e - 1;
+		e = f;
+	}
+	v->end = e;
+}
+
+static int num_is(const struct num *v, const char *digits)
+{
+	return !v->nfp && strcmp(v->ip, digits) == 0;
+}
+
+/* The value of a short digit string, or -1. */
+static long small_value(const char *s, size_t n)
+{
+	long v = 0;
+	if (n == 0 || n > 6)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* Emits the reading of a number: cardinal or decimal, or digits one by one when too long. */
+static void say_num(struct norm *nm, const struct num *v, unsigned flags, size_t a, size_t b)
+{
+	char buf[512];
+	if (v->toolong) {
+		const char *p = nm->s + v->start;
+		for (size_t k = v->start; k < v->end; k += 64) {
+			size_t m = v->end - k < 64 ? v->end - k : 64;
+			size_t w = 0;
+			char chunk[64];
+			for (size_t q = 0; q < m; q++)
+				if (is_digit((unsigned char)p[k - v->start + q]))
+					chunk[w++] = p[k - v->start + q];
+			if (nw_digits(chunk, w, 1, buf, sizeof buf))
+				emit(nm, buf, a, b);
+		}
+		return;
+	}
+	if (nw_decimal(v->ip, v->nip, v->fp, v->nfp, flags, buf, sizeof buf))
+		emit(nm, buf, a, b);
+}
+
+static void say_digits(struct norm *nm, const char *d, size_t n, int yao, size_t a, size_t b)
+{
+	char buf[256];
+	while (n) {
+		size_t m = n > 64 ? 64 : n;
+		if (nw_digits(d, m, yao, buf, sizeof buf))
+			emit(nm, buf, a, b);
+		d += m, n -= m;
+	}
+}
+
+/* Digits of input [a, b) one by one, skipping separators (025-8345 6789). */
+static void say_digit_span(struct norm *nm, size_t a, size_t b, int yao)
+{
+	char d[128];
+	size_t w = 0;
+	for (size_t k = a; k < b; k++) {
+		if (!is_digit(byte(nm, k)))
+			continue;
+		d[w++] = nm->s[k];
+		if (w == sizeof d) {
+			say_digits(nm, d, w, yao, a, b);
+			w = 0;
+		}
+	}
+	say_digits(nm, d, w, yao, a, b);
+}
+
+static void say_card(struct norm *nm, const char *d, size_t n, unsigned flags, size_t a, size_t b)
+{
+	char buf[256];
+	if (nw_cardinal(d, n, flags, buf, sizeof buf))
+		emit(nm, buf, a, b);
+	else
+		say_digits(nm, d, n, 0, a, b);
+}
+
+static int valid_month(long m)
+{
+	return m >= 1 && m <= 12;
+}
+
+static int valid_day(long d)
+{
+	return d >= 1 && d <= 31;
+}
+
+static int year_like(const char *d, size_t n)
+{
+	long y = small_value(d, n);
+	return n == 4 && y >= 1000 && y <= 2199;
+}
+
+/* Y年M月D日 (any of the parts may be absent: y or d NULL). */
+static void say_date(struct norm *nm, const char *y, size_t ny, const char *m, size_t nm_,
+		     const char *d, size_t nd, size_t a, size_t b)
+{
+	char buf[128];
+	if (y && nw_year(y, ny, buf, sizeof buf)) {
+		emit(nm, buf, a, b);
+		emit(nm, "年", a, b);
+	}
+	if (m) {
+		say_card(nm, m, nm_, 0, a, b);
+		emit(nm, "月", a, b);
+	}
+	if (d) {
+		say_card(nm, d, nd, 0, a, b);
+		emit(nm, "日", a, b);
+	}
+}
+
+/* Does a unit word that tells a date follow at i (then N-N is not a date)? */
+static int measure_follows(const struct norm *nm, size_t i)
+{
+	i = skip_spaces(nm, i);
+	return after_has(nm, i, &units_measure) || after_has(nm, i, &units_after) ||
+	       byte(nm, i) == '%' || is_digit(byte(nm, i)) || at(nm, i, "多") || at(nm, i, "余");
+}
+
+/* Dates written with - / . : 2022-09-10, 2022/9/10, 2022.9.10, 08-08-2008, 2008-08, 08/2008,
+ * 08-08. Returns the end, or 0 when the text at i is no date. */
+static size_t try_date(struct norm *nm, size_t i)
+{
+	size_t a = digits_end(nm, i);
+	int sep = byte(nm, a);
+	if ((sep != '-' && sep != '/' && sep != '.') || !is_digit(byte(nm, a + 1)))
+		return 0;
+	size_t b = digits_end(nm, a + 1);
+	const char *p1 = nm->s + i, *p2 = nm->s + a + 1;
+	size_t n1 = a - i, n2 = b - a - 1;
+	long v1 = small_value(p1, n1), v2 = small_value(p2, n2);
+	if (byte(nm, b) == sep && is_digit(byte(nm, b + 1))) {
+		size_t c = digits_end(nm, b + 1);
+		const char *p3 = nm->s + b + 1;
+		size_t n3 = c - b - 1;
+		long v3 = small_value(p3, n3);
+		if (is_digit(byte(nm, c)) || ((byte(nm, c) == sep) && is_digit(byte(nm, c + 1))))
+			return 0;
+		if (year_like(p1, n1) && n2 <= 2 && valid_month(v2) && n3 <= 2 && valid_day(v3)) {
+			say_date(nm, p1, n1, p2, n2, p3, n3, i, c);
+			return c;
+		}
+		if (n1 <= 2 && n2 <= 2 && year_like(p3, n3) && valid_month(v1) && valid_day(v2)) {
+			say_date(nm, p3, n3, p1, n1, p2, n2, i, c);
+			return c;
+		}
+		if (n1 <= 2 && n2 <= 2 && year_like(p3, n3) && valid_month(v2) && valid_day(v1)) {
+			say_date(nm, p3, n3, p2, n2, p1, n1, i, c);
+			return c;
+		}
+		return 0;
+	}
+	if (is_digit(byte(nm, b)) || measure_follows(nm, b) || at(nm, b, "万") || at(nm, b, "亿"))
+		return 0;
+	if ((byte(nm, b) == '-' || byte(nm, b) == '/') && is_digit(byte(nm, b + 1)))
+		return 0;
+	/* 2008-08, 2008/08, 2008.08 (with '.', only a two-digit month: 2008.5 is a decimal) */
+	if (year_like(p1, n1) && valid_month(v2) && (n2 == 2 || (sep != '.' && n2 == 1))) {
+		say_date(nm, p1, n1, p2, n2, NULL, 0, i, b);
+		return b;
+	}
+	/* 08-2008 */
+	if (n1 == 2 && p1[0] == '0' && valid_month(v1) && year_like(p2, n2)) {
+		say_date(nm, p2, n2, p1, n1, NULL, 0, i, b);
+		return b;
+	}
+	/* 08-08, 05.12: both two digits and a leading zero */
+	if (n1 == 2 && n2 == 2 && (p1[0] == '0' || p2[0] == '0') && valid_month(v1) &&
+	    valid_day(v2)) {
+		say_date(nm, NULL, 0, p1, n1, p2, n2, i, b);
+		return b;
+	}
+	return 0;
+}
+
+/* Dotted runs of three or more parts (127.0.0.1, 3.5.1): each part digit by digit. */
+static size_t try_dotted(struct norm *nm, size_t i)
+{
+	size_t e = digits_end(nm, i);
+	size_t parts = 1;
+	while (byte(nm, e) == '.' && is_digit(byte(nm, e + 1))) {
+		e = digits_end(nm, e + 1);
+		parts++;
+	}
+	if (parts < 3)
+		return 0;
+	for (size_t k = i; k < e;) {
+		size_t f = digits_end(nm, k);
+		say_digits(nm, nm->s + k, f - k, 0, i, e);
+		if (f < e)
+			emit(nm, "点", f, f + 1);
+		k = f + 1;
+	}
+	return e;
+}
+
+/* Phone numbers written with dashes or parentheses: 025-83456789, 400-123-4567. */
+static size_t try_phone_dashed(struct norm *nm, size_t i)
+{
+	size_t a = digits_end(nm, i);
+	size_t n1 = a - i;
+	if (byte(nm, a) != '-' || !is_digit(byte(nm, a + 1)))
+		return 0;
+	size_t b = digits_end(nm, a + 1), n2 = b - a - 1;
+	size_t end = b, total = n1 + n2;
+	while (byte(nm, end) == '-' && is_digit(byte(nm, end + 1))) {
+		size_t c = digits_end(nm, end + 1);
+		total += c - end - 1;
+		end = c;
+	}
+	int landline = nm->s[i] == '0' && n1 >= 3 && n1 <= 4 && n2 >= 7 && n2 <= 8;
+	int service = n1 == 3 && (nm->s[i] == '4' || nm->s[i] == '8') && end != b && total == 10;
+	int grouped = end != b && total >= 10 && total <= 12 && (nm->s[i] == '0' || nm->s[i] == '1');
+	int plain = n1 >= 3 && n1 <= 4 && n2 >= 7 && n2 <= 8;
+	if (!landline && !service && !grouped && !plain)
+		return 0;
+	say_digit_span(nm, i, end, 1);
+	return end;
+}
+
+/* Is N:M or N-M between the number that began at start and the one ending at end a score? */
+static int score_context(const struct norm *nm, size_t start, size_t end)
+{
+	return before_has(nm, start, &units_score_before, 24) ||
+	       after_has(nm, skip_spaces(nm, end), &units_score_after);
+}
+
+/* Times (7:45 七点四十五分, 13:10:36, 8:00 a.m.) and ratios or scores (3:1 三比一). */
+static size_t try_colon(struct norm *nm, size_t i, size_t tok)
+{
+	size_t a = digits_end(nm, i);
+	size_t cl = colon_len(nm, a);
+	int ratio_mark = at(nm, a, "∶");
+	if (ratio_mark)
+		cl = 3;
+	if (!cl || !is_digit(byte(nm, a + cl)))
+		return 0;
+	size_t b = digits_end(nm, a + cl);
+	const char *h = nm->s + i, *m = nm->s + a + cl;
+	size_t nh = a - i, nmin = b - a - cl;
+	long hv = small_value(h, nh), mv = small_value(m, nmin);
+	int decimal = byte(nm, b) == '.' && is_digit(byte(nm, b + 1)); /* 1:2.5 is a ratio */
+	int score = score_context(nm, tok, b);
+	if (!ratio_mark && !score && !decimal && nh <= 2 && hv <= 24 && nmin == 2 && mv <= 59) {
+		size_t end = b, sl = colon_len(nm, b);
+		const char *sec = NULL;
+		size_t nsec = 0;
+		if (sl && is_digit(byte(nm, b + sl))) {
+			size_t c = digits_end(nm, b + sl);
+			if (c - b - sl == 2 && small_value(nm->s + b + sl, 2) <= 59) {
+				sec = nm->s + b + sl, nsec = 2;
+				end = c;
+			}
+		}
+		size_t k = skip_spaces(nm, end);
+		const struct unit *ampm = after_has(nm, k, &units_latin_words);
+		size_t stop = ampm ? k + ampm->len : end;
+		if (ampm)
+			emit(nm, ampm->reading, k, stop);
+		say_card(nm, h, nh, hv == 2 ? NW_LIANG_ALONE : 0, i, end);
+		emit(nm, "点", a, a + cl);
+		if (mv || sec) {
+			if (mv < 10 && mv)
+				emit(nm, "零", a + cl, b);
+			say_card(nm, m, nmin, 0, a + cl, b);
+			emit(nm, "分", a + cl, b);
+		}
+		if (sec) {
+			long sv = small_value(sec, nsec);
+			if (sv < 10 && sv)
+				emit(nm, "零", b, end);
+			say_card(nm, sec, nsec, 0, b, end);
+			emit(nm, "秒", b, end);
+		}
+		return stop;
+	}
+	/* a ratio or a score: the first number, 比; the second is read by the main loop */
+	say_card(nm, h, nh, 0, i, a);
+	emit(nm, "比", a, a + cl);
+	return a + cl;
+}
+
+/* Where the words after a number at end begin: past spaces, and for a range (5-8天, 15~22℃)
+ * past the second number, so that both numbers read with the unit written once. */
+static size_t suffix_at(const struct norm *nm, size_t end, int *shared)
+{
+	size_t len, k;
+	*shared = 0;
+	if (range_mark(nm, end, &len)) {
+		k = skip_spaces(nm, end + len);
+		if (byte(nm, k) == '-')
+			k++;
+		if (is_digit(byte(nm, k))) {
+			while (k < nm->n && (is_digit(byte(nm, k)) ||
+					     ((byte(nm, k) == '.' || byte(nm, k) == ',') &&
+					      is_digit(byte(nm, k + 1)))))
+				k++;
+			*shared = 1;
+			return skip_spaces(nm, k);
+		}
+	}
+	return skip_spaces(nm, end);
+}
+
+static int pct_at(const struct norm *nm, size_t i, size_t *len)
+{
+	if (byte(nm, i) == '%') {
+		*len = 1;
+		return 100;
+	}
+	if (at(nm, i, "％")) {
+		*len = 3;
+		return 100;
+	}
+	if (at(nm, i, "‰")) {
+		*len = 3;
+		return 1000;
+	}
+	if (at(nm, i, "‱")) {
+		*len = 3;
+		return 10000;
+	}
+	return 0;
+}
+
+static int ordinal_context(const struct norm *nm, size_t tok);
+
+/* Is the number at i (started by tok) a phone number or a code, read one digit at a time? */
+static int is_code(const struct norm *nm, const struct num *v, size_t tok, size_t k)
+{
+	if (v->nfp || v->commas)
+		return 0;
+	if (v->toolong || v->nip >= 14)
+		return 1;
+	if (v->nip == 11 && v->ip[0] == '1' && v->ip[1] >= '3')
+		return 1;
+	if (v->nip >= 3 && v->ip[0] == '0')
+		return 1;
+	if (v->nip < 3)
+		return 0;
+	if (after_has(nm, k, &units_phone_after))
+		return 1;
+	if (unit_prefix(&units_service, v->ip, v->nip) && strlen(unit_prefix(&units_service, v->ip,
+	    v->nip)->text) == v->nip && !measure_follows(nm, k) && !ordinal_context(nm, tok) &&
+	    !at(nm, k, "年") && !at(nm, k, "万") && !at(nm, k, "亿"))
+		return 1;
+	if (after_has(nm, k, &units_measure) || at(nm, k, "多") || at(nm, k, "余"))
+		return 0;
+	return before_has(nm, tok, &units_phone_before, 0);
+}
+
+/* Is the number an ordinal or a label (第2, 周2): then never 两. */
+static int ordinal_context(const struct norm *nm, size_t tok)
+{
+	size_t st;
+	uint32_t cp = prev_cp(nm, tok, &st);
+	return cp == 0x7B2C /* 第 */ || before_has(nm, tok, &units_ordinal_before, 0);
+}
+
+/* After the hour or a label a 2 is 二: 8点2分, 3比2. */
+static int no_liang_before(const struct norm *nm, size_t tok)
+{
+	static const uint32_t marks[] = {0x70B9 /* 点 */, 0x65F6 /* 时 */, 0x6BD4 /* 比 */,
+					 0x6708 /* 月 */, '.', ':', 0x5206 /* 分 */};
+	size_t st;
+	uint32_t cp = prev_cp(nm, tok, &st);
+	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+		if (cp == marks[k])
+			return 1;
+	return 0;
+}
+
+/* One number and what belongs to it: percent, unit, year, fraction, code. tok is where the
+ * token starts (at a minus sign when neg). Returns the end of what was read. */
+static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
+{
+	struct num v;
+	char buf[512];
+	size_t plen, ulen;
+	int shared;
+	parse_num(nm, i, &v);
+	size_t e = v.end;
+	size_t k = skip_spaces(nm, e);
+	size_t sk = suffix_at(nm, e, &shared);
+	size_t st;
+	uint32_t before = prev_cp(nm, neg ? tok : i, &st);
+	const char *sign = neg ? "负" : "";
+
+	/* letters and a number together: a model or a code (A380 A三八零, G20 G二十, PM2.5);
+	 * B2B, O2O read "B to B" */
+	if (!neg && is_letter((int)before)) {
+		if (num_is(&v, "2") && e == i + 1 && is_letter(byte(nm, e)) && !is_letter(byte(nm, e + 1)) &&
+		    (i < 2 || !is_letter(byte(nm, i - 2)))) {
+			emit(nm, " to ", i, e);
+			return e;
+		}
+		if (!v.nfp && !v.commas && v.nip >= 3)
+			say_digits(nm, v.ip, v.nip, 0, i, e);
+		else
+			say_num(nm, &v, 0, i, e);
+		return e;
+	}
+	if (!neg && is_code(nm, &v, tok, k)) {
+		if (v.toolong)
+			say_num(nm, &v, 0, i, e);
+		else
+			say_digits(nm, v.ip, v.nip, 1, i, e);
+		return e;
+	}
+	/* 90后, 00后: a generation, digit by digit */
+	if (!neg && !v.nfp && v.nip == 2 && (v.ip[1] == '0' || v.ip[1] == '5') && at(nm, e, "后") &&
+	    !at(nm, e, "后来") && !at(nm, e, "后面")) {
+		say_digits(nm, v.ip, 2, 0, i, e);
+		return e;
+	}
+	/* 7.25% 百分之七点二五, ‰ 千分之; 5-8% reads 百分之五到百分之八 */
+	int per = pct_at(nm, k, &plen);
+	if (per || (shared && (per = pct_at(nm, sk, &plen)) != 0)) {
+		size_t stop = (k == sk || !shared) && pct_at(nm, k, &plen) ? k + plen : e;
+		emit(nm, sign, tok, i);
+		if (nw_percent(v.ip, v.nip, v.fp, v.nfp, per, buf, sizeof buf))
+			emit(nm, buf, tok, stop);
+		return stop;
+	}
+	/* a unit after the number: 5km 五公里, 38℃, 120m² */
+	const struct unit *u = after_has(nm, e, &units_after);
+	if (!u && k != e) {
+		u = after_has(nm, k, &units_after);
+		if (u && (u->flags & UNIT_WORD) && u->len < 2)
+			u = NULL;
+	}
+	if (u) {
+		size_t us = after_has(nm, e, &units_after) ? e : k;
+		ulen = u->len;
+		if (neg)
+			emit(nm, (u->flags & UNIT_TEMP) ? "零下" : "负", tok, i);
+		unsigned fl = NW_LIANG;
+		if ((u->flags & UNIT_LIANG) && !ordinal_context(nm, tok))
+			fl |= NW_LIANG_ALONE;
+		say_num(nm, &v, fl, tok, e);
+		emit(nm, u->reading, us, us + ulen);
+		return us + ulen;
+	}
+	/* four digits before 年 (or 赛季, 届 ...) are a year: 二零二三年 */
+	if (!neg && !v.nfp && !v.commas && year_like(v.ip, v.nip) &&
+	    (after_has(nm, k, &units_year) || (shared && after_has(nm, sk, &units_year))) &&
+	    !at(nm, k, "年代")) {
+		if (nw_year(v.ip, v.nip, buf, sizeof buf))
+			emit(nm, buf, i, e);
+		return e;
+	}
+	if (!neg && !v.nfp && year_like(v.ip, v.nip) && at(nm, k, "年代")) {
+		if (nw_year(v.ip, v.nip, buf, sizeof buf))
+			emit(nm, buf, i, e);
+		return e;
+	}
+	/* N/M: a fraction (2/3 三分之二), denominator first */
+	size_t sl = skip_spaces(nm, e);
+	if (!v.nfp && !v.commas && (byte(nm, sl) == '/' || at(nm, sl, "／"))) {
+		size_t d0 = skip_spaces(nm, sl + (byte(nm, sl) == '/' ? 1 : 3));
+		if (is_digit(byte(nm, d0))) {
+			struct num den;
+			parse_num(nm, d0, &den);
+			if (!den.nfp && !den.commas && !den.toolong &&
+			    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
+				emit(nm, sign, tok, i);
+				if (nw_fraction(v.ip, v.nip, den.ip, den.nip, buf, sizeof buf))
+					emit(nm, buf, tok, den.end);
+				return den.end;
+			}
+		}
+	}
+	/* temperatures in a range: -5~3℃ 零下五到三摄氏度 */
+	if (neg) {
+		const struct unit *su = shared ? after_has(nm, sk, &units_after) : NULL;
+		emit(nm, su && (su->flags & UNIT_TEMP) ? "零下" : "负", tok, i);
+	}
+	/* leading-zero two-digit numbers: 05月 五月, 08分 零八分 */
+	if (!v.nfp && v.nip == 2 && v.ip[0] == '0') {
+		if (at(nm, k, "分") || at(nm, k, "秒"))
+			emit(nm, "零", i, e);
+		say_card(nm, v.ip + 1, 1, 0, i, e);
+		return e;
+	}
+	unsigned fl = NW_LIANG;
+	int ordinal = ordinal_context(nm, neg ? tok : i);
+	if (ordinal)
+		fl = 0;
+	else if (num_is(&v, "2") && !no_liang_before(nm, neg ? tok : i) &&
+		 (after_has(nm, sk, &units_measure) || after_has(nm, k, &units_measure)))
+		fl |= NW_LIANG_ALONE;
+	say_num(nm, &v, fl, i, e);
+	return e;
+}
+
+/* A number starting at i (tok: where its token starts, at a minus sign when neg). */
+static size_t number(struct norm *nm, size_t tok, size_t i, int neg)
+{
+	size_t end = 0;
+	size_t a = digits_end(nm, i);
+	int c = byte(nm, a);
+	if (!neg && (c == '-' || c == '/' || c == '.'))
+		end = try_date(nm, i);
+	if (!neg && !end && c == '.')
+		end = try_dotted(nm, i);
+	if (!neg && !end && c == '-' && !before_has(nm, i, &units_score_before, 0))
+		end = try_phone_dashed(nm, i);
+	if (!neg && !end && (c == ':' || c >= 0x80))
+		end = try_colon(nm, i, tok);
+	if (!end)
+		end = single(nm, tok, i, neg);
+	nm->num_start = tok;
+	nm->num_end = end;
+	return end;
+}
+
+/* A currency sign or code before a number: ¥48 四十八元, $300万 三百万美元, HK$13.5. */
+static size_t money(struct norm *nm, size_t i, const struct unit *u)
+{
+	static const char *const magnitudes[] = {"万亿", "千亿", "百亿", "千万", "百万", "十万",
+						 "亿", "万", "千", "百"};
+	size_t ulen = u->len;
+	size_t k = skip_spaces(nm, i + ulen);
+	for (int more = 1; more;) {
+		struct num v;
+		parse_num(nm, k, &v);
+		unsigned fl = NW_LIANG | (num_is(&v, "2") ? NW_LIANG_ALONE : 0);
+		say_num(nm, &v, fl, k, v.end);
+		k = v.end;
+		for (size_t m = 0; m < sizeof magnitudes / sizeof magnitudes[0]; m++)
+			if (at(nm, k, magnitudes[m])) {
+				copy(nm, k, k + strlen(magnitudes[m]));
+				k += strlen(magnitudes[m]);
+				break;
+			}
+		size_t len;
+		more = 0;
+		if (range_mark(nm, k, &len) == 1) {
+			size_t j = skip_spaces(nm, k + len);
+			if (at(nm, j, u->text))
+				j = skip_spaces(nm, j + ulen);
+			if (is_digit(byte(nm, j))) {
+				emit(nm, "到", k, k + len);
+				k = j;
+				more = 1;
+			}
+		}
+	}
+	if (!after_has(nm, skip_spaces(nm, k), &units_money_word))
+		emit(nm, u->reading, i, i + ulen);
+	nm->num_start = i;
+	nm->num_end = k;
+	return k;
+}
+
+/* ---- everything else ---------------------------------------------------------------- */
+
+/* Numbers written as one character: ① 一, ⑴ （一）, ⒈ 一、, Ⅲ 三, ❶ 一. */
+static const struct {
+	uint32_t first, last;
+	int base;
+	const char *open, *close;
+} numeral_chars[] = {
+	{0x2460, 0x2473, 1, "", ""},       /* ①-⑳ */
+	{0x2474, 0x2487, 1, "（", "）"},   /* ⑴-⒇ */
+	{0x2488, 0x249B, 1, "", "、"},     /* ⒈-⒛ */
+	{0x24EB, 0x24F4, 11, "", ""},      /* ⓫-⓴ */
+	{0x24F5, 0x24FE, 1, "", ""},       /* ⓵-⓾ */
+	{0x2160, 0x216B, 1, "", ""},       /* Ⅰ-Ⅻ */
+	{0x2170, 0x217B, 1, "", ""},       /* ⅰ-ⅻ */
+	{0x2776, 0x277F, 1, "", ""},       /* ❶-❿ */
+	{0x2780, 0x2789, 1, "", ""},       /* ➀-➉ */
+	{0x278A, 0x2793, 1, "", ""},       /* ➊-➓ */
+	{0x3220, 0x3229, 1, "（", "）"},   /* ㈠-㈩ */
+	{0x3280, 0x3289, 1, "", ""},       /* ㊀-㊉ */
+	{0x3251, 0x325F, 21, "", ""},      /* ㉑-㉟ */
+	{0x32B1, 0x32BF, 36, "", ""},      /* ㊱-㊿ */
+};
+
+static int numeral_char(struct norm *nm, uint32_t cp, size_t a, size_t b)
+{
+	char buf[64];
+	for (size_t k = 0; k < sizeof numeral_chars / sizeof numeral_chars[0]; k++) {
+		if (cp < numeral_chars[k].first || cp > numeral_chars[k].last)
+			continue;
+		emit(nm, numeral_chars[k].open, a, b);
+		if (nw_cardinal_u64(cp - numeral_chars[k].first + (uint64_t)numeral_chars[k].base, 0,
+				    buf, sizeof buf))
+			emit(nm, buf, a, b);
+		emit(nm, numeral_chars[k].close, a, b);
+		return 1;
+	}
+	return 0;
+}
+
+/* Latin-1 letters with accents, read as their base letter: é e. */
+static const char latin1_base[] = "AAAAAAACEEEEIIIIDNOOOOO OUUUUYTsaaaaaaaceeeeiiiidnooooo ouuuuyty";
+
+/* Is there an arithmetic expression going on: an = ahead before any hanzi? */
+static int equals_ahead(const struct norm *nm, size_t i)
+{
+	for (size_t k = i; k < nm->n && k < i + 40; k++) {
+		int c = byte(nm, k);
+		if (c == '=')
+			return 1;
+		if (!is_digit(c) && !strchr(" .+-*/()", c))
+			return 0;
+	}
+	return 0;
+}
+
+/* A mark between two numbers: range 到, score 比, minus 减. */
+static void between_numbers(struct norm *nm, size_t i, size_t len)
+{
+	size_t next = skip_spaces(nm, i + len);
+	struct num v;
+	parse_num(nm, next, &v);
+	if (score_context(nm, nm->num_start, v.end))
+		emit(nm, "比", i, i + len);
+	else if (nm->arith || equals_ahead(nm, next))
+		emit(nm, "减", i, i + len);
+	else
+		emit(nm, "到", i, i + len);
+}
+
+static int after_number(const struct norm *nm, size_t i)
+{
+	return nm->num_end != NONE && nm->num_end == i;
+}
+
+/* Opening or closing quote, alternating. */
+static void quote(struct norm *nm, int *count, const char *open, const char *close, size_t i)
+{
+	emit(nm, (*count)++ % 2 ? close : open, i, i + 1);
+}
+
+/* One ASCII character that is not a digit. */
+static size_t ascii(struct norm *nm, size_t i)
+{
+	int c = byte(nm, i);
+	size_t next = skip_spaces(nm, i + 1);
+	int digit_next = is_digit(byte(nm, next));
+	size_t st;
+	uint32_t before = prev_cp(nm, i, &st);
+	if (is_letter(c)) {
+		const struct unit *cur = after_has(nm, i, &units_money);
+		if (cur && is_digit(byte(nm, skip_spaces(nm, i + cur->len))))
+			return money(nm, i, cur);
+		size_t j = i;
+		while (j < nm->n && is_letter(byte(nm, j)))
+			j++;
+		if (nm->space && nm->out->len && is_letter((unsigned char)nm->out->s[nm->out->len - 1]))
+			emit(nm, " ", i - 1, i);
+		copy(nm, i, j);
+		return j;
+	}
+	if (space_len(nm, i)) {
+		size_t j = skip_spaces(nm, i);
+		if (after_number(nm, i))
+			nm->num_end = j;
+		nm->space = 1;
+		return j;
+	}
+	switch (c) {
+	case '-':
+		if (is_digit(byte(nm, i + 1)) && is_letter((int)before))
+			return i + 1; /* COVID-19: the number reads as part of the code */
+		if (after_number(nm, i) && digit_next) {
+			between_numbers(nm, i, 1);
+			return i + 1;
+		}
+		if (digit_next && bb_is_hanzi(before) && st > 0 && is_digit(byte(nm, st - 1))) {
+			emit(nm, "到", i, i + 1); /* 10日-12日 */
+			return i + 1;
+		}
+		if (digit_next || (byte(nm, next) == '.' && is_digit(byte(nm, next + 1))))
+			return number(nm, i, next, 1);
+		if (is_letter((int)before) && is_letter(byte(nm, i + 1))) {
+			nm->space = 1;
+			return i + 1;
+		}
+		if (bb_is_hanzi(before) && !after_number(nm, i)) {
+			uint32_t cp;
+			if (bb_utf8_decode(nm->s + next, nm->n - next, &cp) && bb_is_hanzi(cp))
+				emit(nm, "—", i, i + 1);
+		}
+		return i + 1;
+	case '+':
+		if (after_number(nm, i) && !digit_next) {
+			emit(nm, "多", i, i + 1);
+			return i + 1;
+		}
+		nm->arith = 1;
+		emit(nm, "加", i, i + 1);
+		return i + 1;
+	case '=':
+		nm->arith = 1;
+		emit(nm, "等于", i, i + 1);
+		return i + 1;
+	case '<':
+	case '>':
+		if (byte(nm, i + 1) == '=') {
+			emit(nm, c == '<' ? "小于等于" : "大于等于", i, i + 2);
+			return i + 2;
+		}
+		if (after_number(nm, i) || digit_next)
+			emit(nm, c == '<' ? "小于" : "大于", i, i + 1);
+		return i + 1;
+	case '*':
+		if (after_number(nm, i) && digit_next)
+			emit(nm, "乘", i, i + 1);
+		return i + 1;
+	case '~':
+		if (after_number(nm, i) && digit_next)
+			between_numbers(nm, i, 1);
+		return i + 1;
+	case '/': {
+		/* 元/吨 元每吨, 次/分钟: a unit per unit */
+		const struct unit *u = after_has(nm, i + 1, &units_after);
+		if (u && (after_number(nm, i) || unit_suffix(&units_measure, nm->s, i))) {
+			emit(nm, "每", i, i + 1);
+			emit(nm, u->reading, i + 1, i + 1 + u->len);
+			return i + 1 + u->len;
+		}
+		if (unit_suffix(&units_measure, nm->s, i) && after_has(nm, i + 1, &units_measure))
+			emit(nm, "每", i, i + 1);
+		else if (is_letter((int)before) && is_letter(byte(nm, i + 1)))
+			nm->space = 1;
+		return i + 1;
+	}
+	case '.':
+		if (at(nm, i, "...")) {
+			emit(nm, "…", i, i + 3);
+			return i + 3;
+		}
+		if (after_number(nm, i) && skip_spaces(nm, 0) == nm->num_start && !digit_next) {
+			emit(nm, "、", i, i + 1); /* 1. at the start: a list number */
+			return i + 1;
+		}
+		if (i + 1 >= nm->n && !is_letter((int)before))
+			emit(nm, "。", i, i + 1);
+		return i + 1;
+	case '"':
+		quote(nm, &nm->quote2, "“", "”", i);
+		return i + 1;
+	case '\'':
+		if (is_letter((int)before) && is_letter(byte(nm, i + 1)))
+			return i + 1; /* don't */
+		quote(nm, &nm->quote1, "‘", "’", i);
+		return i + 1;
+	case '$': {
+		const struct unit *cur = after_has(nm, i, &units_money);
+		if (cur && digit_next)
+			return money(nm, i, cur);
+		return i + 1;
+	}
+	default:
+		break;
+	}
+	const struct symbol *sym = symbol_find((uint32_t)c);
+	if (sym)
+		emit(nm, sym->reading, i, i + 1);
+	return i + 1;
+}
+
+/* One non-ASCII character that is not a hanzi. */
+static size_t other(struct norm *nm, size_t i, uint32_t cp, size_t len)
+{
+	size_t next = skip_spaces(nm, i + len);
+	int digit_next = is_digit(byte(nm, next));
+	size_t rl;
+	if (space_len(nm, i))
+		return ascii(nm, i);
+	const struct unit *cur = after_has(nm, i, &units_money);
+	if (cur && digit_next)
+		return money(nm, i, cur);
+	if (range_mark(nm, i, &rl) == 1 && digit_next) {
+		if (after_number(nm, i)) {
+			between_numbers(nm, i, rl);
+			return i + rl;
+		}
+		if (cp == 0x2212 || cp == 0xFF0D)
+			return number(nm, i, next, 1);
+	}
+	if (cp == 0x2236 && after_number(nm, i)) { /* ∶ ratio */
+		emit(nm, "比", i, i + len);
+		return i + len;
+	}
+	if (numeral_char(nm, cp, i, i + len))
+		return i + len;
+	if (cp >= 0xC0 && cp <= 0xFF && latin1_base[cp - 0xC0] != ' ') {
+		char l[2] = {latin1_base[cp - 0xC0], 0};
+		emit(nm, l, i, i + len);
+		return i + len;
+	}
+	if (cp == 0xFF05 || cp == 0x2030) { /* stray ％ ‰ */
+		emit(nm, cp == 0x2030 ? "千分号" : "百分号", i, i + len);
+		return i + len;
+	}
+	const struct symbol *sym = symbol_find(cp);
+	if (sym) {
+		if (cp == 0x2014 && at(nm, i, "——")) {
+			emit(nm, "—", i, i + 6);
+			return i + 6;
+		}
+		emit(nm, sym->reading, i, i + len);
+	}
+	/* anything else (emoji, kana, box drawing) eSpeak cannot read: dropped */
+	return i + len;
+}
+
+/* Folds full-width digits, letters and ASCII symbols (１２３ ＡＢ ％ ＋) to ASCII, keeping the
+ * Chinese marks (，：！？（）) as they are. Only called when such characters occur. */
+static int fold_fullwidth(const struct bb_text *in, struct bb_text *f)
+{
+	static const char keep[] = "!(),:;?";
+	int rc = bb_text_track(f);
+	for (size_t i = 0; rc == BB_OK && i < in->len;) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(in->s + i, in->len - i, &cp);
+		if (!l)
+			l = 1, cp = 0xFFFD;
+		struct bb_span sp = in->src ? bb_text_span(in, i, i + l) : (struct bb_span){i, i + l};
+		if (cp > 0xFF00 && cp < 0xFF5F && !strchr(keep, (int)(cp - 0xFEE0))) {
+			char c = (char)(cp - 0xFEE0);
+			rc = bb_text_add(f, &c, 1, sp);
+		} else {
+			rc = bb_text_add(f, in->s + i, l, sp);
+		}
+		i += l;
+	}
+	return rc;
+}
+
+static int has_fullwidth(const struct bb_text *in)
+{
+	static const char keep[] = "!(),:;?";
+	for (size_t i = 0; i + 2 < in->len; i++) {
+		unsigned char b0 = (unsigned char)in->s[i], b1 = (unsigned char)in->s[i + 1];
+		if (b0 != 0xEF || (b1 != 0xBC && b1 != 0xBD))
+			continue;
+		uint32_t cp = 0xFF00 + (uint32_t)(b1 - 0xBC) * 64 + ((unsigned char)in->s[i + 2] & 0x3F);
+		if (cp > 0xFF00 && cp < 0xFF5F && !strchr(keep, (int)(cp - 0xFEE0)))
+			return 1;
+	}
+	return 0;
+}
+
+static int normalize_text(const struct bb_text *in, struct bb_text *out)
+{
+	struct norm nm = {in, in->s, in->len, out, BB_OK, NONE, NONE, 0, 0, 0, 0};
+	size_t i = 0;
+	while (i < nm.n && nm.rc == BB_OK) {
+		int c = byte(&nm, i);
+		if (is_digit(c)) {
+			i = number(&nm, i, i, 0);
+			continue;
+		}
+		if (c < 0x80) {
+			i = ascii(&nm, i);
+			continue;
+		}
+		uint32_t cp;
+		size_t l = bb_utf8_decode(nm.s + i, nm.n - i, &cp);
+		if (!l) {
+			i++; /* not UTF-8: dropped */
+			continue;
+		}
+		if (!bb_is_hanzi(cp) && !(cp == 0xFF0C || cp == 0x3002 || cp == 0x3001)) {
+			i = other(&nm, i, cp, l);
+			continue;
+		}
+		/* a run of hanzi and common marks, copied as is */
+		size_t j = i + l;
+		while (j < nm.n && (unsigned char)nm.s[j] >= 0x80) {
+			size_t m = bb_utf8_decode(nm.s + j, nm.n - j, &cp);
+			if (!m || !(bb_is_hanzi(cp) || cp == 0xFF0C || cp == 0x3002 || cp == 0x3001))
+				break;
+			j += m;
+		}
+		copy(&nm, i, j);
+		nm.arith = 0;
+		i = j;
+	}
+	return nm.rc;
+}
 
 int bb_normalize(const struct bb_text *in, struct bb_text *out, struct bb_error *err)
 {
-	for (size_t i = 0; i < in->len; i++) {
-		unsigned char c = (unsigned char)in->s[i];
-		struct bb_span sp = in->src ? in->src[i] : (struct bb_span){i, i + 1};
-		int rc;
-		if (c >= '0' && c <= '9')
-			rc = bb_text_addc(out, digit_names[c - '0'], sp);
-		else
-			rc = bb_text_add(out, in->s + i, 1, sp);
-		if (rc != BB_OK)
-			return bb_fail(err, rc, "out of memory");
+	int rc;
+	if (!in->s || !in->len)
+		return BB_OK;
+	if (has_fullwidth(in)) {
+		struct bb_text folded = {0};
+		rc = fold_fullwidth(in, &folded);
+		if (rc == BB_OK)
+			rc = normalize_text(&folded, out);
+		bb_text_free(&folded);
+	} else {
+		rc = normalize_text(in, out);
 	}
+	if (rc != BB_OK)
+		return bb_fail(err, rc, "normalize: out of memory");
 	return BB_OK;
 }

@@ -67,13 +67,25 @@ int bb_speak(const struct bb_script *sc, const struct bb_voice *v, struct bb_syn
 	     void (*progress)(size_t done, size_t total, double audio_s, void *ctx), void *ctx,
 	     struct bb_error *err)
 {
+	return bb_speak_cached(sc, v, sy, out, NULL, progress, ctx, err);
+}
+
+int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct bb_synth *sy,
+		    const struct bb_output *out, const struct bb_sentence_cache *cache,
+		    void (*progress)(size_t done, size_t total, double audio_s, void *ctx),
+		    void *ctx, struct bb_error *err)
+{
 	struct bb_assembler *as = NULL;
 	int rc = bb_assemble_open(&as, out, v, sc, err);
 	struct bb_pcm pcm = {0};
 	double audio_s = 0;
 	for (size_t i = 0; rc == BB_OK && i < sc->n; i++) {
 		pcm.n = 0;
-		rc = bb_synth_sentence(sy, &sc->sentences[i], &pcm, err);
+		if (!cache || !cache->get(cache->ctx, &sc->sentences[i], &pcm)) {
+			rc = bb_synth_sentence(sy, &sc->sentences[i], &pcm, err);
+			if (rc == BB_OK && cache)
+				cache->put(cache->ctx, &sc->sentences[i], &pcm);
+		}
 		int pause = bb_script_pause_ms(sc, i, v);
 		if (rc == BB_OK)
 			rc = bb_assemble_add(as, i, pcm.samples, pcm.n, pcm.rate, pause, err);

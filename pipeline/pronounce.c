@@ -297,11 +297,15 @@ static void tone_changes(struct bb_unit *u, const struct hz *h, size_t n)
 		int yi = h[i].c == 0x4E00, bu = h[i].c == 0x4E0D;
 		if (!yi && !bu)
 			continue;
+		if (yi && yi_ordinal(h, n, i) && !(h[i].lex_flags & LEX_USER)) {
+			strcpy(u[i].reading, "yi1");
+			continue;
+		}
 		int from_word = h[i].word_len > 1 && !(h[i].lex_flags & LEX_DERIVED);
 		int last_in_word = h[i].word_pos + 1 == h[i].word_len && h[i].word_len > 1;
 		if (from_word || last_in_word || (h[i].lex_flags & LEX_USER))
 			continue;
-		if (yi && (yi_ordinal(h, n, i) || strcmp(u[i].reading, "yi1") != 0))
+		if (yi && strcmp(u[i].reading, "yi1") != 0)
 			continue;
 		if (bu && strcmp(u[i].reading, "bu4") != 0)
 			continue;

@@ -1,232 +1,247 @@
 /* Tables for normalize.c: units, measure words, currencies, symbols and context words.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "units.h"
 
+/* An entry with its length counted by the compiler. */
+#define U(text, reading, flags) {text, reading, flags, sizeof text - 1}
 #define TABLE(var, label, arr) \
-	const struct unit_table var = {label, arr, sizeof arr / sizeof arr[0]}
+	static struct unit_index var##_index; \
+	const struct unit_table var = {label, arr, sizeof arr / sizeof arr[0], &var##_index}
 
 /* Written after a number (5km, 38℃, 120m²); longest match wins. */
 static const struct unit after[] = {
-	{"km/h", "公里每小时", UNIT_LIANG | UNIT_WORD},
-	{"KM/H", "公里每小时", UNIT_LIANG | UNIT_WORD},
-	{"km/s", "公里每秒", UNIT_LIANG | UNIT_WORD},
-	{"m/s", "米每秒", UNIT_LIANG | UNIT_WORD},
-	{"kg/m³", "公斤每立方米", UNIT_LIANG},
-	{"μg/m³", "微克每立方米", UNIT_LIANG},
-	{"µg/m³", "微克每立方米", UNIT_LIANG},
-	{"ug/m3", "微克每立方米", UNIT_LIANG | UNIT_WORD},
-	{"μg/m3", "微克每立方米", UNIT_LIANG | UNIT_WORD},
-	{"mg/m³", "毫克每立方米", UNIT_LIANG},
-	{"mg/L", "毫克每升", UNIT_LIANG | UNIT_WORD},
-	{"km²", "平方公里", UNIT_LIANG},
-	{"km2", "平方公里", UNIT_LIANG | UNIT_WORD},
-	{"m²", "平方米", UNIT_LIANG},
-	{"m2", "平方米", UNIT_LIANG | UNIT_WORD},
-	{"cm²", "平方厘米", UNIT_LIANG},
-	{"m³", "立方米", UNIT_LIANG},
-	{"m3", "立方米", UNIT_LIANG | UNIT_WORD},
-	{"cm³", "立方厘米", UNIT_LIANG},
-	{"km", "公里", UNIT_LIANG | UNIT_WORD},
-	{"KM", "公里", UNIT_LIANG | UNIT_WORD},
-	{"Km", "公里", UNIT_LIANG | UNIT_WORD},
-	{"m", "米", UNIT_LIANG | UNIT_WORD},
-	{"cm", "厘米", UNIT_LIANG | UNIT_WORD},
-	{"mm", "毫米", UNIT_LIANG | UNIT_WORD},
-	{"nm", "纳米", UNIT_LIANG | UNIT_WORD},
-	{"μm", "微米", UNIT_LIANG | UNIT_WORD},
-	{"µm", "微米", UNIT_LIANG | UNIT_WORD},
-	{"kg", "公斤", UNIT_LIANG | UNIT_WORD},
-	{"KG", "公斤", UNIT_LIANG | UNIT_WORD},
-	{"Kg", "公斤", UNIT_LIANG | UNIT_WORD},
-	{"g", "克", UNIT_LIANG | UNIT_WORD},
-	{"mg", "毫克", UNIT_LIANG | UNIT_WORD},
-	{"μg", "微克", UNIT_LIANG | UNIT_WORD},
-	{"µg", "微克", UNIT_LIANG | UNIT_WORD},
-	{"t", "吨", UNIT_LIANG | UNIT_WORD},
-	{"L", "升", UNIT_LIANG | UNIT_WORD},
-	{"ml", "毫升", UNIT_LIANG | UNIT_WORD},
-	{"mL", "毫升", UNIT_LIANG | UNIT_WORD},
-	{"ha", "公顷", UNIT_LIANG | UNIT_WORD},
-	{"kW", "千瓦", UNIT_LIANG | UNIT_WORD},
-	{"KW", "千瓦", UNIT_LIANG | UNIT_WORD},
-	{"kw", "千瓦", UNIT_LIANG | UNIT_WORD},
-	{"kWh", "千瓦时", UNIT_LIANG | UNIT_WORD},
-	{"kW·h", "千瓦时", UNIT_LIANG | UNIT_WORD},
-	{"KWh", "千瓦时", UNIT_LIANG | UNIT_WORD},
-	{"kwh", "千瓦时", UNIT_LIANG | UNIT_WORD},
-	{"MW", "兆瓦", UNIT_LIANG | UNIT_WORD},
-	{"MWh", "兆瓦时", UNIT_LIANG | UNIT_WORD},
-	{"GW", "吉瓦", UNIT_LIANG | UNIT_WORD},
-	{"GWh", "吉瓦时", UNIT_LIANG | UNIT_WORD},
-	{"W", "瓦", UNIT_LIANG | UNIT_WORD},
-	{"kV", "千伏", UNIT_LIANG | UNIT_WORD},
-	{"kv", "千伏", UNIT_LIANG | UNIT_WORD},
-	{"V", "伏", UNIT_LIANG | UNIT_WORD},
-	{"mAh", "毫安时", UNIT_LIANG | UNIT_WORD},
-	{"Hz", "赫兹", UNIT_LIANG | UNIT_WORD},
-	{"kHz", "千赫兹", UNIT_LIANG | UNIT_WORD},
-	{"MHz", "兆赫兹", UNIT_LIANG | UNIT_WORD},
-	{"GHz", "吉赫兹", UNIT_LIANG | UNIT_WORD},
-	{"kPa", "千帕", UNIT_LIANG | UNIT_WORD},
-	{"MPa", "兆帕", UNIT_LIANG | UNIT_WORD},
-	{"hPa", "百帕", UNIT_LIANG | UNIT_WORD},
-	{"Pa", "帕", UNIT_LIANG | UNIT_WORD},
-	{"dB", "分贝", UNIT_LIANG | UNIT_WORD},
-	{"kcal", "千卡", UNIT_LIANG | UNIT_WORD},
-	{"h", "小时", UNIT_LIANG | UNIT_WORD},
-	{"min", "分钟", UNIT_LIANG | UNIT_WORD},
-	{"s", "秒", UNIT_LIANG | UNIT_WORD},
-	{"ms", "毫秒", UNIT_LIANG | UNIT_WORD},
-	{"mph", "英里每小时", UNIT_LIANG | UNIT_WORD},
-	{"ppm", "ppm", UNIT_WORD},
-	{"w", "万", UNIT_LIANG | UNIT_WORD},
-	{"RMB", "元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY},
-	{"CNY", "元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY},
-	{"USD", "美元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY},
-	{"HKD", "港元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY},
-	{"EUR", "欧元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY},
-	{"JPY", "日元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY},
-	{"GBP", "英镑", UNIT_LIANG | UNIT_WORD | UNIT_MONEY},
-	{"℃", "摄氏度", UNIT_TEMP},
-	{"°C", "摄氏度", UNIT_TEMP},
-	{"° C", "摄氏度", UNIT_TEMP},
-	{"ºC", "摄氏度", UNIT_TEMP},
-	{"℉", "华氏度", UNIT_TEMP},
-	{"°F", "华氏度", UNIT_TEMP},
-	{"°", "度", UNIT_TEMP},
-	{"㎡", "平方米", UNIT_LIANG},
-	{"㎢", "平方公里", UNIT_LIANG},
-	{"㎞", "公里", UNIT_LIANG},
-	{"㎏", "公斤", UNIT_LIANG},
-	{"㎎", "毫克", UNIT_LIANG},
-	{"㎝", "厘米", UNIT_LIANG},
-	{"㎜", "毫米", UNIT_LIANG},
-	{"㎥", "立方米", UNIT_LIANG},
-	{"㏄", "毫升", UNIT_LIANG},
-	{"′", "分", 0},
-	{"″", "秒", 0},
+	U("km/h", "公里每小时", UNIT_LIANG | UNIT_WORD),
+	U("KM/H", "公里每小时", UNIT_LIANG | UNIT_WORD),
+	U("km/s", "公里每秒", UNIT_LIANG | UNIT_WORD),
+	U("m/s", "米每秒", UNIT_LIANG | UNIT_WORD),
+	U("kg/m³", "公斤每立方米", UNIT_LIANG),
+	U("μg/m³", "微克每立方米", UNIT_LIANG),
+	U("µg/m³", "微克每立方米", UNIT_LIANG),
+	U("ug/m3", "微克每立方米", UNIT_LIANG | UNIT_WORD),
+	U("μg/m3", "微克每立方米", UNIT_LIANG | UNIT_WORD),
+	U("mg/m³", "毫克每立方米", UNIT_LIANG),
+	U("mg/L", "毫克每升", UNIT_LIANG | UNIT_WORD),
+	U("km²", "平方公里", UNIT_LIANG),
+	U("km2", "平方公里", UNIT_LIANG | UNIT_WORD),
+	U("m²", "平方米", UNIT_LIANG),
+	U("m2", "平方米", UNIT_LIANG | UNIT_WORD),
+	U("cm²", "平方厘米", UNIT_LIANG),
+	U("m³", "立方米", UNIT_LIANG),
+	U("m3", "立方米", UNIT_LIANG | UNIT_WORD),
+	U("cm³", "立方厘米", UNIT_LIANG),
+	U("km", "公里", UNIT_LIANG | UNIT_WORD),
+	U("KM", "公里", UNIT_LIANG | UNIT_WORD),
+	U("Km", "公里", UNIT_LIANG | UNIT_WORD),
+	U("m", "米", UNIT_LIANG | UNIT_WORD),
+	U("cm", "厘米", UNIT_LIANG | UNIT_WORD),
+	U("mm", "毫米", UNIT_LIANG | UNIT_WORD),
+	U("nm", "纳米", UNIT_LIANG | UNIT_WORD),
+	U("μm", "微米", UNIT_LIANG | UNIT_WORD),
+	U("µm", "微米", UNIT_LIANG | UNIT_WORD),
+	U("kg", "公斤", UNIT_LIANG | UNIT_WORD),
+	U("KG", "公斤", UNIT_LIANG | UNIT_WORD),
+	U("Kg", "公斤", UNIT_LIANG | UNIT_WORD),
+	U("g", "克", UNIT_LIANG | UNIT_WORD),
+	U("mg", "毫克", UNIT_LIANG | UNIT_WORD),
+	U("μg", "微克", UNIT_LIANG | UNIT_WORD),
+	U("µg", "微克", UNIT_LIANG | UNIT_WORD),
+	U("t", "吨", UNIT_LIANG | UNIT_WORD),
+	U("L", "升", UNIT_LIANG | UNIT_WORD),
+	U("ml", "毫升", UNIT_LIANG | UNIT_WORD),
+	U("mL", "毫升", UNIT_LIANG | UNIT_WORD),
+	U("ha", "公顷", UNIT_LIANG | UNIT_WORD),
+	U("kW", "千瓦", UNIT_LIANG | UNIT_WORD),
+	U("KW", "千瓦", UNIT_LIANG | UNIT_WORD),
+	U("kw", "千瓦", UNIT_LIANG | UNIT_WORD),
+	U("kWh", "千瓦时", UNIT_LIANG | UNIT_WORD),
+	U("kW·h", "千瓦时", UNIT_LIANG | UNIT_WORD),
+	U("KWh", "千瓦时", UNIT_LIANG | UNIT_WORD),
+	U("kwh", "千瓦时", UNIT_LIANG | UNIT_WORD),
+	U("MW", "兆瓦", UNIT_LIANG | UNIT_WORD),
+	U("MWh", "兆瓦时", UNIT_LIANG | UNIT_WORD),
+	U("GW", "吉瓦", UNIT_LIANG | UNIT_WORD),
+	U("GWh", "吉瓦时", UNIT_LIANG | UNIT_WORD),
+	U("W", "瓦", UNIT_LIANG | UNIT_WORD),
+	U("kV", "千伏", UNIT_LIANG | UNIT_WORD),
+	U("kv", "千伏", UNIT_LIANG | UNIT_WORD),
+	U("V", "伏", UNIT_LIANG | UNIT_WORD),
+	U("mAh", "毫安时", UNIT_LIANG | UNIT_WORD),
+	U("Hz", "赫兹", UNIT_LIANG | UNIT_WORD),
+	U("kHz", "千赫兹", UNIT_LIANG | UNIT_WORD),
+	U("MHz", "兆赫兹", UNIT_LIANG | UNIT_WORD),
+	U("GHz", "吉赫兹", UNIT_LIANG | UNIT_WORD),
+	U("kPa", "千帕", UNIT_LIANG | UNIT_WORD),
+	U("MPa", "兆帕", UNIT_LIANG | UNIT_WORD),
+	U("hPa", "百帕", UNIT_LIANG | UNIT_WORD),
+	U("Pa", "帕", UNIT_LIANG | UNIT_WORD),
+	U("dB", "分贝", UNIT_LIANG | UNIT_WORD),
+	U("kcal", "千卡", UNIT_LIANG | UNIT_WORD),
+	U("h", "小时", UNIT_LIANG | UNIT_WORD),
+	U("min", "分钟", UNIT_LIANG | UNIT_WORD),
+	U("s", "秒", UNIT_LIANG | UNIT_WORD),
+	U("ms", "毫秒", UNIT_LIANG | UNIT_WORD),
+	U("mph", "英里每小时", UNIT_LIANG | UNIT_WORD),
+	U("ppm", "ppm", UNIT_WORD),
+	U("w", "万", UNIT_LIANG | UNIT_WORD),
+	U("RMB", "元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY),
+	U("CNY", "元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY),
+	U("USD", "美元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY),
+	U("HKD", "港元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY),
+	U("EUR", "欧元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY),
+	U("JPY", "日元", UNIT_LIANG | UNIT_WORD | UNIT_MONEY),
+	U("GBP", "英镑", UNIT_LIANG | UNIT_WORD | UNIT_MONEY),
+	U("℃", "摄氏度", UNIT_TEMP),
+	U("°C", "摄氏度", UNIT_TEMP),
+	U("° C", "摄氏度", UNIT_TEMP),
+	U("ºC", "摄氏度", UNIT_TEMP),
+	U("℉", "华氏度", UNIT_TEMP),
+	U("°F", "华氏度", UNIT_TEMP),
+	U("°", "度", UNIT_TEMP),
+	U("㎡", "平方米", UNIT_LIANG),
+	U("㎢", "平方公里", UNIT_LIANG),
+	U("㎞", "公里", UNIT_LIANG),
+	U("㎏", "公斤", UNIT_LIANG),
+	U("㎎", "毫克", UNIT_LIANG),
+	U("㎝", "厘米", UNIT_LIANG),
+	U("㎜", "毫米", UNIT_LIANG),
+	U("㎥", "立方米", UNIT_LIANG),
+	U("㏄", "毫升", UNIT_LIANG),
+	U("′", "分", 0),
+	U("″", "秒", 0),
 };
 TABLE(units_after, "after", after);
 
 /* Measure words and units written in hanzi: the number 2 before them reads 两. */
 static const struct unit measure[] = {
-	{"个", "", 0}, {"位", "", 0}, {"名", "", 0}, {"人", "", 0}, {"口", "", 0},
-	{"户", "", 0}, {"家", "", 0}, {"只", "", 0}, {"条", "", 0}, {"件", "", 0},
-	{"次", "", 0}, {"场", "", 0}, {"轮", "", 0}, {"届", "", 0}, {"年", "", 0},
-	{"天", "", 0}, {"周", "", 0}, {"星期", "", 0}, {"小时", "", 0}, {"分钟", "", 0},
-	{"秒", "", 0}, {"岁", "", 0}, {"倍", "", 0}, {"成", "", 0}, {"台", "", 0},
-	{"辆", "", 0}, {"架", "", 0}, {"艘", "", 0}, {"列", "", 0}, {"所", "", 0},
-	{"座", "", 0}, {"栋", "", 0}, {"幢", "", 0}, {"套", "", 0}, {"间", "", 0},
-	{"项", "", 0}, {"种", "", 0}, {"类", "", 0}, {"批", "", 0}, {"部", "", 0},
-	{"本", "", 0}, {"张", "", 0}, {"份", "", 0}, {"篇", "", 0}, {"句", "", 0},
-	{"块", "", 0}, {"片", "", 0}, {"支", "", 0}, {"把", "", 0}, {"根", "", 0},
-	{"头", "", 0}, {"匹", "", 0}, {"棵", "", 0}, {"颗", "", 0}, {"粒", "", 0},
-	{"笔", "", 0}, {"处", "", 0}, {"起", "", 0}, {"例", "", 0}, {"款", "", 0},
-	{"组", "", 0}, {"队", "", 0}, {"方", "", 0}, {"国", "", 0}, {"省", "", 0},
-	{"市", "", 0}, {"县", "", 0}, {"区", "", 0}, {"岸", "", 0}, {"地", "", 0},
-	{"大", "", 0}, {"点", "", 0}, {"趟", "", 0}, {"遍", "", 0}, {"回", "", 0},
-	{"下", "", 0}, {"声", "", 0}, {"样", "", 0}, {"层", "", 0}, {"步", "", 0},
-	{"面", "", 0}, {"侧", "", 0}, {"端", "", 0}, {"只", "", 0}, {"双", "", 0},
-	{"对", "", 0}, {"股", "", 0}, {"道", "", 0}, {"门", "", 0}, {"份", "", 0},
-	{"元", "", 0}, {"块钱", "", 0}, {"毛", "", 0}, {"角", "", 0}, {"美元", "", 0},
-	{"欧元", "", 0}, {"英镑", "", 0}, {"港元", "", 0}, {"日元", "", 0},
-	{"米", "", 0}, {"公里", "", 0}, {"千米", "", 0}, {"厘米", "", 0}, {"毫米", "", 0},
-	{"里", "", 0}, {"公斤", "", 0}, {"千克", "", 0}, {"克", "", 0}, {"斤", "", 0},
-	{"吨", "", 0}, {"亩", "", 0}, {"公顷", "", 0}, {"平方", "", 0}, {"立方", "", 0},
-	{"升", "", 0}, {"千瓦", "", 0}, {"度", "", 0}, {"百", "", 0}, {"千", "", 0},
-	{"万", "", 0}, {"亿", "", 0}, {"分", "", 0}, {"折", "", 0}, {"码", "", 0},
-	{"枚", "", 0}, {"碗", "", 0}, {"杯", "", 0}, {"瓶", "", 0}, {"箱", "", 0},
-	{"袋", "", 0}, {"盒", "", 0}, {"包", "", 0}, {"节", "", 0}, {"集", "", 0},
-	{"期", "", 0}, {"级", "", 0}, {"线", "", 0}, {"路", "", 0}, {"代", "", 0},
+	U("个", "", 0), U("位", "", 0), U("名", "", 0), U("人", "", 0), U("口", "", 0),
+	U("户", "", 0), U("家", "", 0), U("只", "", 0), U("条", "", 0), U("件", "", 0),
+	U("次", "", 0), U("场", "", 0), U("轮", "", 0), U("届", "", 0), U("年", "", 0),
+	U("天", "", 0), U("周", "", 0), U("星期", "", 0), U("小时", "", 0), U("分钟", "", 0),
+	U("秒", "", 0), U("岁", "", 0), U("倍", "", 0), U("成", "", 0), U("台", "", 0),
+	U("辆", "", 0), U("架", "", 0), U("艘", "", 0), U("列", "", 0), U("所", "", 0),
+	U("座", "", 0), U("栋", "", 0), U("幢", "", 0), U("套", "", 0), U("间", "", 0),
+	U("项", "", 0), U("种", "", 0), U("类", "", 0), U("批", "", 0), U("部", "", 0),
+	U("本", "", 0), U("张", "", 0), U("份", "", 0), U("篇", "", 0), U("句", "", 0),
+	U("块", "", 0), U("片", "", 0), U("支", "", 0), U("把", "", 0), U("根", "", 0),
+	U("头", "", 0), U("匹", "", 0), U("棵", "", 0), U("颗", "", 0), U("粒", "", 0),
+	U("笔", "", 0), U("处", "", 0), U("起", "", 0), U("例", "", 0), U("款", "", 0),
+	U("组", "", 0), U("队", "", 0), U("方", "", 0), U("国", "", 0), U("省", "", 0),
+	U("市", "", 0), U("县", "", 0), U("岸", "", 0), U("地", "", 0),
+	U("大", "", 0), U("点", "", 0), U("趟", "", 0), U("遍", "", 0), U("回", "", 0),
+	U("下", "", 0), U("声", "", 0), U("样", "", 0), U("层", "", 0), U("步", "", 0),
+	U("面", "", 0), U("侧", "", 0), U("端", "", 0), U("只", "", 0), U("双", "", 0),
+	U("对", "", 0), U("股", "", 0), U("道", "", 0), U("门", "", 0), U("份", "", 0),
+	U("元", "", 0), U("块钱", "", 0), U("毛", "", 0), U("角", "", 0), U("美元", "", 0),
+	U("欧元", "", 0), U("英镑", "", 0), U("港元", "", 0), U("日元", "", 0),
+	U("米", "", 0), U("公里", "", 0), U("千米", "", 0), U("厘米", "", 0), U("毫米", "", 0),
+	U("里", "", 0), U("公斤", "", 0), U("千克", "", 0), U("克", "", 0), U("斤", "", 0),
+	U("吨", "", 0), U("亩", "", 0), U("公顷", "", 0), U("平方", "", 0), U("立方", "", 0),
+	U("升", "", 0), U("千瓦", "", 0), U("度", "", 0), U("百", "", 0), U("千", "", 0),
+	U("万", "", 0), U("亿", "", 0), U("分", "", 0), U("折", "", 0), U("码", "", 0),
+	U("枚", "", 0), U("碗", "", 0), U("杯", "", 0), U("瓶", "", 0), U("箱", "", 0),
+	U("袋", "", 0), U("盒", "", 0), U("包", "", 0), U("节", "", 0), U("集", "", 0),
 };
 TABLE(units_measure, "measure", measure);
 
 /* Currency signs and codes before a number: ¥48 四十八元, $300万 三百万美元. */
 static const struct unit money[] = {
-	{"HK$", "港元", 0}, {"US$", "美元", 0}, {"A$", "澳元", 0}, {"AU$", "澳元", 0},
-	{"NT$", "新台币", 0}, {"S$", "新加坡元", 0}, {"C$", "加元", 0}, {"$", "美元", 0},
-	{"¥", "元", 0}, {"￥", "元", 0}, {"€", "欧元", 0}, {"£", "英镑", 0}, {"￡", "英镑", 0},
-	{"₩", "韩元", 0}, {"₹", "卢比", 0}, {"₽", "卢布", 0},
-	{"RMB", "元", UNIT_WORD}, {"CNY", "元", UNIT_WORD}, {"USD", "美元", UNIT_WORD},
-	{"HKD", "港元", UNIT_WORD}, {"EUR", "欧元", UNIT_WORD}, {"JPY", "日元", UNIT_WORD},
-	{"GBP", "英镑", UNIT_WORD}, {"AUD", "澳元", UNIT_WORD},
+	U("HK$", "港元", 0), U("US$", "美元", 0), U("A$", "澳元", 0), U("AU$", "澳元", 0),
+	U("NT$", "新台币", 0), U("S$", "新加坡元", 0), U("C$", "加元", 0), U("$", "美元", 0),
+	U("¥", "元", 0), U("￥", "元", 0), U("€", "欧元", 0), U("£", "英镑", 0), U("￡", "英镑", 0),
+	U("₩", "韩元", 0), U("₹", "卢比", 0), U("₽", "卢布", 0),
+	U("RMB", "元", UNIT_WORD), U("CNY", "元", UNIT_WORD), U("USD", "美元", UNIT_WORD),
+	U("HKD", "港元", UNIT_WORD), U("EUR", "欧元", UNIT_WORD), U("JPY", "日元", UNIT_WORD),
+	U("GBP", "英镑", UNIT_WORD), U("AUD", "澳元", UNIT_WORD),
 };
 TABLE(units_money, "money", money);
 
 /* Currency words that may already follow a number written with a sign. */
 static const struct unit money_word[] = {
-	{"元", "", 0}, {"美元", "", 0}, {"港元", "", 0}, {"港币", "", 0}, {"欧元", "", 0},
-	{"英镑", "", 0}, {"日元", "", 0}, {"澳元", "", 0}, {"人民币", "", 0}, {"块", "", 0},
+	U("元", "", 0), U("美元", "", 0), U("港元", "", 0), U("港币", "", 0), U("欧元", "", 0),
+	U("英镑", "", 0), U("日元", "", 0), U("澳元", "", 0), U("人民币", "", 0), U("块", "", 0),
 };
 TABLE(units_money_word, "money_word", money_word);
 
 /* Four digits before these are a year, read digit by digit. */
 static const struct unit year[] = {
-	{"年", "", 0}, {"赛季", "", 0}, {"财年", "", 0}, {"学年", "", 0}, {"年度", "", 0},
-	{"届", "", 0}, {"级", "", 0}, {"款", "", 0}, {"版", "", 0},
+	U("年", "", 0), U("赛季", "", 0), U("财年", "", 0), U("学年", "", 0), U("年度", "", 0),
+	U("届", "", 0), U("级", "", 0), U("款", "", 0), U("版", "", 0),
 };
 TABLE(units_year, "year", year);
 
 /* Words before a number that make it a phone number or a code, read digit by digit. */
 static const struct unit phone_before[] = {
-	{"拨打", "", 0}, {"电话", "", 0}, {"热线", "", 0}, {"手机", "", 0}, {"手机号", "", 0},
-	{"邮编", "", 0}, {"邮政编码", "", 0}, {"尾号", "", 0}, {"号码", "", 0}, {"致电", "", 0},
-	{"传真", "", 0}, {"客服", "", 0}, {"短信", "", 0}, {"QQ", "", 0}, {"微信", "", 0},
-	{"账号", "", 0}, {"帐号", "", 0}, {"卡号", "", 0}, {"证号", "", 0}, {"工号", "", 0},
-	{"学号", "", 0}, {"代码", "", 0}, {"编号", "", 0}, {"单号", "", 0}, {"验证码", "", 0},
-	{"车次", "", 0}, {"航班", "", 0}, {"报警", "", 0}, {"急救", "", 0}, {"打", "", 0},
-	{"拨", "", 0}, {"呼叫", "", 0}, {"Tel", "", 0}, {"TEL", "", 0}, {"tel", "", 0},
-	{"联系方式", "", 0}, {"身份证", "", 0}, {"房间", "", 0},
+	U("拨打", "", 0), U("电话", "", 0), U("热线", "", 0), U("手机", "", 0), U("手机号", "", 0),
+	U("邮编", "", 0), U("邮政编码", "", 0), U("尾号", "", 0), U("号码", "", 0), U("致电", "", 0),
+	U("传真", "", 0), U("客服", "", 0), U("短信", "", 0), U("QQ", "", 0), U("微信", "", 0),
+	U("账号", "", 0), U("帐号", "", 0), U("卡号", "", 0), U("证号", "", 0), U("工号", "", 0),
+	U("学号", "", 0), U("代码", "", 0), U("编号", "", 0), U("单号", "", 0), U("验证码", "", 0),
+	U("车次", "", 0), U("航班", "", 0), U("报警", "", 0), U("急救", "", 0), U("打", "", 0),
+	U("拨", "", 0), U("呼叫", "", 0), U("Tel", "", 0), U("TEL", "", 0), U("tel", "", 0),
+	U("联系方式", "", 0), U("身份证", "", 0), U("房间", "", 0),
 };
 TABLE(units_phone_before, "phone_before", phone_before);
 
 static const struct unit phone_after[] = {
-	{"热线", "", 0}, {"打电话", "", 0}, {"打个电话", "", 0}, {"电话", "", 0},
-	{"服务热线", "", 0}, {"平台", "", 0}, {"网站", "", 0}, {"客服", "", 0},
-	{"报警", "", 0}, {"急救", "", 0}, {"求助", "", 0}, {"次列车", "", 0},
+	U("热线", "", 0), U("打电话", "", 0), U("打个电话", "", 0), U("电话", "", 0),
+	U("服务热线", "", 0), U("平台", "", 0), U("网站", "", 0), U("客服", "", 0),
+	U("报警", "", 0), U("急救", "", 0), U("求助", "", 0), U("次列车", "", 0),
 };
 TABLE(units_phone_after, "phone_after", phone_after);
 
+/* Service numbers read digit by digit even without a context word (unless a unit follows). */
+static const struct unit service[] = {
+	U("110", "", 0), U("119", "", 0), U("120", "", 0), U("122", "", 0), U("114", "", 0),
+	U("12345", "", 0), U("12306", "", 0), U("12315", "", 0), U("12348", "", 0),
+	U("12369", "", 0), U("12333", "", 0), U("12320", "", 0), U("12358", "", 0),
+	U("12365", "", 0), U("12366", "", 0), U("12380", "", 0), U("12388", "", 0),
+	U("12110", "", 0), U("12121", "", 0), U("12122", "", 0), U("95588", "", 0),
+	U("95533", "", 0), U("95599", "", 0), U("95566", "", 0), U("95555", "", 0),
+	U("10086", "", 0),
+};
+TABLE(units_service, "service", service);
+
 /* Words that make N:M or N-M a score (3:1 三比一). */
 static const struct unit score_before[] = {
-	{"比分", "", 0}, {"以", "", 0}, {"战胜", "", 0}, {"击败", "", 0}, {"负于", "", 0},
-	{"爆冷", "", 0}, {"战平", "", 0}, {"打平", "", 0}, {"逆转", "", 0}, {"比", "", 0},
-	{"大胜", "", 0}, {"险胜", "", 0}, {"力克", "", 0}, {"总比分", "", 0}, {"比赛", "", 0},
-	{"投票", "", 0}, {"票数", "", 0}, {"表决", "", 0},
+	U("比分", "", 0), U("以", "", 0), U("战胜", "", 0), U("击败", "", 0), U("负于", "", 0),
+	U("爆冷", "", 0), U("战平", "", 0), U("打平", "", 0), U("逆转", "", 0), U("比", "", 0),
+	U("大胜", "", 0), U("险胜", "", 0), U("力克", "", 0), U("总比分", "", 0), U("比赛", "", 0),
+	U("投票", "", 0), U("票数", "", 0), U("表决", "", 0),
 };
 TABLE(units_score_before, "score_before", score_before);
 
 static const struct unit score_after[] = {
-	{"战胜", "", 0}, {"击败", "", 0}, {"获胜", "", 0}, {"取胜", "", 0}, {"胜出", "", 0},
-	{"告负", "", 0}, {"落败", "", 0}, {"负于", "", 0}, {"力克", "", 0}, {"险胜", "", 0},
-	{"大胜", "", 0}, {"逆转", "", 0}, {"战平", "", 0}, {"打平", "", 0}, {"击退", "", 0},
-	{"胜", "", 0}, {"负", "", 0}, {"平", "", 0}, {"的比分", "", 0}, {"比分", "", 0},
-	{"横扫", "", 0}, {"淘汰", "", 0}, {"赢", "", 0}, {"输", "", 0}, {"的比分", "", 0},
+	U("战胜", "", 0), U("击败", "", 0), U("获胜", "", 0), U("取胜", "", 0), U("胜出", "", 0),
+	U("告负", "", 0), U("落败", "", 0), U("负于", "", 0), U("力克", "", 0), U("险胜", "", 0),
+	U("大胜", "", 0), U("逆转", "", 0), U("战平", "", 0), U("打平", "", 0), U("击退", "", 0),
+	U("胜", "", 0), U("负", "", 0), U("平", "", 0), U("的比分", "", 0), U("比分", "", 0),
+	U("横扫", "", 0), U("淘汰", "", 0), U("赢", "", 0), U("输", "", 0), U("的比分", "", 0),
 };
 TABLE(units_score_after, "score_after", score_after);
 
 /* Before these a number is an ordinal: never 两. */
 static const struct unit ordinal_before[] = {
-	{"第", "", 0}, {"初", "", 0}, {"周", "", 0}, {"星期", "", 0}, {"礼拜", "", 0},
-	{"No.", "", 0}, {"NO.", "", 0}, {"№", "", 0}, {"#", "", 0},
+	U("第", "", 0), U("初", "", 0), U("周", "", 0), U("星期", "", 0), U("礼拜", "", 0),
+	U("No.", "", 0), U("NO.", "", 0), U("№", "", 0), U("#", "", 0),
 };
 TABLE(units_ordinal_before, "ordinal_before", ordinal_before);
 
 /* After a time: a.m. / p.m. read before it. */
 static const struct unit latin_words[] = {
-	{"a.m.", "上午", 0}, {"A.M.", "上午", 0}, {"am", "上午", UNIT_WORD},
-	{"AM", "上午", UNIT_WORD}, {"p.m.", "下午", 0}, {"P.M.", "下午", 0},
-	{"pm", "下午", UNIT_WORD}, {"PM", "下午", UNIT_WORD},
+	U("a.m.", "上午", 0), U("A.M.", "上午", 0), U("am", "上午", UNIT_WORD),
+	U("AM", "上午", UNIT_WORD), U("p.m.", "下午", 0), U("P.M.", "下午", 0),
+	U("pm", "下午", UNIT_WORD), U("PM", "下午", UNIT_WORD),
 };
 TABLE(units_latin_words, "latin_words", latin_words);
 
 const struct unit_table *const unit_tables[] = {
 	&units_after, &units_measure, &units_money, &units_money_word, &units_year,
 	&units_phone_before, &units_phone_after, &units_score_before, &units_score_after,
-	&units_ordinal_before, &units_latin_words,
+	&units_ordinal_before, &units_latin_words, &units_service,
 };
 const size_t unit_tables_n = sizeof unit_tables / sizeof unit_tables[0];
 
@@ -235,14 +250,41 @@ static int is_letter(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Counting sort of each table's entries by their first byte. */
+static void build_indexes(void)
+{
+	for (size_t k = 0; k < unit_tables_n; k++) {
+		const struct unit_table *t = unit_tables[k];
+		struct unit_index *x = t->index;
+		unsigned short count[256] = {0};
+		for (size_t i = 0; i < t->n && i < 256; i++)
+			count[(unsigned char)t->items[i].text[0]]++;
+		x->start[0] = 0;
+		for (int c = 0; c < 256; c++)
+			x->start[c + 1] = (unsigned short)(x->start[c] + count[c]);
+		unsigned short fill[256];
+		memcpy(fill, x->start, sizeof fill);
+		for (size_t i = 0; i < t->n && i < 256; i++)
+			x->order[fill[(unsigned char)t->items[i].text[0]]++] = (unsigned short)i;
+	}
+}
+
 const struct unit *unit_prefix(const struct unit_table *t, const char *s, size_t n)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const struct unit *best = NULL;
 	size_t bestlen = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct unit *u = &t->items[i];
-		size_t l = strlen(u->text);
-		if (l <= bestlen || l > n || memcmp(s, u->text, l) != 0)
+	if (n == 0)
+		return NULL;
+	pthread_once(&once, build_indexes);
+	const struct unit_index *x = t->index;
+	unsigned char c0 = (unsigned char)s[0];
+	for (size_t k = x->start[c0]; k < x->start[c0 + 1]; k++) {
+		const struct unit *u = &t->items[x->order[k]];
+		size_t l = u->len;
+		/* cheap rejects first: this runs after every number */
+		if (u->text[0] != s[0] || l <= bestlen || l > n || (l > 1 && u->text[1] != s[1]) ||
+		    (l > 2 && u->text[2] != s[2]) || memcmp(s, u->text, l) != 0)
 			continue;
 		if ((u->flags & UNIT_WORD) && l < n && is_letter((unsigned char)s[l]))
 			continue;
@@ -255,10 +297,13 @@ const struct unit *unit_suffix(const struct unit_table *t, const char *s, size_t
 {
 	const struct unit *best = NULL;
 	size_t bestlen = 0;
+	if (n == 0)
+		return NULL;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct unit *u = &t->items[i];
-		size_t l = strlen(u->text);
-		if (l <= bestlen || l > n || memcmp(s + n - l, u->text, l) != 0)
+		size_t l = u->len;
+		if (l <= bestlen || l > n || s[n - 1] != u->text[l - 1] ||
+		    memcmp(s + n - l, u->text, l) != 0)
 			continue;
 		best = u, bestlen = l;
 	}

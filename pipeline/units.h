@@ -18,6 +18,13 @@ struct unit {
 	const char *text;
 	const char *reading;
 	unsigned flags;
+	size_t len; /* strlen(text) */
+};
+
+/* Entries by first byte, built once on first use (lookups run after every number). */
+struct unit_index {
+	unsigned short start[257];
+	unsigned short order[256];
 };
 
 /* A table with its length, so tests can iterate over every table. */
@@ -25,6 +32,7 @@ struct unit_table {
 	const char *name;
 	const struct unit *items;
 	size_t n;
+	struct unit_index *index;
 };
 
 extern const struct unit_table units_after;    /* km, ℃, m², % ... after a number */
@@ -34,6 +42,7 @@ extern const struct unit_table units_money_word; /* 元, 美元 ... already afte
 extern const struct unit_table units_year;     /* 年, 赛季 ...: four digits before them are a year */
 extern const struct unit_table units_phone_before; /* 拨打, 电话, 尾号 ... */
 extern const struct unit_table units_phone_after;  /* 热线, 打电话 ... */
+extern const struct unit_table units_service;      /* 110, 12345 ...: digits even alone */
 extern const struct unit_table units_score_before; /* 比分, 战胜 ... */
 extern const struct unit_table units_score_after;  /* 战胜, 击败 ... */
 extern const struct unit_table units_ordinal_before; /* 第 ...: never 两 */

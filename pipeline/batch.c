@@ -1,0 +1,1299 @@
+/* batch: many articles: worker processes, stamps, sentence cache, lock, progress, shards, watch. SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The parent never starts eSpeak: it scans IN_DIR, skips articles whose stamp (input hash,
+ * settings hash, version) matches and whose outputs stand, and only when there is work it
+ * loads the lexicon (shared with the workers by fork) and forks up to -j workers, each of
+ * which opens eSpeak once and converts the articles it is sent over its pipe. Uses jansson
+ * for the --log lines.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "bobao.h"
+#include "cache.h"
+
+#define MAX_JOBS 256
+#define PATH_SIZE 4096
+#define STATE_DIR ".bobao-state"
+#define CACHE_DIR ".bobao-cache"
+#define LOCK_FILE ".bobao-lock"
+
+static const char usage_text[] =
+	"usage: bobao batch [OPTIONS] IN_DIR OUT_DIR\n"
+	"  every IN_DIR/**/*.txt -> OUT_DIR/<same path>.<format> + .json .vtt .srt\n"
+	"  -j N               worker processes (default: the number of cores)\n"
+	"  --shard K/N        only the articles whose path hashes to K (0 <= K < N)\n"
+	"  --voice NAME|FILE  voice preset (default: news)\n"
+	"  --format FMT       wav|flac|ogg|opus|mp3 (default: wav)\n"
+	"  --log FILE         append one JSON line per article\n"
+	"  --cache DIR        sentence cache (default: OUT_DIR/.bobao-cache)\n"
+	"  --cache-size MB    cache bound, least recently used evicted (default: 1024)\n"
+	"  --no-cache         synthesize every sentence\n"
+	"  --watch            keep running, convert articles as they land in IN_DIR\n"
+	"  --settle MS        watch: quiet time after a file is closed (default: 1000)\n"
+	"  --wait             wait for another batch on OUT_DIR instead of exiting 75\n"
+	"  --lexicon FILE --encoding NAME --keep-captions -q\n"
+	"exit: 0 ok, 64 usage, 65 bad article, 66 no input, 73 cannot write, 75 locked: retry,\n"
+	"      78 bad configuration; with several failures, the highest code\n";
+
+static const char *const formats[] = {"wav", "flac", "ogg", "opus", "mp3"};
+
+struct options {
+	const char *in_dir, *out_dir, *voice, *format, *log, *cache_dir, *lexicon, *encoding;
+	long jobs, settle_ms;
+	unsigned long shard_k, shard_n, cache_mb;
+	int watch, keep_captions, quiet, wait_lock, no_cache;
+};
+
+struct job {
+	char *rel; /* path under IN_DIR, '/'-separated */
+	uint64_t size;
+};
+
+/* Worker -> parent, one write each (smaller than PIPE_BUF, so never interleaved). */
+struct reply {
+	char type; /* 'P' progress, 'R' result, 'I' the worker could not start */
+	int status;
+	double seconds, audio_s;
+	size_t hits, misses;
+	char msg[1024]; /* "PATH: what is wrong" */
+};
+
+struct worker {
+	pid_t pid;
+	int task_fd, reply_fd; /* task_fd -1: told to stop */
+	struct job job;        /* in flight; rel NULL when idle */
+	double audio_now;
+};
+
+struct batch {
+	struct options o;
+	struct bb_voice voice;
+	char settings[33];
+	char cache_dir[PATH_SIZE];
+	FILE *log;
+	struct bb_lexicon *lex;
+	int lex_tried, stop_dispatch, show_progress;
+	struct worker w[MAX_JOBS];
+	size_t nw;
+	struct job *queue;
+	size_t qhead, qn, qcap;
+	dev_t out_dev;
+	ino_t out_ino;
+	/* counts of this run */
+	size_t todo, converted, skipped, failed, hits, misses;
+	uint64_t bytes_todo, bytes_done;
+	double audio_made, audio_skipped, t0, last_progress;
+	int worst;
+};
+
+/* In a worker process. */
+struct wstate {
+	struct batch *b;
+	struct bb_synth *sy;
+	struct bb_disk_cache *cache;
+	int reply_fd;
+	double audio, last_sent;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+/* ---- small helpers ----------------------------------------------------------------------- */
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int ends_with_txt(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcasecmp(name + n - 4, ".txt") == 0;
+}
+
+/* Writes "a/b" into out; -1 when it does not fit. */
+static int join(char *out, size_t size, const char *a, const char *b)
+{
+	int n = snprintf(out, size, "%s%s%s", a, *a && *b ? "/" : "", b);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static int out_path(const struct batch *b, const char *rel, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/%.*s.%s", b->o.out_dir, (int)(strlen(rel) - 4), rel,
+			 b->o.format);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static int stamp_path(const struct batch *b, const char *rel, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/" STATE_DIR "/%s", b->o.out_dir, rel);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Creates the folders leading to path (not path itself). */
+static int mkdir_parents(const char *path)
+{
+	char tmp[PATH_SIZE];
+	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return -1;
+	for (char *p = strchr(tmp + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int mkdir_all(const char *dir)
+{
+	char tmp[PATH_SIZE];
+	if (join(tmp, sizeof tmp, dir, "x") != 0 || mkdir_parents(tmp) != 0)
+		return -1;
+	return 0;
+}
+
+static int hash_file(const char *path, struct bb_hash *h, uint64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char buf[65536];
+	ssize_t r;
+	*h = bb_hash_start();
+	*size = 0;
+	while ((r = read(fd, buf, sizeof buf)) > 0) {
+		*h = bb_hash_add(*h, buf, (size_t)r);
+		*size += (uint64_t)r;
+	}
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r < 0 ? -1 : 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* ---- what makes an output up to date --------------------------------------------------- */
+
+static struct bb_hash hash_file_into(struct bb_hash h, const char *path)
+{
+	struct bb_hash f;
+	uint64_t size;
+	if (!path || !path[0])
+		return bb_hash_add(h, "-", 2);
+	if (hash_file(path, &f, &size) != 0)
+		return bb_hash_add(h, "?", 2);
+	return bb_hash_add(h, &f, sizeof f);
+}
+
+/* Everything besides the input bytes that changes an output: voice, options, lexicons. */
+static void settings_hash(struct batch *b)
+{
+	const struct bb_voice *v = &b->voice;
+	char text[2048];
+	int n = snprintf(text, sizeof text,
+			 "bobao %s\nformat %s captions %d encoding %s\nvoice %s %s rate %d pitch %d "
+			 "range %d volume %d english_gain_db %d pauses %d %d %d %d edge %d rate %d "
+			 "loudness %.3f peak %.3f mp3 %d opus %d\n",
+			 BOBAO_VERSION, b->o.format, b->o.keep_captions,
+			 b->o.encoding ? b->o.encoding : "-", v->espeak_voice, v->english_voice,
+			 v->rate, v->pitch, v->range, v->volume, v->english_gain_db,
+			 v->pause_sentence_ms, v->pause_paragraph_ms, v->pause_heading_ms,
+			 v->pause_title_ms, v->edge_silence_ms, v->sample_rate, v->loudness_lufs,
+			 v->true_peak_dbtp, v->mp3_kbps, v->opus_kbps);
+	struct bb_hash h = bb_hash_add(bb_hash_start(), text, (size_t)n);
+	h = hash_file_into(h, v->lexicon);
+	h = hash_file_into(h, b->o.lexicon);
+	/* The built-in lexicon: its size and time are enough, and cost no read. */
+	char lexbin[PATH_SIZE];
+	struct stat st;
+	if (bb_find_data("lexicon.bin", lexbin, sizeof lexbin) && stat(lexbin, &st) == 0) {
+		long long facts[3] = {(long long)st.st_size, (long long)st.st_mtim.tv_sec,
+				      (long long)st.st_mtim.tv_nsec};
+		h = bb_hash_add(h, facts, sizeof facts);
+	}
+	bb_hash_hex(h, b->settings);
+}
+
+static void stamp_text(const struct batch *b, const char *input_hex, char *out, size_t size)
+{
+	snprintf(out, size, "bobao-stamp 1\nversion %s\nsettings %s\ninput %s\n", BOBAO_VERSION,
+		 b->settings, input_hex);
+}
+
+/* The audio file and its three sidecars all stand. */
+static int outputs_present(const char *audio)
+{
+	static const char *const side[] = {".json", ".vtt", ".srt"};
+	struct stat st;
+	if (stat(audio, &st) != 0)
+		return 0;
+	const char *dot = strrchr(audio, '.');
+	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+		char p[PATH_SIZE];
+		snprintf(p, sizeof p, "%.*s%s", (int)(dot - audio), audio, side[i]);
+		if (stat(p, &st) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 when rel's outputs are up to date; then *audio_s is what its stamp recorded. */
+static int up_to_date(const struct batch *b, const char *rel, double *audio_s, uint64_t *size)
+{
+	char in[PATH_SIZE], stamp[PATH_SIZE], out[PATH_SIZE], want[256], have[512], hex[33];
+	struct bb_hash h;
+	*size = 0;
+	if (join(in, sizeof in, b->o.in_dir, rel) || stamp_path(b, rel, stamp, sizeof stamp) ||
+	    out_path(b, rel, out, sizeof out) || hash_file(in, &h, size) != 0)
+		return 0;
+	bb_hash_hex(h, hex);
+	stamp_text(b, hex, want, sizeof want);
+	int fd = open(stamp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, have, sizeof have - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	have[n] = '\0';
+	size_t wl = strlen(want);
+	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
+		return 0;
+	return outputs_present(out);
+}
+
+static int write_stamp(const char *path, const char *text)
+{
+	char tmp[PATH_SIZE + 32];
+	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	int ok = write_all(fd, text, strlen(text)) == 0;
+	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+	if (!ok)
+		unlink(tmp);
+	return ok ? 0 : -1;
+}
+
+/* Removes what a killed run left of this output: the assembler's ".NAME.EXT.XXXXXX". */
+static void remove_stale_temps(const char *audio)
+{
+	char dir[PATH_SIZE];
+	const char *slash = strrchr(audio, '/');
+	const char *dot = strrchr(audio, '.');
+	snprintf(dir, sizeof dir, "%.*s", (int)(slash - audio), audio);
+	const char *stem = slash + 1;
+	size_t sl = (size_t)(dot - stem);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+		if (n[0] != '.' || strncmp(n + 1, stem, sl) != 0 || n[1 + sl] != '.')
+			continue;
+		const char *ext = n + 2 + sl, *x = strchr(ext, '.');
+		if (!x || strlen(x) != 7) /* ".XXXXXX" from mkstemp */
+			continue;
+		char p[PATH_SIZE];
+		if (join(p, sizeof p, dir, n) == 0)
+			unlink(p);
+	}
+	closedir(d);
+}
+
+/* ---- the worker -------------------------------------------------------------------------- */
+
+static void send_reply(struct wstate *w, const struct reply *r)
+{
+	if (write_all(w->reply_fd, r, sizeof *r) != 0)
+		_exit(0); /* the parent is gone */
+}
+
+static void worker_progress(size_t done, size_t total, double audio_s, void *ctx)
+{
+	struct wstate *w = ctx;
+	w->audio = audio_s;
+	double t = now_s();
+	if (t - w->last_sent < 0.25 || done == total)
+		return;
+	w->last_sent = t;
+	struct reply r = {.type = 'P', .audio_s = audio_s};
+	send_reply(w, &r);
+}
+
+/* One article: read, script, synthesize (through the cache), assemble, stamp. */
+static int convert(struct wstate *w, const char *rel, struct reply *r)
+{
+	struct batch *b = w->b;
+	char in[PATH_SIZE], out[PATH_SIZE], stamp[PATH_SIZE], hex[33], text[256];
+	struct bb_error err = {0};
+	struct bb_article art = {0};
+	struct bb_script sc = {0};
+	struct bb_hash h;
+	uint64_t size;
+	const char *where = in;
+	int rc = BB_OK;
+	w->audio = 0;
+	if (join(in, sizeof in, b->o.in_dir, rel) || out_path(b, rel, out, sizeof out) ||
+	    stamp_path(b, rel, stamp, sizeof stamp))
+		rc = bb_fail(&err, BB_ECANTCREAT, "path too long");
+	else if (hash_file(in, &h, &size) != 0)
+		rc = bb_fail(&err, BB_ENOINPUT, "cannot read: %s", strerror(errno));
+	if (rc == BB_OK)
+		rc = bb_article_read_file(&art, in, b->o.encoding, 0, &err);
+	if (rc == BB_OK)
+		rc = bb_script_build(&sc, &art, b->lex, b->o.keep_captions ? BB_KEEP_CAPTIONS : 0,
+				     &err);
+	if (rc == BB_OK) {
+		/* The old stamp goes first: a run killed from here on must not look complete. */
+		if (unlink(stamp) != 0 && errno != ENOENT)
+			rc = bb_fail(&err, BB_ECANTCREAT, "cannot remove %s: %s", stamp, strerror(errno));
+		else if (mkdir_parents(out) != 0 || mkdir_parents(stamp) != 0)
+			rc = bb_fail(&err, BB_ECANTCREAT, "cannot create its folder: %s",
+				     strerror(errno));
+		where = out;
+	}
+	if (rc == BB_OK) {
+		remove_stale_temps(out);
+		struct bb_output o = {out, b->o.format, 1, 1, 1};
+		struct bb_sentence_cache hook = bb_cache_hook(w->cache);
+		rc = bb_speak_cached(&sc, &b->voice, w->sy, &o, w->cache ? &hook : NULL,
+				     worker_progress, w, &err);
+	}
+	if (rc == BB_OK) {
+		bb_hash_hex(h, hex);
+		stamp_text(b, hex, text, sizeof text);
+		size_t n = strlen(text);
+		snprintf(text + n, sizeof text - n, "audio_seconds %.3f\n", w->audio);
+		if (write_stamp(stamp, text) != 0)
+			rc = bb_fail(&err, BB_ECANTCREAT, "cannot write %s: %s", stamp, strerror(errno));
+	}
+	if (rc != BB_OK && snprintf(r->msg, sizeof r->msg, "%s: %s",
+				    rc == BB_ECANTCREAT || rc == BB_EIO ? where : in,
+				    err.msg[0] ? err.msg : bb_status_name(rc)) >= (int)sizeof r->msg)
+		strcpy(r->msg + sizeof r->msg - 4, "...");
+	bb_script_free(&sc);
+	bb_article_free(&art);
+	return rc;
+}
+
+/* Reads "length, path" tasks until the parent closes the pipe. eSpeak starts here, once. */
+static void worker_main(struct batch *b, int task_fd, int reply_fd)
+{
+	struct wstate w = {.b = b, .reply_fd = reply_fd};
+	struct bb_error err = {0};
+	struct reply r = {.type = 'I'};
+	int rc = bb_synth_open(&w.sy, &b->voice, &err);
+	if (rc == BB_OK && !b->o.no_cache)
+		rc = bb_cache_open(&w.cache, b->cache_dir, &b->voice, &err);
+	if (rc != BB_OK) {
+		r.status = rc;
+		snprintf(r.msg, sizeof r.msg, "%s", err.msg[0] ? err.msg : bb_status_name(rc));
+		send_reply(&w, &r);
+		_exit(0);
+	}
+	uint32_t len;
+	char rel[PATH_SIZE];
+	while (read_all(task_fd, &len, sizeof len) == 0 && len < sizeof rel &&
+	       read_all(task_fd, rel, len) == 0) {
+		rel[len] = '\0';
+		double t0 = now_s();
+		memset(&r, 0, sizeof r);
+		r.type = 'R';
+		r.status = convert(&w, rel, &r);
+		r.seconds = now_s() - t0;
+		r.audio_s = w.audio;
+		bb_cache_take_counts(w.cache, &r.hits, &r.misses);
+		send_reply(&w, &r);
+	}
+	bb_synth_close(w.sy);
+	bb_cache_close(w.cache);
+	_exit(0);
+}
+
+/* ---- the parent: log, progress, results ----------------------------------------------- */
+
+static void clear_progress(struct batch *b)
+{
+	if (b->show_progress && b->last_progress > 0)
+		fputs("\r\033[K", stderr);
+}
+
+static void show_progress(struct batch *b, int force)
+{
+	double t = now_s();
+	if (!b->show_progress || (!force && t - b->last_progress < 0.1))
+		return;
+	b->last_progress = t;
+	double audio = b->audio_made, elapsed = t - b->t0;
+	for (size_t i = 0; i < b->nw; i++)
+		audio += b->w[i].job.rel ? b->w[i].audio_now : 0;
+	char left[32] = "";
+	if (b->bytes_done > 0 && b->bytes_todo > b->bytes_done) {
+		double s = elapsed * (double)(b->bytes_todo - b->bytes_done) / (double)b->bytes_done;
+		snprintf(left, sizeof left, ", %d:%02d left", (int)(s / 60), (int)s % 60);
+	}
+	fprintf(stderr, "\r\033[Kbatch: %zu/%zu articles, %.1f min of audio, %.1fx real time%s",
+		b->converted + b->failed, b->todo, audio / 60, elapsed > 0 ? audio / elapsed : 0,
+		left);
+}
+
+static void log_line(struct batch *b, const char *rel, const char *status, int code,
+		     double seconds, double audio_s, const char *error)
+{
+	if (!b->log)
+		return;
+	json_t *o = json_pack("{s:s, s:s, s:i, s:f, s:f, s:s?}", "path", rel, "status", status,
+			      "code", code, "seconds", seconds, "audio_seconds", audio_s, "error",
+			      error);
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	if (line) {
+		fprintf(b->log, "%s\n", line);
+		fflush(b->log);
+	}
+	free(line);
+	json_decref(o);
+}
+
+static void article_done(struct batch *b, const struct job *j, int status, double seconds,
+			 double audio_s, const char *msg)
+{
+	b->bytes_done += j->size;
+	if (status == BB_OK) {
+		b->converted++;
+		b->audio_made += audio_s;
+		if (b->o.watch && !b->o.quiet && isatty(2))
+			fprintf(stderr, "bobao: %s: converted, %.1f s of audio\n", j->rel, audio_s);
+	} else {
+		b->failed++;
+		b->worst = worse(b->worst, status);
+		clear_progress(b);
+		fprintf(stderr, "bobao: %s\n", msg);
+	}
+	log_line(b, j->rel, status == BB_OK ? "converted" : "failed", status, seconds, audio_s,
+		 status == BB_OK ? NULL : msg);
+}
+
+/* ---- the parent: workers ---------------------------------------------------------------- */
+
+static int load_lexicon(struct batch *b)
+{
+	if (b->lex_tried)
+		return b->lex ? BB_OK : BB_ECONFIG;
+	b->lex_tried = 1;
+	struct bb_error err = {0};
+	int rc = bb_lexicon_open(&b->lex, NULL, &err);
+	if (rc == BB_OK && b->voice.lexicon[0])
+		rc = bb_lexicon_add_user(b->lex, b->voice.lexicon, &err);
+	if (rc == BB_OK && b->o.lexicon)
+		rc = bb_lexicon_add_user(b->lex, b->o.lexicon, &err);
+	if (rc != BB_OK) {
+		bb_lexicon_close(b->lex);
+		b->lex = NULL;
+		clear_progress(b);
+		fprintf(stderr, "bobao: %s\n", err.msg[0] ? err.msg : bb_status_name(rc));
+		b->worst = worse(b->worst, rc);
+		b->stop_dispatch = 1;
+	}
+	return rc;
+}
+
+static struct worker *spawn(struct batch *b, int extra_fd)
+{
+	if (load_lexicon(b) != BB_OK)
+		return NULL;
+	int t[2], r[2];
+	if (pipe2(t, O_CLOEXEC) != 0)
+		return NULL;
+	if (pipe2(r, O_CLOEXEC) != 0) {
+		close(t[0]);
+		close(t[1]);
+		return NULL;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Keep only this worker's ends: a sibling must see EOF when the parent closes. */
+		for (size_t i = 0; i < b->nw; i++) {
+			if (b->w[i].task_fd >= 0)
+				close(b->w[i].task_fd);
+			close(b->w[i].reply_fd);
+		}
+		if (extra_fd >= 0)
+			close(extra_fd);
+		close(t[1]);
+		close(r[0]);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		worker_main(b, t[0], r[1]);
+	}
+	close(t[0]);
+	close(r[1]);
+	if (pid < 0) {
+		close(t[1]);
+		close(r[0]);
+		return NULL;
+	}
+	struct worker *w = &b->w[b->nw++];
+	*w = (struct worker){.pid = pid, .task_fd = t[1], .reply_fd = r[0]};
+	return w;
+}
+
+static int send_task(struct worker *w, const struct job *j)
+{
+	char buf[sizeof(uint32_t) + PATH_SIZE];
+	uint32_t len = (uint32_t)strlen(j->rel);
+	if (len >= PATH_SIZE)
+		return -1;
+	memcpy(buf, &len, sizeof len);
+	memcpy(buf + sizeof len, j->rel, len);
+	if (write_all(w->task_fd, buf, sizeof len + len) != 0)
+		return -1;
+	w->job = *j;
+	w->audio_now = 0;
+	return 0;
+}
+
+static int in_flight(const struct batch *b, const char *rel)
+{
+	for (size_t i = 0; i < b->nw; i++)
+		if (b->w[i].job.rel && strcmp(b->w[i].job.rel, rel) == 0)
+			return 1;
+	return 0;
+}
+
+static int busy(const struct batch *b)
+{
+	for (size_t i = 0; i < b->nw; i++)
+		if (b->w[i].job.rel)
+			return 1;
+	return 0;
+}
+
+static int queued(const struct batch *b, const char *rel)
+{
+	for (size_t i = b->qhead; i < b->qn; i++)
+		if (strcmp(b->queue[i].rel, rel) == 0)
+			return 1;
+	return 0;
+}
+
+static int enqueue(struct batch *b, const char *rel, uint64_t size)
+{
+	if (b->qn == b->qcap) {
+		size_t cap = b->qcap ? b->qcap * 2 : 256;
+		struct job *q = realloc(b->queue, cap * sizeof *q);
+		if (!q)
+			return BB_ENOMEM;
+		b->queue = q;
+		b->qcap = cap;
+	}
+	char *r = strdup(rel);
+	if (!r)
+		return BB_ENOMEM;
+	b->queue[b->qn++] = (struct job){r, size};
+	b->todo++;
+	b->bytes_todo += size;
+	return BB_OK;
+}
+
+/* Hands queued articles to idle workers, forking new ones up to -j; in a plain batch, tells
+ * idle workers to stop once the queue is empty. */
+static void dispatch(struct batch *b, int extra_fd)
+{
+	while (!b->stop_dispatch && b->qhead < b->qn) {
+		struct worker *w = NULL;
+		for (size_t i = 0; i < b->nw && !w; i++)
+			if (!b->w[i].job.rel && b->w[i].task_fd >= 0)
+				w = &b->w[i];
+		if (!w && b->nw < (size_t)b->o.jobs)
+			w = spawn(b, extra_fd);
+		if (!w)
+			break;
+		if (send_task(w, &b->queue[b->qhead]) != 0) {
+			close(w->task_fd); /* it died; poll reaps it */
+			w->task_fd = -1;
+			continue;
+		}
+		b->qhead++;
+	}
+	if (b->qhead == b->qn)
+		b->qhead = b->qn = 0;
+	if (b->o.watch && !b->stop_dispatch)
+		return;
+	if (b->qhead < b->qn && !b->stop_dispatch)
+		return;
+	for (size_t i = 0; i < b->nw; i++)
+		if (!b->w[i].job.rel && b->w[i].task_fd >= 0) {
+			close(b->w[i].task_fd);
+			b->w[i].task_fd = -1;
+		}
+}
+
+/* A worker's pipe closed: collect it; an article it was converting fails alone. */
+static void reap(struct batch *b, size_t i)
+{
+	struct worker *w = &b->w[i];
+	int st = 0;
+	waitpid(w->pid, &st, 0);
+	if (w->job.rel) {
+		char msg[PATH_SIZE + 64];
+		if (WIFSIGNALED(st))
+			snprintf(msg, sizeof msg, "%s/%s: the worker converting it died (signal %d)",
+				 b->o.in_dir, w->job.rel, WTERMSIG(st));
+		else
+			snprintf(msg, sizeof msg, "%s/%s: the worker converting it stopped (status %d)",
+				 b->o.in_dir, w->job.rel, WEXITSTATUS(st));
+		article_done(b, &w->job, BB_ESOFTWARE, 0, 0, msg);
+		free(w->job.rel);
+	}
+	if (w->task_fd >= 0)
+		close(w->task_fd);
+	close(w->reply_fd);
+	b->w[i] = b->w[--b->nw];
+}
+
+static void handle_reply(struct batch *b, struct worker *w, const struct reply *r)
+{
+	if (r->type == 'P') {
+		w->audio_now = r->audio_s;
+		return;
+	}
+	if (r->type == 'I') { /* eSpeak or the cache would not start: nothing can be done */
+		b->stop_dispatch = 1;
+		b->worst = worse(b->worst, r->status);
+		clear_progress(b);
+		fprintf(stderr, "bobao: %s\n", r->msg);
+		if (w->job.rel) { /* its article was never started */
+			b->failed++;
+			log_line(b, w->job.rel, "failed", r->status, 0, 0, r->msg);
+			free(w->job.rel);
+			w->job.rel = NULL;
+		}
+		return;
+	}
+	b->hits += r->hits;
+	b->misses += r->misses;
+	article_done(b, &w->job, r->status, r->seconds, r->audio_s, r->msg);
+	free(w->job.rel);
+	w->job.rel = NULL;
+}
+
+/* Waits up to timeout_ms for replies (and extra_fd); returns 1 when extra_fd is readable. */
+static int pump(struct batch *b, int extra_fd, int timeout_ms)
+{
+	struct pollfd fds[MAX_JOBS + 1];
+	size_t n = b->nw;
+	for (size_t i = 0; i < n; i++)
+		fds[i] = (struct pollfd){b->w[i].reply_fd, POLLIN, 0};
+	fds[n] = (struct pollfd){extra_fd, POLLIN, 0};
+	if (poll(fds, n + 1, timeout_ms) <= 0)
+		return 0;
+	pid_t gone[MAX_JOBS];
+	size_t ngone = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		struct reply r;
+		if (read_all(b->w[i].reply_fd, &r, sizeof r) == 0)
+			handle_reply(b, &b->w[i], &r);
+		else
+			gone[ngone++] = b->w[i].pid;
+	}
+	for (size_t g = 0; g < ngone; g++)
+		for (size_t i = 0; i < b->nw; i++)
+			if (b->w[i].pid == gone[g]) {
+				reap(b, i);
+				break;
+			}
+	return extra_fd >= 0 && (fds[n].revents & POLLIN);
+}
+
+/* ---- scanning, lock ---------------------------------------------------------------------- */
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int names_add(struct names *l, const char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		char **v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(s)))
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds every *.txt under IN_DIR/rel; skips hidden names and OUT_DIR when it is inside. */
+static int scan(const struct batch *b, const char *rel, struct names *files, struct names *dirs)
+{
+	char dir[PATH_SIZE];
+	if (join(dir, sizeof dir, b->o.in_dir, rel) != 0)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	if (dirs && names_add(dirs, rel) != 0) {
+		closedir(d);
+		return -1;
+	}
+	struct dirent *e;
+	int rc = 0;
+	while (rc == 0 && (e = readdir(d))) {
+		char sub[PATH_SIZE], full[PATH_SIZE];
+		struct stat st;
+		if (e->d_name[0] == '.' || join(sub, sizeof sub, rel, e->d_name) != 0 ||
+		    join(full, sizeof full, dir, e->d_name) != 0)
+			continue;
+		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(full, &st) == 0 &&
+					    S_ISDIR(st.st_mode))) {
+			if (stat(full, &st) == 0 && st.st_dev == b->out_dev && st.st_ino == b->out_ino)
+				continue;
+			rc = scan(b, sub, files, dirs);
+		} else if (ends_with_txt(e->d_name) && stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+			rc = files ? names_add(files, sub) : 0;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int in_shard(const struct batch *b, const char *rel)
+{
+	return b->o.shard_n <= 1 || bb_fnv1a64(rel) % b->o.shard_n == b->o.shard_k;
+}
+
+/* A whole run locks OUT_DIR/.bobao-lock exclusively; shard K/N shares it and locks
+ * .bobao-lock.K.N alone, so the shards of one run may share a folder. Returns the fds. */
+static int lock_out(const struct batch *b, int fds[2], struct bb_error *err)
+{
+	char path[PATH_SIZE];
+	int wait = b->o.wait_lock ? 0 : LOCK_NB, sharded = b->o.shard_n > 1;
+	fds[0] = fds[1] = -1;
+	for (int k = 0; k < 1 + sharded; k++) {
+		int n = k ? snprintf(path, sizeof path, "%s/" LOCK_FILE ".%lu.%lu", b->o.out_dir,
+				     b->o.shard_k, b->o.shard_n)
+			  : snprintf(path, sizeof path, "%s/" LOCK_FILE, b->o.out_dir);
+		if (n < 0 || (size_t)n >= sizeof path)
+			return bb_fail(err, BB_ECANTCREAT, "%s: path too long", b->o.out_dir);
+		fds[k] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (fds[k] < 0)
+			return bb_fail(err, BB_ECANTCREAT, "%s: %s", path, strerror(errno));
+		int how = (sharded && k == 0 ? LOCK_SH : LOCK_EX) | wait;
+		while (flock(fds[k], how) != 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EWOULDBLOCK)
+				return bb_fail(err, BB_ETEMPFAIL, "%s: another bobao batch is converting "
+					       "into this folder (%s is locked); try again later",
+					       b->o.out_dir, path);
+			return bb_fail(err, BB_ECANTCREAT, "%s: cannot lock: %s", path,
+				       strerror(errno));
+		}
+	}
+	return BB_OK;
+}
+
+/* ---- watch mode -------------------------------------------------------------------------- */
+
+struct pending {
+	char *rel;
+	double due;
+	int closed; /* the writer closed it (or moved it in) */
+};
+
+struct watch {
+	int fd;
+	int *wd;
+	char **rel;
+	size_t n, cap;
+	struct pending *p;
+	size_t np, pcap;
+};
+
+static void watch_touch(struct watch *wa, const char *rel, int closed, double due)
+{
+	for (size_t i = 0; i < wa->np; i++)
+		if (strcmp(wa->p[i].rel, rel) == 0) {
+			wa->p[i].closed = closed;
+			wa->p[i].due = due;
+			return;
+		}
+	if (wa->np == wa->pcap) {
+		size_t cap = wa->pcap ? wa->pcap * 2 : 64;
+		struct pending *p = realloc(wa->p, cap * sizeof *p);
+		if (!p)
+			return;
+		wa->p = p;
+		wa->pcap = cap;
+	}
+	char *r = strdup(rel);
+	if (r)
+		wa->p[wa->np++] = (struct pending){r, due, closed};
+}
+
+/* Watches IN_DIR/rel and every folder below; with files_due, its articles become pending. */
+static void watch_tree(const struct batch *b, struct watch *wa, const char *rel, int files_due)
+{
+	struct names dirs = {0}, files = {0};
+	scan(b, rel, files_due ? &files : NULL, &dirs);
+	for (size_t i = 0; i < dirs.n; i++) {
+		char path[PATH_SIZE];
+		int wd = -1;
+		if (join(path, sizeof path, b->o.in_dir, dirs.v[i]) == 0)
+			wd = inotify_add_watch(wa->fd, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+					       IN_MODIFY | IN_ONLYDIR);
+		if (wd >= 0 && wa->n == wa->cap) {
+			size_t cap = wa->cap ? wa->cap * 2 : 64;
+			int *w = realloc(wa->wd, cap * sizeof *w);
+			char **r = w ? realloc(wa->rel, cap * sizeof *r) : NULL;
+			if (w)
+				wa->wd = w;
+			if (r)
+				wa->rel = r, wa->cap = cap;
+		}
+		if (wd >= 0 && wa->n < wa->cap) {
+			wa->wd[wa->n] = wd;
+			wa->rel[wa->n++] = dirs.v[i];
+		} else {
+			free(dirs.v[i]);
+		}
+	}
+	double due = now_s() + b->o.settle_ms / 1000.0;
+	for (size_t i = 0; i < files.n; i++) {
+		watch_touch(wa, files.v[i], 1, due);
+		free(files.v[i]);
+	}
+	free(dirs.v);
+	free(files.v);
+}
+
+static void watch_events(const struct batch *b, struct watch *wa)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len = read(wa->fd, buf, sizeof buf);
+	double due = now_s() + b->o.settle_ms / 1000.0;
+	for (ssize_t off = 0; off < len;) {
+		const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
+		off += (ssize_t)(sizeof *ev + ev->len);
+		if (ev->mask & IN_Q_OVERFLOW) { /* events were lost: look at everything again */
+			watch_tree(b, wa, "", 1);
+			continue;
+		}
+		if (!ev->len || ev->name[0] == '.')
+			continue;
+		const char *dir = NULL;
+		for (size_t i = 0; i < wa->n && !dir; i++)
+			if (wa->wd[i] == ev->wd)
+				dir = wa->rel[i];
+		char rel[PATH_SIZE];
+		if (!dir || join(rel, sizeof rel, dir, ev->name) != 0)
+			continue;
+		if (ev->mask & IN_ISDIR) {
+			if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+				watch_tree(b, wa, rel, 1);
+		} else if (ends_with_txt(ev->name)) {
+			watch_touch(wa, rel, (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0, due);
+		}
+	}
+}
+
+/* Moves settled files to the queue; returns the milliseconds until the next one settles. */
+static int watch_settle(struct batch *b, struct watch *wa)
+{
+	double t = now_s(), next = 1.0;
+	for (size_t i = 0; i < wa->np;) {
+		struct pending *p = &wa->p[i];
+		if (!p->closed || p->due > t) {
+			if (p->closed && p->due - t < next)
+				next = p->due - t;
+			i++;
+			continue;
+		}
+		if (in_flight(b, p->rel) || queued(b, p->rel)) { /* changed again meanwhile */
+			p->due = t + b->o.settle_ms / 1000.0;
+			i++;
+			continue;
+		}
+		double audio;
+		uint64_t size;
+		if (in_shard(b, p->rel) && !up_to_date(b, p->rel, &audio, &size))
+			enqueue(b, p->rel, size);
+		free(p->rel);
+		wa->p[i] = wa->p[--wa->np];
+	}
+	return (int)(next * 1000) + 1;
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Runs until SIGINT or SIGTERM, converting articles as they settle in IN_DIR. */
+static void watch_loop(struct batch *b, struct watch *wa)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop_requested && !b->stop_dispatch) {
+		int timeout = watch_settle(b, wa);
+		dispatch(b, wa->fd);
+		if (pump(b, wa->fd, timeout))
+			watch_events(b, wa);
+	}
+}
+
+static void watch_free(struct watch *wa)
+{
+	if (wa->fd >= 0)
+		close(wa->fd);
+	for (size_t i = 0; i < wa->n; i++)
+		free(wa->rel[i]);
+	for (size_t i = 0; i < wa->np; i++)
+		free(wa->p[i].rel);
+	free(wa->wd);
+	free(wa->rel);
+	free(wa->p);
+}
+
+/* ---- options and the whole run ------------------------------------------------------- */
+
+static int default_jobs(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+static int parse_number(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "bobao: batch: %s%s%s\n%s", what, arg ? ": " : "", arg ? arg : "",
+		usage_text);
+	return BB_EUSAGE;
+}
+
+static int parse_options(struct options *o, int argc, char **argv)
+{
+	enum { OPT_SHARD = 256, OPT_VOICE, OPT_FORMAT, OPT_LOG, OPT_CACHE, OPT_CACHE_SIZE,
+	       OPT_NO_CACHE, OPT_WATCH, OPT_SETTLE, OPT_WAIT, OPT_LEXICON, OPT_ENCODING, OPT_KEEP,
+	       OPT_HELP };
+	static const struct option longopts[] = {
+		{"shard", required_argument, 0, OPT_SHARD},
+		{"voice", required_argument, 0, OPT_VOICE},
+		{"format", required_argument, 0, OPT_FORMAT},
+		{"log", required_argument, 0, OPT_LOG},
+		{"cache", required_argument, 0, OPT_CACHE},
+		{"cache-size", required_argument, 0, OPT_CACHE_SIZE},
+		{"no-cache", no_argument, 0, OPT_NO_CACHE},
+		{"watch", no_argument, 0, OPT_WATCH},
+		{"settle", required_argument, 0, OPT_SETTLE},
+		{"wait", no_argument, 0, OPT_WAIT},
+		{"lexicon", required_argument, 0, OPT_LEXICON},
+		{"encoding", required_argument, 0, OPT_ENCODING},
+		{"keep-captions", no_argument, 0, OPT_KEEP},
+		{"help", no_argument, 0, OPT_HELP},
+		{0, 0, 0, 0},
+	};
+	*o = (struct options){.format = "wav", .voice = "news", .jobs = default_jobs(),
+			      .settle_ms = 1000, .cache_mb = 1024};
+	long v;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "j:q", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			if (parse_number(optarg, 1, MAX_JOBS, &o->jobs) != 0)
+				return usage_error("-j wants 1 to 256", optarg);
+			break;
+		case 'q': o->quiet = 1; break;
+		case OPT_SHARD: {
+			char *end;
+			o->shard_k = strtoul(optarg, &end, 10);
+			if (*end != '/' || end == optarg ||
+			    (o->shard_n = strtoul(end + 1, &end, 10)) == 0 || *end ||
+			    o->shard_k >= o->shard_n || o->shard_n > 1000000)
+				return usage_error("--shard wants K/N with 0 <= K < N", optarg);
+			break;
+		}
+		case OPT_VOICE: o->voice = optarg; break;
+		case OPT_FORMAT: {
+			size_t i = 0;
+			while (i < sizeof formats / sizeof formats[0] && strcmp(formats[i], optarg))
+				i++;
+			if (i == sizeof formats / sizeof formats[0])
+				return usage_error("unknown format", optarg);
+			o->format = formats[i];
+			break;
+		}
+		case OPT_LOG: o->log = optarg; break;
+		case OPT_CACHE: o->cache_dir = optarg; break;
+		case OPT_CACHE_SIZE:
+			if (parse_number(optarg, 1, 1L << 30, &v) != 0)
+				return usage_error("--cache-size wants megabytes", optarg);
+			o->cache_mb = (unsigned long)v;
+			break;
+		case OPT_NO_CACHE: o->no_cache = 1; break;
+		case OPT_WATCH: o->watch = 1; break;
+		case OPT_SETTLE:
+			if (parse_number(optarg, 0, 3600000, &o->settle_ms) != 0)
+				return usage_error("--settle wants milliseconds", optarg);
+			break;
+		case OPT_WAIT: o->wait_lock = 1; break;
+		case OPT_LEXICON: o->lexicon = optarg; break;
+		case OPT_ENCODING: o->encoding = optarg; break;
+		case OPT_KEEP: o->keep_captions = 1; break;
+		case OPT_HELP: fputs(usage_text, stdout); return -1;
+		default: return usage_error("unknown option", NULL);
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("wants IN_DIR and OUT_DIR", NULL);
+	o->in_dir = argv[optind];
+	o->out_dir = argv[optind + 1];
+	return BB_OK;
+}
+
+/* Scans, skips what is up to date, queues the rest (largest first, for an even finish). */
+static int plan(struct batch *b)
+{
+	struct names files = {0};
+	if (scan(b, "", &files, NULL) != 0) {
+		fprintf(stderr, "bobao: %s: cannot read the folder: %s\n", b->o.in_dir,
+			strerror(errno));
+		return BB_ENOINPUT;
+	}
+	qsort(files.v, files.n, sizeof *files.v, by_name);
+	int rc = BB_OK;
+	for (size_t i = 0; i < files.n; i++) {
+		double audio;
+		uint64_t size;
+		if (rc == BB_OK && in_shard(b, files.v[i])) {
+			if (up_to_date(b, files.v[i], &audio, &size)) {
+				b->skipped++;
+				b->audio_skipped += audio;
+				log_line(b, files.v[i], "skipped", 0, 0, audio, NULL);
+			} else {
+				rc = enqueue(b, files.v[i], size);
+			}
+		}
+		free(files.v[i]);
+	}
+	free(files.v);
+	return rc;
+}
+
+static int by_size_desc(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+	return (x->size < y->size) - (x->size > y->size);
+}
+
+static void summary(struct batch *b)
+{
+	clear_progress(b);
+	b->last_progress = 0;
+	if (b->o.quiet)
+		return;
+	double wall = now_s() - b->t0;
+	fprintf(stderr, "batch: %zu converted, %zu skipped, %zu failed; %.1f min of audio made in "
+		"%.2f s", b->converted, b->skipped, b->failed, b->audio_made / 60, wall);
+	if (b->hits + b->misses)
+		fprintf(stderr, " (%zu of %zu sentences from the cache)", b->hits,
+			b->hits + b->misses);
+	fputc('\n', stderr);
+}
+
+static int prepare(struct batch *b, int lock_fds[2])
+{
+	struct bb_error err = {0};
+	struct stat st;
+	int rc;
+	if (stat(b->o.in_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "bobao: %s: not a folder\n", b->o.in_dir);
+		return BB_ENOINPUT;
+	}
+	if (mkdir_all(b->o.out_dir) != 0 || stat(b->o.out_dir, &st) != 0) {
+		fprintf(stderr, "bobao: %s: cannot create: %s\n", b->o.out_dir, strerror(errno));
+		return BB_ECANTCREAT;
+	}
+	b->out_dev = st.st_dev;
+	b->out_ino = st.st_ino;
+	if ((rc = lock_out(b, lock_fds, &err)) != BB_OK ||
+	    (rc = bb_voice_load(&b->voice, b->o.voice, &err)) != BB_OK) {
+		fprintf(stderr, "bobao: %s\n", err.msg[0] ? err.msg : bb_status_name(rc));
+		return rc;
+	}
+	settings_hash(b);
+	if (b->o.log && !(b->log = fopen(b->o.log, "a"))) {
+		fprintf(stderr, "bobao: %s: %s\n", b->o.log, strerror(errno));
+		return BB_ECANTCREAT;
+	}
+	if (b->o.cache_dir)
+		snprintf(b->cache_dir, sizeof b->cache_dir, "%s", b->o.cache_dir);
+	else
+		snprintf(b->cache_dir, sizeof b->cache_dir, "%s/" CACHE_DIR, b->o.out_dir);
+	return BB_OK;
+}
+
+int bb_batch_main(int argc, char **argv)
+{
+	static struct batch b; /* large (the worker table); one per process */
+	memset(&b, 0, sizeof b);
+	int rc = parse_options(&b.o, argc, argv);
+	if (rc != BB_OK)
+		return rc < 0 ? 0 : rc;
+	b.t0 = now_s();
+	b.show_progress = !b.o.quiet && !b.o.watch && isatty(2);
+	signal(SIGPIPE, SIG_IGN);
+	int lock_fds[2] = {-1, -1};
+	struct watch wa = {.fd = -1};
+	rc = prepare(&b, lock_fds);
+	if (rc == BB_OK && b.o.watch) {
+		/* Before the scan, so nothing landing during the first pass is missed. */
+		wa.fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		if (wa.fd < 0) {
+			fprintf(stderr, "bobao: inotify: %s\n", strerror(errno));
+			rc = BB_ESOFTWARE;
+		} else {
+			watch_tree(&b, &wa, "", 0);
+		}
+	}
+	if (rc == BB_OK)
+		rc = plan(&b);
+	if (rc == BB_OK) {
+		qsort(b.queue + b.qhead, b.qn - b.qhead, sizeof *b.queue, by_size_desc);
+		for (;;) {
+			dispatch(&b, wa.fd);
+			int more = b.qhead < b.qn && !b.stop_dispatch;
+			if (more && b.nw == 0) {
+				fprintf(stderr, "bobao: cannot start a worker process: %s\n",
+					strerror(errno));
+				b.worst = worse(b.worst, BB_ESOFTWARE);
+				b.stop_dispatch = 1;
+				more = 0;
+			}
+			if (!more && !busy(&b) && (b.o.watch || b.nw == 0))
+				break;
+			pump(&b, -1, 200);
+			show_progress(&b, 0);
+		}
+		if (b.o.watch && !b.stop_dispatch) {
+			summary(&b);
+			watch_loop(&b, &wa);
+		}
+		for (size_t i = 0; i < b.nw; i++)
+			if (b.w[i].task_fd >= 0) {
+				close(b.w[i].task_fd);
+				b.w[i].task_fd = -1;
+			}
+		while (b.nw)
+			pump(&b, -1, 1000);
+		for (size_t i = b.qhead; i < b.qn; i++) { /* never started: the workers could not */
+			struct job *j = &b.queue[i];
+			b.failed++;
+			log_line(&b, j->rel, "failed", b.worst, 0, 0, "not converted: see above");
+		}
+		if (b.converted && !b.o.no_cache)
+			bb_cache_trim(b.cache_dir, (uint64_t)b.o.cache_mb << 20);
+		summary(&b);
+		rc = b.worst;
+	}
+	for (size_t i = b.qhead; i < b.qn; i++) /* the others went to workers, who freed them */
+		free(b.queue[i].rel);
+	free(b.queue);
+	watch_free(&wa);
+	bb_lexicon_close(b.lex);
+	if (b.log && fclose(b.log) != 0 && rc == BB_OK)
+		rc = BB_EIO;
+	for (int k = 0; k < 2; k++)
+		if (lock_fds[k] >= 0)
+			close(lock_fds[k]);
+	return rc;
+}

@@ -1,0 +1,311 @@
+/* cache: content hashes and the on-disk sentence cache of batch. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+
+/* ---- hashes ---------------------------------------------------------------------------- */
+
+struct bb_hash bb_hash_start(void)
+{
+	return (struct bb_hash){0x6c62272e07bb0142u, 0x62b821756295c58du};
+}
+
+/* h * (2^88 + 0x13b) mod 2^128, split into 64-bit halves. */
+static struct bb_hash fnv128_mul(struct bb_hash h)
+{
+	__extension__ unsigned __int128 lo = (unsigned __int128)h.lo * 0x13bu;
+	uint64_t hi = h.hi * 0x13bu + (uint64_t)(lo >> 64) + (h.lo << 24);
+	return (struct bb_hash){hi, (uint64_t)lo};
+}
+
+struct bb_hash bb_hash_add(struct bb_hash h, const void *bytes, size_t n)
+{
+	const unsigned char *p = bytes;
+	for (size_t i = 0; i < n; i++) {
+		h.lo ^= p[i];
+		h = fnv128_mul(h);
+	}
+	return h;
+}
+
+void bb_hash_hex(struct bb_hash h, char out[33])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i++) {
+		out[i] = digits[(h.hi >> (60 - 4 * i)) & 15];
+		out[16 + i] = digits[(h.lo >> (60 - 4 * i)) & 15];
+	}
+	out[32] = '\0';
+}
+
+uint64_t bb_fnv1a64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3u;
+	}
+	return h;
+}
+
+/* ---- the sentence cache ------------------------------------------------------------------ */
+
+/* Entry file: this header, then n native-endian 16-bit samples. */
+struct entry_head {
+	char magic[4]; /* "BBS1" */
+	uint32_t rate;
+	uint64_t n;
+};
+
+struct bb_disk_cache {
+	char *dir;
+	struct bb_hash settings; /* the voice's synthesis settings, hashed */
+	size_t hits, misses;
+	unsigned serial;         /* for temporary names */
+};
+
+int bb_cache_open(struct bb_disk_cache **out, const char *dir, const struct bb_voice *v,
+		  struct bb_error *err)
+{
+	*out = NULL;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return bb_fail(err, BB_ECANTCREAT, "%s: cannot create the cache folder: %s", dir,
+			       strerror(errno));
+	struct bb_disk_cache *c = calloc(1, sizeof *c);
+	if (!c || !(c->dir = strdup(dir))) {
+		free(c);
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	}
+	/* Only what changes eSpeak's output: the pipeline's pauses and loudness come later. */
+	char key[512];
+	int len = snprintf(key, sizeof key, "bobao %s sentence\n%s\n%s\nrate %d pitch %d range %d "
+			   "volume %d english_gain_db %d\n", BOBAO_VERSION, v->espeak_voice,
+			   v->english_voice, v->rate, v->pitch, v->range, v->volume,
+			   v->english_gain_db);
+	c->settings = bb_hash_add(bb_hash_start(), key, (size_t)len);
+	*out = c;
+	return BB_OK;
+}
+
+/* DIR/ab/cdef....pcm for the sentence's key: its readings as sent to eSpeak. */
+static void entry_path(const struct bb_disk_cache *c, const struct bb_sentence *s, char *path,
+		       size_t size)
+{
+	struct bb_hash h = c->settings;
+	if (s->nunits == 0) {
+		h = bb_hash_add(h, "S", 1);
+		h = bb_hash_add(h, s->spoken, strlen(s->spoken) + 1);
+	}
+	for (size_t i = 0; i < s->nunits; i++) {
+		unsigned char lang = (unsigned char)s->units[i].lang;
+		h = bb_hash_add(h, &lang, 1);
+		h = bb_hash_add(h, s->units[i].reading, strlen(s->units[i].reading) + 1);
+	}
+	char hex[33];
+	bb_hash_hex(h, hex);
+	snprintf(path, size, "%s/%.2s/%s.pcm", c->dir, hex, hex + 2);
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Reads the entry of s into out; touches it, so eviction sees it as recently used. */
+static int cache_get(void *ctx, const struct bb_sentence *s, struct bb_pcm *out)
+{
+	struct bb_disk_cache *c = ctx;
+	char path[4096];
+	entry_path(c, s, path, sizeof path);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	struct entry_head head;
+	struct stat st;
+	int ok = fd >= 0 && read_full(fd, &head, sizeof head) == 0 && fstat(fd, &st) == 0 &&
+		 memcmp(head.magic, "BBS1", 4) == 0 && head.rate > 0 &&
+		 head.n <= SIZE_MAX / sizeof(int16_t) - out->n &&
+		 (uint64_t)st.st_size == sizeof head + head.n * sizeof(int16_t);
+	if (ok && out->n + head.n > out->cap) {
+		int16_t *p = realloc(out->samples, (out->n + head.n) * sizeof *p);
+		ok = p != NULL;
+		if (p) {
+			out->samples = p;
+			out->cap = out->n + head.n;
+		}
+	}
+	ok = ok && read_full(fd, out->samples + out->n, head.n * sizeof(int16_t)) == 0;
+	if (ok) {
+		out->n += head.n;
+		out->rate = (int)head.rate;
+		futimens(fd, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ok)
+		c->hits++;
+	else
+		c->misses++;
+	return ok;
+}
+
+/* Writes the entry under a temporary name and renames it: readers never see half of one. */
+static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_pcm *pcm)
+{
+	struct bb_disk_cache *c = ctx;
+	char path[4096], tmp[4200];
+	entry_path(c, s, path, sizeof path);
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return;
+	snprintf(tmp, sizeof tmp, "%s/.tmp.%ld.%u", path, (long)getpid(), c->serial++);
+	*slash = '/';
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return;
+	struct entry_head head = {{'B', 'B', 'S', '1'}, (uint32_t)pcm->rate, pcm->n};
+	int ok = write_full(fd, &head, sizeof head) == 0 &&
+		 write_full(fd, pcm->samples, pcm->n * sizeof(int16_t)) == 0;
+	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+	if (!ok)
+		unlink(tmp);
+}
+
+struct bb_sentence_cache bb_cache_hook(struct bb_disk_cache *c)
+{
+	return (struct bb_sentence_cache){cache_get, cache_put, c};
+}
+
+void bb_cache_take_counts(struct bb_disk_cache *c, size_t *hits, size_t *misses)
+{
+	*hits = c ? c->hits : 0;
+	*misses = c ? c->misses : 0;
+	if (c)
+		c->hits = c->misses = 0;
+}
+
+void bb_cache_close(struct bb_disk_cache *c)
+{
+	if (!c)
+		return;
+	free(c->dir);
+	free(c);
+}
+
+/* ---- eviction ------------------------------------------------------------------------------ */
+
+struct cached_file {
+	char *path;
+	struct timespec used;
+	uint64_t size;
+};
+
+static int by_oldest(const void *a, const void *b)
+{
+	const struct cached_file *x = a, *y = b;
+	if (x->used.tv_sec != y->used.tv_sec)
+		return x->used.tv_sec < y->used.tv_sec ? -1 : 1;
+	return (x->used.tv_nsec > y->used.tv_nsec) - (x->used.tv_nsec < y->used.tv_nsec);
+}
+
+/* Adds the entries of one two-hex-digit subfolder to the list; drops stale temporaries. */
+static void list_entries(const char *sub, struct cached_file **list, size_t *n, size_t *cap,
+			 uint64_t *total)
+{
+	DIR *d = opendir(sub);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		if (e->d_name[0] == '.' && strncmp(e->d_name, ".tmp.", 5) != 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", sub, e->d_name) >= sizeof path)
+			continue;
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (e->d_name[0] == '.') {
+			if (now - st.st_mtime > 3600)
+				unlink(path);
+			continue;
+		}
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 1024;
+			struct cached_file *l = realloc(*list, c * sizeof *l);
+			if (!l)
+				break;
+			*list = l;
+			*cap = c;
+		}
+		char *p = strdup(path);
+		if (!p)
+			break;
+		(*list)[(*n)++] = (struct cached_file){p, st.st_mtim, (uint64_t)st.st_size};
+		*total += (uint64_t)st.st_size;
+	}
+	closedir(d);
+}
+
+uint64_t bb_cache_trim(const char *dir, uint64_t max_bytes)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct cached_file *list = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t total = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
+			continue;
+		char sub[4096];
+		if ((size_t)snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= sizeof sub)
+			continue;
+		list_entries(sub, &list, &n, &cap, &total);
+	}
+	closedir(d);
+	if (total > max_bytes) {
+		qsort(list, n, sizeof *list, by_oldest);
+		uint64_t goal = max_bytes / 10 * 9;
+		for (size_t i = 0; i < n && total > goal; i++)
+			if (unlink(list[i].path) == 0)
+				total -= list[i].size;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(list[i].path);
+	free(list);
+	return total;
+}

@@ -1,0 +1,3 @@
+# ok
+曾	zeng1
+zeng	zeng1

@@ -1,0 +1,129 @@
+#!/bin/sh
+# Audio property tests: real outputs of `bobao speak` read back (audio_check: libsndfile, libebur128).
+# SPDX-License-Identifier: GPL-3.0-or-later
+BUILD=${BUILD:-build}
+cd "$(dirname "$0")/.." || exit 1
+B=$BUILD/bobao
+AC=$BUILD/audio_check
+ART=samples/nantong-kaifaqu.txt
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
+get() { grep "^$2=" "$1" | head -n 1 | cut -d= -f2-; }
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; }
+atmost() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0) }'; }
+eq() { [ "$1" = "$2" ]; }
+
+if [ ! -x "$B" ] || [ ! -x "$AC" ]; then
+	echo "audio: $B or $AC is missing (run make)"
+	echo "audio: 0 passed, 1 failed"
+	exit 1
+fi
+
+# ---- news preset, WAV with all sidecars ----
+"$B" speak "$ART" -o "$tmp/x.wav" --json --vtt --srt -q
+check "speak wav exits 0" eq $? 0
+"$AC" "$tmp/x.wav" "$tmp/x.json" >"$tmp/x.txt" 2>&1
+check "wav reads back" eq $? 0
+r="$tmp/x.txt"
+check "wav rate 48000" eq "$(get $r rate)" 48000
+check "wav mono" eq "$(get $r channels)" 1
+check "wav loudness -23 +-0.5 LU (got $(get $r integrated))" near "$(get $r integrated)" -23 0.5
+check "wav true peak <= -1 dBTP (got $(get $r true_peak))" atmost "$(get $r true_peak)" -1
+check "wav 6-14 minutes" awk -v d="$(get $r duration)" 'BEGIN { exit !(d >= 360 && d <= 840) }'
+check "pauses are digital silence" eq "$(get $r gaps_not_silent)" 0
+check "manifest times at sound edges" eq "$(get $r edges_without_sound)" 0
+check "manifest times in order" eq "$(get $r times_out_of_order)" 0
+check "manifest duration = audio duration" near "$(get $r manifest_duration)" "$(get $r duration)" 0.002
+check "manifest loudness = measured" near "$(get $r manifest_integrated)" "$(get $r integrated)" 0.3
+n=$(get $r manifest_sentences)
+check "manifest has sentences" awk -v n="$n" 'BEGIN { exit !(n > 10) }'
+check "bext chunk present" eq "$(get $r bext)" 1
+check "bext description is the title" eq "$(get $r bext_description)" "$(get $r tag_title)"
+check "bext originator" eq "$(get $r bext_originator)" "bobao $(sed -n 's/^#define BOBAO_VERSION "\(.*\)"/\1/p' pipeline/bobao.h)"
+check "bext version 2" eq "$(get $r bext_version)" 2
+check "bext date set" test -n "$(get $r bext_date)"
+check "bext loudness field" near "$(get $r bext_loudness)" "$(get $r integrated)" 0.3
+check "bext true peak field" near "$(get $r bext_true_peak)" "$(get $r true_peak)" 0.5
+check "bext coding history" awk -v n="$(get $r bext_coding_history_size)" 'BEGIN { exit !(n > 10) }'
+check "one cue per sentence" eq "$(get $r cues)" "$n"
+for key in title source voice sample_rate duration loudness integrated true_peak range sentences \
+	index kind paragraph text spoken start end; do
+	check "manifest key $key" grep -q "\"$key\":" "$tmp/x.json"
+done
+check "manifest sentence text is the original (ASCII 4+2 kept)" grep -q '"text": ".*4+2' "$tmp/x.json"
+
+# ---- subtitles ----
+check "vtt header" eq "$(head -n 1 "$tmp/x.vtt")" WEBVTT
+check "vtt one cue per sentence" eq "$(grep -c -- ' --> ' "$tmp/x.vtt")" "$n"
+check "vtt times well formed" test "$(grep -- ' --> ' "$tmp/x.vtt" |
+	grep -cvE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} --> [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}$')" = 0
+check "srt one cue per sentence" eq "$(grep -c -- ' --> ' "$tmp/x.srt")" "$n"
+check "srt times well formed" test "$(grep -- ' --> ' "$tmp/x.srt" |
+	grep -cvE '^[0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3} --> [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}$')" = 0
+check "srt cues numbered 1..n" eq "$(awk 'prev == "" && /^[0-9]+$/ { c++; if ($0 != c) badn = 1 } { prev = $0 } END { print badn ? "bad" : c }' "$tmp/x.srt")" "$n"
+# lines wrapped for reading: at most about 22 hanzi (66 bytes + some ASCII)
+check "subtitle lines wrapped" test "$(grep -v -- ' --> ' "$tmp/x.srt" | awk 'length($0) > 80' | wc -l)" = 0
+check "every cue has text" test "$(awk '/ --> / { getline t; if (t == "") e++ } END { print e + 0 }' "$tmp/x.srt")" = 0
+
+# ---- ffmpeg's own EBU R 128 meter ----
+if command -v ffmpeg >/dev/null 2>&1; then
+	ffmpeg -nostdin -hide_banner -nostats -i "$tmp/x.wav" -af ebur128=peak=true -f null - \
+		>"$tmp/ff.txt" 2>&1
+	fi=$(awk '/^ +I:/ { v = $2 } END { print v }' "$tmp/ff.txt")
+	fp=$(awk '/^ +Peak:/ { v = $2 } END { print v }' "$tmp/ff.txt")
+	check "ffmpeg ebur128 integrated -23 +-0.5 (got $fi)" near "$fi" -23 0.5
+	check "ffmpeg ebur128 true peak <= -1 (got $fp)" atmost "$fp" -1
+else
+	echo "audio: ffmpeg not installed: independent EBU R 128 cross-check skipped"
+fi
+
+# ---- podcast preset: -16 LUFS, limiter keeps the true peak under -1 dBTP ----
+"$B" speak "$ART" -o "$tmp/p.wav" --voice podcast --json -q
+check "speak podcast exits 0" eq $? 0
+"$AC" "$tmp/p.wav" "$tmp/p.json" >"$tmp/p.txt" 2>&1
+r="$tmp/p.txt"
+check "podcast loudness -16 +-0.5 LU (got $(get $r integrated))" near "$(get $r integrated)" -16 0.5
+check "podcast true peak <= -1 dBTP (got $(get $r true_peak))" atmost "$(get $r true_peak)" -1
+check "podcast pauses silent" eq "$(get $r gaps_not_silent)" 0
+
+# ---- the other formats, by extension and by --format ----
+wdur=$(get "$tmp/x.txt" duration)
+for f in flac ogg opus mp3; do
+	"$B" speak "$ART" -o "$tmp/x.$f" -q
+	check "speak $f exits 0" eq $? 0
+	"$AC" "$tmp/x.$f" >"$tmp/$f.txt" 2>&1
+	check "$f reads back" eq $? 0
+	r="$tmp/$f.txt"
+	check "$f rate 48000" eq "$(get $r rate)" 48000
+	check "$f mono" eq "$(get $r channels)" 1
+	check "$f duration matches wav" near "$(get $r duration)" "$wdur" 0.2
+	check "$f loudness near -23 (got $(get $r integrated))" near "$(get $r integrated)" -23 1
+	check "$f title tag" test -n "$(get $r tag_title)"
+done
+"$B" speak "$ART" -o "$tmp/y.audio" --format flac --json -q
+check "--format flac exits 0" eq $? 0
+"$AC" "$tmp/y.audio" "$tmp/y.json" >"$tmp/y.txt" 2>&1
+check "--format flac pauses silent (lossless)" eq "$(get "$tmp/y.txt" gaps_not_silent)" 0
+
+# ---- unwritable output folder: exit 73, nothing left ----
+"$B" speak "$ART" -o "$tmp/missing/x.wav" --json -q 2>"$tmp/err.txt"
+check "missing folder exits 73" eq $? 73
+check "missing folder message names the path" grep -q "$tmp/missing/x.wav" "$tmp/err.txt"
+mkdir "$tmp/ro"
+chmod 555 "$tmp/ro"
+if [ "$(id -u)" != 0 ]; then
+	"$B" speak "$ART" -o "$tmp/ro/x.wav" --json --vtt --srt -q 2>/dev/null
+	check "read-only folder exits 73" eq $? 73
+else
+	echo "audio: running as root: read-only folder case skipped (root writes anyway)"
+fi
+check "read-only folder left empty" test -z "$(ls -A "$tmp/ro")"
+check "no temporary files left" test -z "$(ls -A "$tmp" | grep '^\.')"
+
+echo "audio: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
