@@ -435,6 +435,43 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 	return rc;
 }
 
+/* Converts one article in a child forked from the worker, so every article starts from the
+ * state eSpeak has right after initialization: eSpeak NG 1.51 keeps state across calls that
+ * no API resets (the pitch flutter phase and cycle counters in wavegen.c), so without this
+ * an article's audio would depend on the articles converted before it by the same worker,
+ * and would differ from a single `bobao speak`. The child only _exits, never runs eSpeak's
+ * exit code, so the thread it lacks is never waited for. */
+static void convert_forked(struct wstate *w, const char *rel)
+{
+	double t0 = now_s();
+	struct reply r = {.type = 'R'};
+	pid_t pid = fork();
+	if (pid == 0) {
+		r.status = convert(w, rel, &r);
+		r.seconds = now_s() - t0;
+		r.audio_s = w->audio;
+		bb_cache_take_counts(w->cache, &r.hits, &r.misses);
+		send_reply(w, &r);
+		_exit(0);
+	}
+	int st = 0;
+	if (pid < 0) { /* no fork: convert here, with whatever state eSpeak has */
+		r.status = convert(w, rel, &r);
+		r.audio_s = w->audio;
+		bb_cache_take_counts(w->cache, &r.hits, &r.misses);
+	} else if (waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		return; /* the child replied */
+	} else {
+		r.status = BB_ESOFTWARE;
+		if (snprintf(r.msg, sizeof r.msg, "%s/%s: its conversion crashed (%s %d)",
+			     w->b->o.in_dir, rel, WIFSIGNALED(st) ? "signal" : "status",
+			     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st)) >= (int)sizeof r.msg)
+			strcpy(r.msg + sizeof r.msg - 4, "...");
+	}
+	r.seconds = now_s() - t0;
+	send_reply(w, &r);
+}
+
 /* Reads "length, path" tasks until the parent closes the pipe. eSpeak starts here, once. */
 static void worker_main(struct batch *b, int task_fd, int reply_fd)
 {
@@ -455,14 +492,7 @@ static void worker_main(struct batch *b, int task_fd, int reply_fd)
 	while (read_all(task_fd, &len, sizeof len) == 0 && len < sizeof rel &&
 	       read_all(task_fd, rel, len) == 0) {
 		rel[len] = '\0';
-		double t0 = now_s();
-		memset(&r, 0, sizeof r);
-		r.type = 'R';
-		r.status = convert(&w, rel, &r);
-		r.seconds = now_s() - t0;
-		r.audio_s = w.audio;
-		bb_cache_take_counts(w.cache, &r.hits, &r.misses);
-		send_reply(&w, &r);
+		convert_forked(&w, rel);
 	}
 	bb_synth_close(w.sy);
 	bb_cache_close(w.cache);

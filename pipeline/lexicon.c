@@ -123,7 +123,8 @@ static int builtin_find(const struct bb_lexicon *lex, const char *word, size_t n
 			out->reading = lex->pool + e->read_off;
 			out->reading_len = e->read_len;
 			out->freq = e->freq;
-			out->flags = e->flags;
+			out->flags = e->flags & ((1u << LEX_FLAG_BITS) - 1);
+			out->pos = (enum lex_pos)(e->flags >> LEX_FLAG_BITS);
 			return 1;
 		}
 	}
@@ -141,6 +142,7 @@ int lex_find(const struct bb_lexicon *lex, const char *word, size_t n, struct le
 			/* a user word wins the segmentation against its parts */
 			out->freq = in_builtin && bw.freq > 1000000 ? bw.freq : 1000000;
 			out->flags = LEX_USER;
+			out->pos = in_builtin ? bw.pos : POS_NONE;
 			return 1;
 		}
 	}

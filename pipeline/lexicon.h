@@ -15,13 +15,20 @@
 
 #include "bobao.h"
 
-#define LEX_MAGIC "BBLEX02\n"
+#define LEX_MAGIC "BBLEX03\n"
 #define LEX_MAX_CHARS 16 /* longest word, in characters */
 
 enum lex_flags {
 	LEX_USER = 1,    /* from a user lexicon */
 	LEX_DERIVED = 2, /* reading guessed from its characters and neighbours at build time */
 	LEX_POLY = 4,    /* a single character with more than one common reading */
+	LEX_FLAG_BITS = 3, /* the bits above hold the word's part of speech (enum lex_pos) */
+};
+
+/* A coarse part of speech, from jieba's tags (for the context rules of single characters). */
+enum lex_pos {
+	POS_NONE, POS_N, POS_NR, POS_NS, POS_V, POS_VN, POS_A, POS_AD, POS_D, POS_Z, POS_M,
+	POS_Q, POS_R, POS_P, POS_C, POS_U, POS_F, POS_T, POS_I, POS_L, POS_OTHER,
 };
 
 struct lex_header {
@@ -40,7 +47,8 @@ struct lex_word {
 	const char *reading; /* syllables separated by single spaces, one per character */
 	size_t reading_len;
 	uint32_t freq;
-	unsigned flags;
+	unsigned flags;    /* enum lex_flags */
+	enum lex_pos pos;
 };
 
 static inline uint32_t lex_hash(const char *s, size_t n)

@@ -7,7 +7,9 @@
  * (traditional, "word TAB reading [TAB weight%]"); TERRA_SIMPLIFIED: the same file through
  * `opencc -c t2s.json`, line for line; TERRA_BACK: that
  * through `opencc -c s2t.json` (to know a simplified character's usual traditional form). EXTRA: "word TAB reading [TAB freq]" lines that
- * replace every other reading of that word (bobao's mainland news corrections).
+ * replace every other reading of that word (bobao's mainland news corrections); EXTRA
+ * lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
+ * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have.
  *
  * Readings: a word keeps its terra reading (the most likely one when terra lists several);
  * a character's default is its most common reading (terra's percentage, else the reading
@@ -39,6 +41,7 @@ struct word {
 	size_t ncands, capcands;
 	char *reading; /* chosen */
 	unsigned flags;
+	enum lex_pos pos; /* jieba's part of speech, coarsened */
 };
 
 /* A string-keyed hash map to indices (words) or to weights (votes). */
@@ -255,6 +258,27 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
+/* jieba's part-of-speech tags by their first letters, longest first. */
+static const struct {
+	const char *tag;
+	enum lex_pos pos;
+} pos_tags[] = {
+	{"nr", POS_NR}, {"ns", POS_NS}, {"vn", POS_VN}, {"ad", POS_AD}, {"an", POS_N},
+	{"n", POS_N}, {"v", POS_V}, {"a", POS_A}, {"d", POS_D}, {"z", POS_Z}, {"m", POS_M},
+	{"q", POS_Q}, {"r", POS_R}, {"p", POS_P}, {"c", POS_C}, {"u", POS_U}, {"f", POS_F},
+	{"t", POS_T}, {"i", POS_I}, {"l", POS_L},
+};
+
+static enum lex_pos pos_of(const char *tag)
+{
+	if (!tag)
+		return POS_NONE;
+	for (size_t i = 0; i < sizeof pos_tags / sizeof pos_tags[0]; i++)
+		if (strncmp(tag, pos_tags[i].tag, strlen(pos_tags[i].tag)) == 0)
+			return pos_tags[i].pos;
+	return POS_OTHER;
+}
+
 static void load_jieba(const char *path)
 {
 	FILE *f = open_or_die(path);
@@ -270,6 +294,8 @@ static void load_jieba(const char *path)
 		unsigned long freq = strtoul(sp + 1, NULL, 10);
 		w->freq = freq > 0xFFFFFFF ? 0xFFFFFFF : (uint32_t)freq;
 		w->in_jieba = 1;
+		char *tag = strchr(sp + 1, ' ');
+		w->pos = pos_of(tag ? tag + 1 : NULL);
 	}
 	fclose(f);
 }
@@ -291,6 +317,69 @@ static int split_entry(char *line, char **word, char **reading, char **more)
 		*more = t2 + 1;
 	}
 	return 1;
+}
+
+static void syllable(const char *r, size_t i, char *out);
+
+/* Taiwan readings of traditional characters and their Putonghua ones ("@" lines). */
+struct taiwan {
+	char ch[8], from[16], to[16];
+};
+static struct taiwan *taiwan;
+static size_t ntaiwan;
+
+static void load_taiwan(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+		char *w, *r, *more;
+		if (line[0] != '@' || !split_entry(line + 1, &w, &r, &more))
+			continue;
+		struct taiwan t;
+		if (!more || hanzi_count(w, strlen(w)) != 1 || strlen(w) >= sizeof t.ch ||
+		    strlen(r) >= sizeof t.from || strlen(more) >= sizeof t.to ||
+		    normalize_reading(r) != 1 || normalize_reading(more) != 1) {
+			fprintf(stderr, "%s:%d: bad @ entry\n", path, lineno);
+			exit(78);
+		}
+		strcpy(t.ch, w);
+		strcpy(t.from, r);
+		strcpy(t.to, more);
+		taiwan = xrealloc(taiwan, (ntaiwan + 1) * sizeof *taiwan);
+		taiwan[ntaiwan++] = t;
+	}
+	fclose(f);
+}
+
+/* Replaces, in reading r (of the traditional word trad), the Taiwan syllables of the "@"
+ * table by their Putonghua ones. */
+static void mainland_reading(const char *trad, char *r)
+{
+	size_t n = strlen(trad);
+	if (!ntaiwan || strlen(r) > 900)
+		return;
+	char out[1024];
+	size_t len = 0, k = 0;
+	for (size_t i = 0; i < n; k++) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(trad + i, n - i, &cp);
+		char syl[16];
+		syllable(r, k, syl);
+		if (!l || !syl[0])
+			return; /* not one syllable per character: left as it is */
+		const char *pick = syl;
+		for (size_t t = 0; t < ntaiwan; t++)
+			if (strlen(taiwan[t].ch) == l && memcmp(taiwan[t].ch, trad + i, l) == 0 &&
+			    strcmp(taiwan[t].from, syl) == 0)
+				pick = taiwan[t].to;
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", pick);
+		i += l;
+	}
+	char rest[16];
+	syllable(r, k, rest);
+	if (!rest[0] && len < sizeof out)
+		strcpy(r, out);
 }
 
 /* Reads terra_pinyin (traditional), its simplified conversion and that converted back, side
@@ -315,6 +404,7 @@ static void load_terra(const char *trad_path, const char *simp_path, const char 
 			continue;
 		if (normalize_reading(rs) != nchars)
 			continue;
+		mainland_reading(wt, rs);
 		double pct = -1;
 		if (ms && strchr(ms, '%'))
 			pct = strtod(ms, NULL);
@@ -331,7 +421,7 @@ static void load_extra(const char *path)
 	char line[1024];
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
-		if (!split_entry(line, &w, &r, &more))
+		if (line[0] == '@' || !split_entry(line, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
 		if (!nchars || nchars > LEX_MAX_CHARS || normalize_reading(r) != nchars) {
@@ -622,7 +712,7 @@ static void write_lexicon(const char *path)
 		en->word_len = (uint8_t)w->len;
 		en->read_len = (uint8_t)rl;
 		en->nchars = (uint8_t)w->nchars;
-		en->flags = (uint8_t)w->flags;
+		en->flags = (uint8_t)(w->flags | (unsigned)w->pos << LEX_FLAG_BITS);
 		size_t s = lex_hash(w->text, w->len) & (nslots - 1);
 		while (slots[s])
 			s = (s + 1) & (nslots - 1);
@@ -661,6 +751,8 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	load_jieba(argv[2]);
+	for (int i = 6; i < argc; i++)
+		load_taiwan(argv[i]);
 	load_terra(argv[3], argv[4], argv[5]);
 	for (int i = 6; i < argc; i++)
 		load_extra(argv[i]);

@@ -20,6 +20,7 @@ struct norm {
 	int arith;                 /* an operator was read since the last hanzi */
 	int quote2, quote1;        /* ASCII quotes seen: odd means the next one closes */
 	int space;                 /* whitespace seen after a Latin word */
+	size_t score_end;          /* end of the last score read (21-15、21-18), NONE: none */
 };
 
 /* A number as written: integer digits (thousands separators removed), fraction digits. */
@@ -52,7 +53,8 @@ static int byte(const struct norm *nm, size_t i)
 static inline int at(const struct norm *nm, size_t i, const char *lit)
 {
 	size_t l = __builtin_strlen(lit);
-	return i <= nm->n && nm->n - i >= l && memcmp(nm->s + i, lit, l) == 0;
+	/* the first byte rejects almost every call cheaply: this runs many times a number */
+	return i < nm->n && nm->s[i] == lit[0] && nm->n - i >= l && memcmp(nm->s + i, lit, l) == 0;
 }
 
 static size_t digits_end(const struct norm *nm, size_t i)
@@ -113,6 +115,10 @@ static size_t colon_len(const struct norm *nm, size_t i)
  * as written (至 到); *len gets its length. */
 static int range_mark(const struct norm *nm, size_t i, size_t *len)
 {
+	int c0 = byte(nm, i);
+	if (c0 != '-' && c0 != '~' && c0 != 0xE2 && c0 != 0xE3 && c0 != 0xEF && c0 != 0xE8 &&
+	    c0 != 0xE5)
+		return 0;
 	static const char *const marks[] = {"-", "~", "—", "–", "〜", "～", "－", "−"};
 	static const char *const words[] = {"至", "到"};
 	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
@@ -134,6 +140,7 @@ static int before_has(const struct norm *nm, size_t i, const struct unit_table *
 {
 	static const char *const joiners[] = {"是", "为", "：", ":", "、", "或", "和", "（", "(",
 					      "“", "\"", "号"};
+	static const unsigned char jlen[] = {3, 3, 3, 1, 3, 3, 3, 3, 1, 3, 1, 3};
 	size_t end = i;
 	for (int moved = 1; moved;) {
 		moved = 0;
@@ -144,8 +151,8 @@ static int before_has(const struct norm *nm, size_t i, const struct unit_table *
 			continue;
 		}
 		for (size_t k = 0; k < sizeof joiners / sizeof joiners[0]; k++) {
-			size_t l = strlen(joiners[k]);
-			if (end >= l && memcmp(nm->s + end - l, joiners[k], l) == 0 && end - l < i) {
+			size_t l = jlen[k];
+			if (end >= l && nm->s[end - 1] == joiners[k][l - 1] && memcmp(nm->s + end - l, joiners[k], l) == 0 && end - l < i) {
 				/* 号 joins only after a word (号码 is itself a context word) */
 				if (k == sizeof joiners / sizeof joiners[0] - 1)
 					continue;
@@ -165,7 +172,8 @@ static int before_has(const struct norm *nm, size_t i, const struct unit_table *
 		if (l < 6)
 			continue;
 		for (size_t p = from; p + l <= i; p++)
-			if (memcmp(nm->s + p, w, l) == 0)
+			if (nm->s[p] == w[0] && nm->s[p + 1] == w[1] && nm->s[p + 2] == w[2] &&
+			    memcmp(nm->s + p, w, l) == 0)
 				return 1;
 	}
 	return 0;
@@ -223,6 +231,19 @@ static void copy(struct norm *nm, size_t a, size_t b)
 
 /* ---- numbers ------------------------------------------------------------------------- */
 
+/* A thousands separator at i (comma, space, no-break or thin space): its length, or 0. */
+static size_t group_sep_len(const struct norm *nm, size_t i)
+{
+	static const char *const seps[] = {",", " ", "\xc2\xa0", "\xe2\x80\x89", "\xe2\x80\xaf"};
+	int c = byte(nm, i);
+	if (c != ',' && c != ' ' && c != 0xC2 && c != 0xE2)
+		return 0;
+	for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++)
+		if (at(nm, i, seps[k]) && is_digit(byte(nm, i + strlen(seps[k]))))
+			return strlen(seps[k]);
+	return 0;
+}
+
 /* Reads digits at i: thousands separators (1,234,567) and a decimal fraction (3.14). */
 static void parse_num(const struct norm *nm, size_t i, struct num *v)
 {
@@ -239,9 +260,12 @@ static void parse_num(const struct norm *nm, size_t i, struct num *v)
 		} else {
 			v->toolong = 1;
 		}
-	/* 1,234: a comma followed by exactly three digits, when the first group is short */
-	while (first <= 3 && byte(nm, e) == ',' && is_digit(byte(nm, e + 1)) &&
-	       digits_end(nm, e + 1) == e + 4) {
+	/* 1,234 and 4 360 000: a separator followed by exactly three digits, when the first
+	 * group is short and has no leading zero; one kind of separator in a number */
+	size_t sl = first <= 3 && nm->s[i] != '0' ? group_sep_len(nm, e) : 0;
+	const char *sep = nm->s + e;
+	while (sl && memcmp(nm->s + e, sep, sl) == 0 && digits_end(nm, e + sl) == e + sl + 3) {
+		e += sl - 1;
 		for (size_t k = e + 1; k < e + 4; k++)
 			if (room) {
 				*o++ = nm->s[k];
@@ -476,7 +500,10 @@ static size_t try_phone_dashed(struct norm *nm, size_t i)
 	int service = n1 == 3 && (nm->s[i] == '4' || nm->s[i] == '8') && end != b && total == 10;
 	int grouped = end != b && total >= 10 && total <= 12 && (nm->s[i] == '0' || nm->s[i] == '1');
 	int plain = n1 >= 3 && n1 <= 4 && n2 >= 7 && n2 <= 8;
-	if (!landline && !service && !grouped && !plain)
+	/* ISBN 978-7-5086-1234-5: three or more groups and many digits, or a code word before */
+	int chain = end != b && total >= 9;
+	int named = before_has(nm, i, &units_phone_before, 0);
+	if (!landline && !service && !grouped && !plain && !chain && !named)
 		return 0;
 	say_digit_span(nm, i, end, 1);
 	return end;
@@ -589,6 +616,25 @@ static int pct_at(const struct norm *nm, size_t i, size_t *len)
 
 static int ordinal_context(const struct norm *nm, size_t tok);
 
+static const char *const quotes_open[] = {"“", "\"", "「", "‘", NULL};
+static const char *const quotes_close[] = {"”", "\"", "」", "’", NULL};
+static const char *const brackets_open[] = {"（", "(", NULL};
+static const char *const brackets_close[] = {"）", ")", NULL};
+
+/* Is input [a, b) directly between an opening mark of open and a closing mark of close? */
+static int enclosed(const struct norm *nm, size_t a, size_t b, const char *const *open,
+		    const char *const *close)
+{
+	int o = 0, c = 0;
+	for (size_t k = 0; open[k]; k++) {
+		size_t l = strlen(open[k]);
+		o |= a >= l && memcmp(nm->s + a - l, open[k], l) == 0;
+	}
+	for (size_t k = 0; close[k]; k++)
+		c |= at(nm, b, close[k]);
+	return o && c;
+}
+
 /* Is the number at i (started by tok) a phone number or a code, read one digit at a time? */
 static int is_code(const struct norm *nm, const struct num *v, size_t tok, size_t k)
 {
@@ -600,6 +646,8 @@ static int is_code(const struct norm *nm, const struct num *v, size_t tok, size_
 		return 1;
 	if (v->nip >= 3 && v->ip[0] == '0')
 		return 1;
+	if (v->nip == 6 && enclosed(nm, tok, v->end, brackets_open, brackets_close))
+		return 1; /* 贵州茅台（600519）: a stock code */
 	if (v->nip < 3)
 		return 0;
 	if (after_has(nm, k, &units_phone_after))
@@ -611,6 +659,14 @@ static int is_code(const struct norm *nm, const struct num *v, size_t tok, size_
 	if (after_has(nm, k, &units_measure) || at(nm, k, "多") || at(nm, k, "余"))
 		return 0;
 	return before_has(nm, tok, &units_phone_before, 0);
+}
+
+/* Q1 to Q4 standing alone: a quarter of the year. */
+static int quarter_at(const struct norm *nm, size_t i)
+{
+	int c = byte(nm, i), d = byte(nm, i + 1);
+	return (c == 'Q' || c == 'q') && d >= '1' && d <= '4' && !is_digit(byte(nm, i + 2)) &&
+	       !is_letter(byte(nm, i + 2)) && (i == 0 || !is_letter(byte(nm, i - 1)));
 }
 
 /* Is the number an ordinal or a label (第2, 周2): then never 两. */
@@ -664,6 +720,17 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			say_num(nm, &v, 0, i, e);
 		return e;
 	}
+	/* 9秒83: hundredths after 秒 read digit by digit */
+	if (!neg && before == 0x79D2 /* 秒 */ && st > 0 && is_digit(byte(nm, st - 1)) && !v.nfp &&
+	    v.nip == 2 && !after_has(nm, k, &units_measure)) {
+		say_digits(nm, v.ip, v.nip, 0, i, e);
+		return e;
+	}
+	/* “618” “520”: a bare number of three or more digits in quotes is a name, digit by digit */
+	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && enclosed(nm, tok, e, quotes_open, quotes_close)) {
+		say_digits(nm, v.ip, v.nip, 0, i, e);
+		return e;
+	}
 	if (!neg && is_code(nm, &v, tok, k)) {
 		if (v.toolong)
 			say_num(nm, &v, 0, i, e);
@@ -685,6 +752,16 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 		if (nw_percent(v.ip, v.nip, v.fp, v.nfp, per, buf, sizeof buf))
 			emit(nm, buf, tok, stop);
 		return stop;
+	}
+	/* a Latin unit after a magnitude: 3.5万㎡ 三点五万平方米, 2亿t 两亿吨 */
+	size_t mag = at(nm, k, "万亿") ? 6 : at(nm, k, "万") || at(nm, k, "亿") ? 3 : 0;
+	const struct unit *mu = mag ? after_has(nm, k + mag, &units_after) : NULL;
+	if (mu && !shared) {
+		emit(nm, sign, tok, i);
+		say_num(nm, &v, NW_LIANG | NW_LIANG_ALONE, i, e);
+		copy(nm, k, k + mag);
+		emit(nm, mu->reading, k + mag, k + mag + mu->len);
+		return k + mag + mu->len;
 	}
 	/* a unit after the number: 5km 五公里, 38℃, 120m² */
 	const struct unit *u = after_has(nm, e, &units_after);
@@ -711,6 +788,12 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 	    !at(nm, k, "年代")) {
 		if (nw_year(v.ip, v.nip, buf, sizeof buf))
 			emit(nm, buf, i, e);
+		return e;
+	}
+	if (!neg && !v.nfp && !v.commas && year_like(v.ip, v.nip) && quarter_at(nm, e)) {
+		if (nw_year(v.ip, v.nip, buf, sizeof buf))
+			emit(nm, buf, i, e);
+		emit(nm, "年", i, e); /* 2023Q3 二零二三年第三季度 */
 		return e;
 	}
 	if (!neg && !v.nfp && year_like(v.ip, v.nip) && at(nm, k, "年代")) {
@@ -757,13 +840,45 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 	return e;
 }
 
+/* Fixed expressions written with digits (24/7 二十四乘七), from a table. */
+static size_t try_fixed(struct norm *nm, size_t i)
+{
+	const struct unit *u = after_has(nm, i, &units_fixed);
+	if (!u || is_digit(byte(nm, i + u->len)))
+		return 0;
+	emit(nm, u->reading, i, i + u->len);
+	return i + u->len;
+}
+
+/* Events named by their date with a middle dot: 3·15 三一五, 9·11 九一一, 5·12 五一二. */
+static size_t try_event_date(struct norm *nm, size_t i)
+{
+	static const char *const dots[] = {"·", "•", "・", "‧", "．"};
+	size_t a = digits_end(nm, i);
+	for (size_t k = 0; k < sizeof dots / sizeof dots[0]; k++) {
+		size_t l = strlen(dots[k]);
+		if (!at(nm, a, dots[k]) || !is_digit(byte(nm, a + l)))
+			continue;
+		size_t b = digits_end(nm, a + l);
+		if (!valid_month(small_value(nm->s + i, a - i)) ||
+		    !valid_day(small_value(nm->s + a + l, b - a - l)) || b - a - l > 2)
+			return 0;
+		say_digits(nm, nm->s + i, a - i, 0, i, a);
+		say_digits(nm, nm->s + a + l, b - a - l, 0, a, b);
+		return b;
+	}
+	return 0;
+}
+
 /* A number starting at i (tok: where its token starts, at a minus sign when neg). */
 static size_t number(struct norm *nm, size_t tok, size_t i, int neg)
 {
 	size_t end = 0;
 	size_t a = digits_end(nm, i);
 	int c = byte(nm, a);
-	if (!neg && (c == '-' || c == '/' || c == '.'))
+	if (!neg && (c == '/' || c >= 0x80))
+		end = c == '/' ? try_fixed(nm, i) : try_event_date(nm, i);
+	if (!neg && !end && (c == '-' || c == '/' || c == '.'))
 		end = try_date(nm, i);
 	if (!neg && !end && c == '.')
 		end = try_dotted(nm, i);
@@ -873,15 +988,35 @@ static int equals_ahead(const struct norm *nm, size_t i)
 	return 0;
 }
 
+/* Does the number just read follow a score with only a list mark between (21-15、21-18)? */
+static int score_continues(const struct norm *nm)
+{
+	static const char *const marks[] = {"、", "，", ",", " ", "和", "及"};
+	size_t k = nm->score_end;
+	if (k == NONE || nm->num_start == NONE || k >= nm->num_start)
+		return 0;
+	while (k < nm->num_start) {
+		size_t m = 0;
+		for (size_t q = 0; !m && q < sizeof marks / sizeof marks[0]; q++)
+			if (at(nm, k, marks[q]))
+				m = strlen(marks[q]);
+		if (!m)
+			return 0;
+		k += m;
+	}
+	return k == nm->num_start;
+}
+
 /* A mark between two numbers: range 到, score 比, minus 减. */
 static void between_numbers(struct norm *nm, size_t i, size_t len)
 {
 	size_t next = skip_spaces(nm, i + len);
 	struct num v;
 	parse_num(nm, next, &v);
-	if (score_context(nm, nm->num_start, v.end))
+	if (score_context(nm, nm->num_start, v.end) || score_continues(nm)) {
 		emit(nm, "比", i, i + len);
-	else if (nm->arith || equals_ahead(nm, next))
+		nm->score_end = v.end;
+	} else if (nm->arith || equals_ahead(nm, next))
 		emit(nm, "减", i, i + len);
 	else
 		emit(nm, "到", i, i + len);
@@ -896,6 +1031,74 @@ static int after_number(const struct norm *nm, size_t i)
 static void quote(struct norm *nm, int *count, const char *open, const char *close, size_t i)
 {
 	emit(nm, (*count)++ % 2 ? close : open, i, i + 1);
+}
+
+static int is_web_char(int c)
+{
+	return is_letter(c) || is_digit(c) || (c && strchr("._-@/:~%?=&#+", c));
+}
+
+/* Top-level domains that make a dotted Latin word a web address without www or http. */
+static int web_tld(const char *s, size_t n)
+{
+	static const char *const tlds[] = {"com", "cn", "net", "org", "gov", "edu", "int", "io",
+					   "hk", "mo", "tw", "info", "top", "xyz", "biz"};
+	for (size_t k = 0; k < sizeof tlds / sizeof tlds[0]; k++)
+		if (strlen(tlds[k]) == n && memcmp(s, tlds[k], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Web addresses and e-mail (www.gov.cn, https://x.cn/a, abc@xinhua.net): Latin words kept
+ * for the English voice, . read 点, @ at, / 斜杠, digits one by one; the scheme dropped.
+ * Returns the end, or 0 when the text at i is not one. */
+static size_t try_web(struct norm *nm, size_t i)
+{
+	size_t e = i;
+	while (e < nm->n && is_web_char(byte(nm, e)))
+		e++;
+	while (e > i && strchr(".-_/:~%?=&#+", byte(nm, e - 1)))
+		e--; /* trailing punctuation belongs to the sentence */
+	size_t p = i, ld = 0;
+	int at_sign = 0, dot = 0;
+	for (size_t k = i; k < e; k++) {
+		at_sign |= nm->s[k] == '@';
+		if (nm->s[k] == '.')
+			dot = 1, ld = k;
+	}
+	if (at(nm, i, "http://") || at(nm, i, "https://") || at(nm, i, "HTTP://") ||
+	    at(nm, i, "HTTPS://"))
+		p = i + (nm->s[i + 4] == ':' ? 7 : 8);
+	int www = at(nm, p, "www.") || at(nm, p, "WWW.");
+	if (!dot || (p == i && !www && !at_sign)) {
+		/* a bare domain: the last part must be a known top-level domain */
+		size_t te = ld + 1;
+		while (te < e && is_letter(byte(nm, te)))
+			te++;
+		if (!dot || te != e || !web_tld(nm->s + ld + 1, te - ld - 1))
+			return 0;
+	}
+	char sep[] = " 点 ";
+	for (size_t k = p; k < e;) {
+		int c = byte(nm, k);
+		size_t m = k + 1;
+		if (is_letter(c)) {
+			while (m < e && is_letter(byte(nm, m)))
+				m++;
+			copy(nm, k, m);
+		} else if (is_digit(c)) {
+			m = digits_end(nm, k);
+			const struct unit *sv = unit_prefix(&units_service, nm->s + k, m - k);
+			say_digits(nm, nm->s + k, m - k, sv && sv->len == m - k, k, m);
+		} else if (c == '.' || c == '@' || c == '/' || c == '_') {
+			const char *w = c == '.' ? sep : c == '@' ? " at " : c == '/' ? " 斜杠 " : " 下划线 ";
+			emit(nm, w, k, m);
+		} else if (c == '-' && m < e) {
+			emit(nm, " ", k, m);
+		}
+		k = m;
+	}
+	return e;
 }
 
 /* One ASCII character that is not a digit. */
@@ -913,6 +1116,29 @@ static size_t ascii(struct norm *nm, size_t i)
 		size_t j = i;
 		while (j < nm->n && is_letter(byte(nm, j)))
 			j++;
+		size_t w = try_web(nm, i);
+		if (w)
+			return w;
+		/* No.1 第一, Q3 第三季度 */
+		if (j - i == 2 && (at(nm, i, "No") || at(nm, i, "NO")) && byte(nm, j) == '.' &&
+		    is_digit(byte(nm, skip_spaces(nm, j + 1)))) {
+			emit(nm, "第", i, j + 1);
+			return skip_spaces(nm, j + 1);
+		}
+		if (j - i == 1 && quarter_at(nm, i)) {
+			/* Q1-Q3 第一季度到第三季度 */
+			for (;;) {
+				char d = nm->s[i + 1];
+				emit(nm, "第", i, i + 1);
+				say_card(nm, &d, 1, 0, i + 1, i + 2);
+				emit(nm, "季度", i + 1, i + 2);
+				size_t len;
+				if (range_mark(nm, i + 2, &len) != 1 || !quarter_at(nm, i + 2 + len))
+					return i + 2;
+				emit(nm, "到", i + 2, i + 2 + len);
+				i += 2 + len;
+			}
+		}
 		if (nm->space && nm->out->len && is_letter((unsigned char)nm->out->s[nm->out->len - 1]))
 			emit(nm, " ", i - 1, i);
 		copy(nm, i, j);
@@ -1112,7 +1338,7 @@ static int has_fullwidth(const struct bb_text *in)
 
 static int normalize_text(const struct bb_text *in, struct bb_text *out)
 {
-	struct norm nm = {in, in->s, in->len, out, BB_OK, NONE, NONE, 0, 0, 0, 0};
+	struct norm nm = {in, in->s, in->len, out, BB_OK, NONE, NONE, 0, 0, 0, 0, NONE};
 	size_t i = 0;
 	while (i < nm.n && nm.rc == BB_OK) {
 		int c = byte(&nm, i);

@@ -61,9 +61,9 @@ static void group4(struct sink *k, const char *d, size_t n, int first, int outer
 		zero = 0;
 		if (i == 0 && first && v == 1 && place == 1)
 			; /* 十二, not 一十二 */
-		else if (i == 0 && first && v == 2 && (flags & NW_LIANG) &&
-			 (place >= 2 || (place == 0 && outer)))
-			put(k, "两");
+		else if (v == 2 && (flags & NW_LIANG) &&
+			 ((i == 0 && first && (place >= 2 || (place == 0 && outer))) || place == 3))
+			put(k, "两"); /* 两千 anywhere: 一万两千, 两万两千 */
 		else
 			put(k, digit_word[v]);
 		put(k, place_word[place]);

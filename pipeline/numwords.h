@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 enum nw_flags {
-	NW_LIANG = 1,       /* a leading 2 before 百/千/万/亿 reads 两 (2000 两千, 2万 两万) */
+	NW_LIANG = 1,       /* a leading 2 before 百/千/万/亿 and every 2 before 千 read 两
+			    * (2000 两千, 2万 两万, 12000 一万两千, 22000 两万两千) */
 	NW_LIANG_ALONE = 2, /* the number 2 by itself reads 两 (before a measure word: 两个) */
 };
 

@@ -2,8 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Hanzi runs are segmented into words (most probable path through the lexicon's words,
- * jieba-style), each word gives its characters their readings, and 一/不 change tone by the
- * next syllable. Latin runs go to the English voice (acronyms spelled as letters); pause
+ * jieba-style), each word gives its characters their readings, a character standing alone
+ * as a word may take another reading from its neighbouring words (context rules: 得 de5
+ * after a verb, 地 de5 after an adverb, 只 zhi1 after a numeral, 曾 zeng1 before 先生...),
+ * and 一/不 change tone by the next syllable. Latin runs go to the English voice (acronyms spelled as letters); pause
  * marks are kept as full-width marks; other symbols become silent fallback units. */
 #include <math.h>
 #include <stdlib.h>
@@ -229,6 +231,206 @@ static int segment(const struct bb_lexicon *lex, const char *s, const struct cp 
 	return BB_OK;
 }
 
+/* ---- context rules for single characters ---- */
+
+static int is_numeral(uint32_t c);
+
+/* One word of a hanzi run, as segmented. */
+struct seg {
+	const char *text;
+	size_t bytes, chars;
+	enum lex_pos pos;
+	int found;
+};
+
+enum ctx_kind {
+	CTX_NONE,   /* always true */
+	CTX_NEXT_W, /* the next word is one of words */
+	CTX_PREV_W, /* the previous word is one of words */
+	CTX_NEXT_P, /* the next word's part of speech is in pos */
+	CTX_PREV_P, /* the previous word's part of speech is in pos */
+	CTX_NEXT_NEAR, /* one of the next three words is one of words */
+	CTX_NEXT_LAST, /* the next word is one of words and ends the run */
+	CTX_PREV_NUM,  /* the previous word is a number or a counting word (两, 几, 每, 这...) */
+	CTX_PREV_REDUP, /* the previous word repeats its characters (悄悄, 慢慢, 认认真真) */
+	CTX_PREV_LONG, /* the previous word has two characters or more and is no number */
+};
+
+struct ctx_cond {
+	enum ctx_kind kind;
+	const char *words; /* '|'-separated */
+	unsigned pos;      /* bits of enum lex_pos */
+};
+
+#define P(x) (1u << POS_##x)
+#define VERBAL (P(V) | P(VN) | P(P) | P(D) | P(AD))
+
+/* First matching rule wins; both conditions must hold. */
+static const struct ctx_rule {
+	const char *ch, *reading;
+	struct ctx_cond a, b;
+} ctx_rules[] = {
+	/* 得: 得了/得 + number (obtain), V得 (complement), 得 + verb (must) */
+	{"得", "de2", {CTX_NEXT_W, "了|过|到", 0}, {0}},
+	{"得", "de2", {CTX_NEXT_P, NULL, P(M)}, {0}},
+	{"得", "de5", {CTX_PREV_P, NULL, P(V) | P(VN) | P(A) | P(Z) | P(I) | P(L)}, {0}},
+	{"得", "dei3", {CTX_NEXT_P, NULL, VERBAL}, {0}},
+	/* 地 after an adverbial word before a verb: 积极地参与, 悄悄地走 */
+	{"地", "de5", {CTX_PREV_REDUP, NULL, 0}, {0}},
+	{"地", "de5", {CTX_PREV_LONG, NULL, 0},
+	 {CTX_NEXT_P, NULL, VERBAL | P(A) | P(C) | P(I) | P(L)}},
+	/* measure words after numerals */
+	{"只", "zhi1", {CTX_PREV_NUM, NULL, 0}, {0}},
+	{"行", "hang2", {CTX_PREV_NUM, NULL, 0}, {0}},
+	{"行", "hang2", {CTX_PREV_W, "该|本|这一|那一|哪一|同|各", 0}, {0}},
+	{"种", "zhong3", {CTX_PREV_NUM, NULL, 0}, {0}},
+	{"种", "zhong3", {CTX_PREV_W, "这|那|哪|各|某|此|该|何|同|一", 0}, {0}},
+	{"种", "zhong4", {CTX_NONE, NULL, 0}, {0}}, /* alone: the verb, 种了小麦 */
+	{"处", "chu4", {CTX_PREV_NUM, NULL, 0}, {0}},
+	{"载", "zai3", {CTX_PREV_NUM, NULL, 0}, {0}},
+	{"载", "zai4", {CTX_NONE, NULL, 0}, {0}}, /* alone: carry, 载着 */
+	{"重", "chong2", {CTX_PREV_NUM, NULL, 0}, {0}},
+	{"重", "chong2", {CTX_NEXT_W, "回|返|返回|登|启|现|演|游|走|来|开|修|建|审|写|订|拾|温|获|"
+			  "振|整|置|生|塑|蹈|逢|聚|上|归|入|组", 0}, {0}},
+	/* 长: long after degree words, grow before 得/了/出... */
+	{"长", "chang2", {CTX_PREV_W, "很|太|更|最|较|过|挺|特别|比较|非常|这么|那么|多|全|越来越|"
+			  "更加|有点|不", 0}, {0}},
+	{"长", "zhang3", {CTX_NEXT_W, "得|了|着|出|满|成|大|高|势|起来|出来|在|到|胖|肉|芽", 0}, {0}},
+	/* verbs read otherwise in their compounds */
+	{"中", "zhong4", {CTX_NEXT_W, "了|过|弹|枪|奖|标|毒|招|签", 0}, {0}},
+	{"系", "ji4", {CTX_NEXT_W, "好|上|紧|着|在|牢|住|鞋带|安全带|红领巾|领带", 0}, {0}},
+	{"空", "kong4", {CTX_NEXT_W, "出|出来|着|下|下来", 0}, {0}},
+	{"差", "cha1", {CTX_PREV_W, "之", 0}, {0}},
+	{"干", "gan1", {CTX_PREV_W, "晒|晾|烘|吹|擦|风|烤|蒸|榨|喝|烧|拧|抹|吸|熬|舔", 0}, {0}},
+	{"干", "gan1", {CTX_NEXT_LAST, "了", 0}, {CTX_PREV_W, "就|已经|已|早已|快|都|全|早就|也|还没", 0}},
+	{"结", "jie1", {CTX_NEXT_W, "满|出|果|籽|穗|瓜|果子|果实|出了", 0}, {0}},
+	{"背", "bei1", {CTX_NEXT_W, "着|起|起来|上|走|回|到|在|去|来", 0}, {0}},
+	{"教", "jiao1", {CTX_NONE, NULL, 0}, {0}}, /* alone: teach, 教孩子 */
+	{"还", "huan2", {CTX_NEXT_W, "清|给|钱|款|债|贷|本|书|回|贷款|欠款|借款|清了|上|完", 0}, {0}},
+	{"应", "ying4", {CTX_NEXT_NEAR, "邀|邀请|要求|请求|约|之邀", 0}, {0}},
+	{"量", "liang2", {CTX_NEXT_W, "体温|血压|身高|尺寸|体重|一下", 0}, {0}},
+	{"调", "diao4", {CTX_NEXT_W, "往|到|入|离|任|回|走|至|来|去|派|查", 0}, {0}},
+	{"数", "shu3", {CTX_NEXT_W, "一数|不清|不胜数|得上|得着|不过来|了数", 0}, {0}},
+	{"着", "zhao2", {CTX_NEXT_W, "火|凉|急|迷|慌", 0}, {0}},
+	{"为", "wei2", {CTX_NEXT_W, "主|辅|期|限|止|准|首|由|例", 0}, {0}},
+	/* surnames before a title or 某: 曾女士, 单先生, 解大爷 */
+#define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
+	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|老汉|老太|"\
+	"奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
+	{"曾", "zeng1", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"单", "shan4", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"解", "xie4", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"仇", "qiu2", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"区", "ou1", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"查", "zha1", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"朴", "piao2", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"盖", "ge3", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"覃", "qin2", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"缪", "miao4", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"翟", "zhai2", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"纪", "ji3", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"任", "ren2", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"华", "hua4", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"燕", "yan1", {CTX_NEXT_W, TITLES, 0}, {0}},
+	{"曾", "zeng1", {CTX_PREV_W, "姓|小|老", 0}, {0}},
+	{"单", "shan4", {CTX_PREV_W, "姓|小|老", 0}, {0}},
+	{"解", "xie4", {CTX_PREV_W, "姓|小|老", 0}, {0}},
+	{"仇", "qiu2", {CTX_PREV_W, "姓", 0}, {0}},
+	{"查", "zha1", {CTX_PREV_W, "姓", 0}, {0}},
+};
+
+static int in_list(const char *list, const char *w, size_t n)
+{
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, "|");
+		if (l == n && memcmp(p, w, n) == 0)
+			return 1;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+static int is_count_word(const struct seg *w)
+{
+	static const char *const count = "几两数每这那哪多半";
+	if (w->pos == POS_M)
+		return 1;
+	for (size_t i = 0; i < w->bytes;) {
+		uint32_t c;
+		size_t l = bb_utf8_decode(w->text + i, w->bytes - i, &c);
+		char buf[4];
+		if (!l || bb_utf8_encode(c, buf) != 3)
+			return 0;
+		int ok = 0;
+		for (const char *p = count; *p && !ok; p += 3)
+			ok = memcmp(p, buf, 3) == 0;
+		if (!ok && !is_numeral(c))
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+/* Whether a word repeats: AA, AABB or ABB (悄悄, 认认真真, 静悄悄). */
+static int is_redup(const struct seg *w)
+{
+	const char *t = w->text;
+	if (w->bytes == 6 && w->chars == 2)
+		return memcmp(t, t + 3, 3) == 0;
+	if (w->bytes == 9 && w->chars == 3)
+		return memcmp(t + 3, t + 6, 3) == 0;
+	if (w->bytes == 12 && w->chars == 4)
+		return memcmp(t, t + 3, 3) == 0 && memcmp(t + 6, t + 9, 3) == 0;
+	return 0;
+}
+
+static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, size_t i)
+{
+	const struct seg *prev = i ? &w[i - 1] : NULL, *next = i + 1 < n ? &w[i + 1] : NULL;
+	switch (c->kind) {
+	case CTX_NONE:
+		return 1;
+	case CTX_NEXT_W:
+		return next && in_list(c->words, next->text, next->bytes);
+	case CTX_PREV_W:
+		return prev && in_list(c->words, prev->text, prev->bytes);
+	case CTX_NEXT_P:
+		return next && next->found && (c->pos & (1u << next->pos));
+	case CTX_PREV_P:
+		return prev && prev->found && (c->pos & (1u << prev->pos));
+	case CTX_NEXT_NEAR:
+		for (size_t k = i + 1; k < n && k <= i + 3; k++)
+			if (in_list(c->words, w[k].text, w[k].bytes))
+				return 1;
+		return 0;
+	case CTX_NEXT_LAST:
+		return next && i + 2 == n && in_list(c->words, next->text, next->bytes);
+	case CTX_PREV_NUM:
+		return prev && is_count_word(prev);
+	case CTX_PREV_REDUP:
+		return prev && is_redup(prev);
+	case CTX_PREV_LONG:
+		return prev && prev->chars >= 2 && !is_count_word(prev) && prev->pos != POS_F &&
+		       prev->pos != POS_Q;
+	}
+	return 0;
+}
+
+/* The reading the context rules give word i (a single character), or NULL. */
+static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
+{
+	for (size_t r = 0; r < sizeof ctx_rules / sizeof ctx_rules[0]; r++) {
+		const struct ctx_rule *x = &ctx_rules[r];
+		if (strlen(x->ch) != w[i].bytes || memcmp(x->ch, w[i].text, w[i].bytes) != 0)
+			continue;
+		if (ctx_holds(&x->a, w, n, i) && ctx_holds(&x->b, w, n, i))
+			return x->reading;
+	}
+	return NULL;
+}
+
 /* The k-th syllable of a reading, copied into out. */
 static void nth_syllable(const char *r, size_t rn, size_t k, char *out, size_t size)
 {
@@ -328,12 +530,29 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const ch
 {
 	size_t *wlen = malloc(n * sizeof *wlen);
 	struct hz *h = calloc(n, sizeof *h);
-	int rc = wlen && h ? segment(lex, s, cps, n, wlen) : BB_ENOMEM;
-	size_t first = u->n;
-	for (size_t i = 0; rc == BB_OK && i < n; i += wlen[i]) {
+	struct seg *segs = calloc(n, sizeof *segs);
+	struct lex_word *lw = calloc(n, sizeof *lw);
+	int rc = wlen && h && segs && lw ? segment(lex, s, cps, n, wlen) : BB_ENOMEM;
+	size_t first = u->n, nseg = 0;
+	for (size_t i = 0; rc == BB_OK && i < n; i += wlen[i], nseg++) {
 		size_t k = wlen[i], a = cps[i].off, b = cps[i + k - 1].off + cps[i + k - 1].len;
-		struct lex_word w;
-		int found = lex_find(lex, s + a, b - a, &w);
+		struct seg *g = &segs[nseg];
+		g->text = s + a;
+		g->bytes = b - a;
+		g->chars = k;
+		g->found = lex_find(lex, s + a, b - a, &lw[nseg]);
+		g->pos = g->found ? lw[nseg].pos : POS_NONE;
+	}
+	for (size_t i = 0, m = 0; rc == BB_OK && i < n; i += wlen[i], m++) {
+		size_t k = wlen[i];
+		struct lex_word w = lw[m];
+		int found = segs[m].found;
+		const char *ctx = NULL;
+		if (found && k == 1 && !(w.flags & LEX_USER) && (ctx = ctx_reading(segs, nseg, m))) {
+			w.reading = ctx;
+			w.reading_len = strlen(ctx);
+			w.flags &= ~(unsigned)LEX_POLY;
+		}
 		for (size_t j = 0; j < k; j++) {
 			struct bb_unit *x = unit_new(u);
 			if (!x) {
@@ -361,6 +580,8 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const ch
 		tone_changes(u->v + first, h, n);
 	free(wlen);
 	free(h);
+	free(segs);
+	free(lw);
 	return rc;
 }
 

