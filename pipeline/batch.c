@@ -25,10 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "bobao.h"
 #include "cache.h"
+#include "sidecar.h"
 
 #define MAX_JOBS 256
 #define PATH_SIZE 4096
@@ -531,16 +530,8 @@ static void log_line(struct batch *b, const char *rel, const char *status, int c
 {
 	if (!b->log)
 		return;
-	json_t *o = json_pack("{s:s, s:s, s:i, s:f, s:f, s:s?}", "path", rel, "status", status,
-			      "code", code, "seconds", seconds, "audio_seconds", audio_s, "error",
-			      error);
-	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-	if (line) {
-		fprintf(b->log, "%s\n", line);
-		fflush(b->log);
-	}
-	free(line);
-	json_decref(o);
+	bb_sidecar_log_line(b->log, rel, status, code, seconds, audio_s, error);
+	fflush(b->log);
 }
 
 static void article_done(struct batch *b, const struct job *j, int status, double seconds,

@@ -483,6 +483,10 @@ static int usable(const struct cand *c, const struct word *w)
 	return c->pct != 0 || !any_nonzero;
 }
 
+/* How much more than the usual reading's pair weight another reading needs to be guessed for
+ * a character of a word terra lacks (about one common word's weight). */
+#define PAIR_MARGIN 8.0
+
 static struct map votes;  /* "字 zi4": weight of words reading the character so */
 static struct map pairs;  /* "L字甲 zi4" / "R甲字 zi4": the character's reading next to 甲 */
 
@@ -522,10 +526,29 @@ static const char *char_reading(const char *ch, size_t n)
 
 /* A character's default: the forced reading, else terra's highest percentage, else the
  * reading its words use most (ties: terra's order). */
+/* The share terra leaves to readings it gives no percentage when it gives others one: the
+ * rest of 100% split between them (法 fa3, fa4 3%: fa3 97%); -1 when no reading has one. */
+static double implicit_pct(const struct word *w)
+{
+	double given = 0;
+	size_t with = 0, without = 0;
+	for (size_t c = 0; c < w->ncands; c++) {
+		if (!usable(&w->cands[c], w))
+			continue;
+		if (w->cands[c].pct >= 0)
+			given += w->cands[c].pct, with++;
+		else
+			without++;
+	}
+	if (!with || !without || given >= 100)
+		return -1;
+	return (100 - given) / (double)without;
+}
+
 static void choose_char(struct word *w)
 {
 	const struct cand *best = NULL;
-	double best_score = -1;
+	double best_score = -1, share = implicit_pct(w);
 	size_t common = 0;
 	for (size_t c = 0; c < w->ncands; c++) {
 		const struct cand *cd = &w->cands[c];
@@ -533,7 +556,8 @@ static void choose_char(struct word *w)
 			continue;
 		char key[64];
 		snprintf(key, sizeof key, "%s %s", w->text, cd->reading);
-		double score = cd->forced ? 1e12 : cd->pct > 0 ? 1e9 * cd->pct : map_weight(&votes, key);
+		double pct = cd->pct < 0 ? share : cd->pct;
+		double score = cd->forced ? 1e12 : pct > 0 ? 1e9 * pct : map_weight(&votes, key);
 		if (cd->pct > 5 || (cd->pct < 0 && map_weight(&votes, key) > 3))
 			common++;
 		if (score > best_score)
@@ -555,12 +579,13 @@ static int is_yi_bu(const char *ch, size_t n)
 static void choose_phrase(struct word *w)
 {
 	const struct cand *best = NULL;
-	double best_score = -1;
+	double best_score = -1, share = implicit_pct(w);
 	for (size_t c = 0; c < w->ncands; c++) {
 		const struct cand *cd = &w->cands[c];
 		if (!usable(cd, w))
 			continue;
-		double score = cd->forced ? 1e12 : cd->pct > 0 ? 1e9 * cd->pct : 0.5 * cd->main;
+		double pct = cd->pct < 0 ? share : cd->pct;
+		double score = cd->forced ? 1e12 : pct > 0 ? 1e9 * pct : 0.5 * cd->main;
 		for (size_t k = 0; k < w->nchars; k++) {
 			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
 			const char *def = char_reading(w->text + a, b - a);
@@ -637,7 +662,8 @@ static void derive_reading(struct word *w)
 		if (!ch || !ch->reading)
 			return;
 		const char *pick = ch->reading;
-		double best = 0;
+		double best = 0, def_score = 0;
+		const char *alt = NULL;
 		for (size_t c = 0; c < ch->ncands; c++) {
 			if (!usable(&ch->cands[c], ch))
 				continue;
@@ -655,9 +681,14 @@ static void derive_reading(struct word *w)
 					 ch->cands[c].reading);
 				score += map_weight(&pairs, key);
 			}
-			if (score > best)
-				best = score, pick = ch->cands[c].reading;
+			if (strcmp(ch->cands[c].reading, ch->reading) == 0)
+				def_score = score;
+			else if (score > best)
+				best = score, alt = ch->cands[c].reading;
 		}
+		/* a neighbour's evidence must clearly outweigh the usual reading's */
+		if (alt && best > 2 * def_score + PAIR_MARGIN)
+			pick = alt;
 		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", pick);
 		if (len >= sizeof out - 1)
 			return;

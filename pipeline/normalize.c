@@ -516,6 +516,20 @@ static int score_context(const struct norm *nm, size_t start, size_t end)
 	       after_has(nm, skip_spaces(nm, end), &units_score_after);
 }
 
+/* A score word right at the number (以3:1, 3:1战胜), not only somewhere before it. */
+static int score_adjacent(const struct norm *nm, size_t start, size_t end)
+{
+	return before_has(nm, start, &units_score_before, 0) ||
+	       after_has(nm, skip_spaces(nm, end), &units_score_after);
+}
+
+/* Words around H:MM that make it a time even in a sports story (北京时间19:35, 19:35开始). */
+static int time_context(const struct norm *nm, size_t start, size_t end)
+{
+	return before_has(nm, start, &units_time_before, 0) ||
+	       after_has(nm, skip_spaces(nm, end), &units_time_after);
+}
+
 /* Times (7:45 七点四十五分, 13:10:36, 8:00 a.m.) and ratios or scores (3:1 三比一). */
 static size_t try_colon(struct norm *nm, size_t i, size_t tok)
 {
@@ -531,7 +545,8 @@ static size_t try_colon(struct norm *nm, size_t i, size_t tok)
 	size_t nh = a - i, nmin = b - a - cl;
 	long hv = small_value(h, nh), mv = small_value(m, nmin);
 	int decimal = byte(nm, b) == '.' && is_digit(byte(nm, b + 1)); /* 1:2.5 is a ratio */
-	int score = score_context(nm, tok, b);
+	int score = score_adjacent(nm, tok, b) ||
+		    (score_context(nm, tok, b) && !time_context(nm, tok, b));
 	if (!ratio_mark && !score && !decimal && nh <= 2 && hv <= 24 && nmin == 2 && mv <= 59) {
 		size_t end = b, sl = colon_len(nm, b);
 		const char *sec = NULL;
@@ -1155,6 +1170,10 @@ static size_t ascii(struct norm *nm, size_t i)
 	case '-':
 		if (is_digit(byte(nm, i + 1)) && is_letter((int)before))
 			return i + 1; /* COVID-19: the number reads as part of the code */
+		if (is_digit(byte(nm, i + 1)) && unit_suffix(&units_model, nm->s, i)) {
+			nm->num_end = NONE;
+			return i + 1; /* 歼-20 歼二十: a model name, not a minus */
+		}
 		if (after_number(nm, i) && digit_next) {
 			between_numbers(nm, i, 1);
 			return i + 1;

@@ -25,6 +25,9 @@ static const struct unit after[] = {
 	U("μg/m3", "微克每立方米", UNIT_LIANG | UNIT_WORD),
 	U("mg/m³", "毫克每立方米", UNIT_LIANG),
 	U("mg/L", "毫克每升", UNIT_LIANG | UNIT_WORD),
+	U("mmol/L", "毫摩尔每升", UNIT_LIANG | UNIT_WORD),
+	U("mol/L", "摩尔每升", UNIT_LIANG | UNIT_WORD),
+	U("g/L", "克每升", UNIT_LIANG | UNIT_WORD),
 	U("km²", "平方公里", UNIT_LIANG),
 	U("km2", "平方公里", UNIT_LIANG | UNIT_WORD),
 	U("m²", "平方米", UNIT_LIANG),
@@ -144,6 +147,10 @@ static const struct unit measure[] = {
 	U("万", "", 0), U("亿", "", 0), U("分", "", 0), U("折", "", 0), U("码", "", 0),
 	U("枚", "", 0), U("碗", "", 0), U("杯", "", 0), U("瓶", "", 0), U("箱", "", 0),
 	U("袋", "", 0), U("盒", "", 0), U("包", "", 0), U("节", "", 0), U("集", "", 0),
+	U("微克", "", 0), U("毫克", "", 0), U("纳米", "", 0), U("微米", "", 0), U("毫升", "", 0),
+	U("千瓦时", "", 0), U("兆瓦", "", 0), U("千伏", "", 0), U("分贝", "", 0), U("赫兹", "", 0),
+	U("摄氏度", "", 0), U("毫安", "", 0), U("海里", "", 0), U("英里", "", 0), U("英尺", "", 0),
+	U("英寸", "", 0), U("毫摩尔", "", 0), U("千卡", "", 0), U("卡路里", "", 0),
 };
 TABLE(units_measure, "measure", measure);
 
@@ -240,6 +247,32 @@ static const struct unit latin_words[] = {
 };
 TABLE(units_latin_words, "latin_words", latin_words);
 
+/* Words before H:MM that make it a time rather than a score. */
+static const struct unit time_before[] = {
+	U("时间", "", 0), U("于", "", 0), U("上午", "", 0), U("下午", "", 0), U("晚上", "", 0),
+	U("早上", "", 0), U("凌晨", "", 0), U("中午", "", 0), U("傍晚", "", 0), U("晚", "", 0),
+	U("早", "", 0), U("截至", "", 0), U("从", "", 0), U("当天", "", 0), U("今天", "", 0),
+	U("明天", "", 0), U("昨天", "", 0), U("今晚", "", 0), U("日", "", 0), U("号", "", 0),
+};
+TABLE(units_time_before, "time_before", time_before);
+
+static const struct unit time_after[] = {
+	U("开始", "", 0), U("开幕", "", 0), U("举行", "", 0), U("起", "", 0), U("出发", "", 0),
+	U("开赛", "", 0), U("开球", "", 0), U("结束", "", 0), U("之前", "", 0), U("以前", "", 0),
+	U("前", "", 0), U("左右", "", 0), U("许", "", 0), U("进行", "", 0), U("打响", "", 0),
+	U("至", "", 0), U("到", "", 0), U("截止", "", 0),
+};
+TABLE(units_time_after, "time_after", time_after);
+
+/* Names of models written name-number: 歼-20 歼二十 (the dash is no minus sign). */
+static const struct unit model[] = {
+	U("歼", "", 0), U("运", "", 0), U("轰", "", 0), U("直", "", 0), U("东风", "", 0),
+	U("红旗", "", 0), U("鹰击", "", 0), U("霹雳", "", 0), U("长剑", "", 0), U("巨浪", "", 0),
+	U("枭龙", "", 0), U("翼龙", "", 0), U("彩虹", "", 0),
+	U("歼轰", "", 0), U("空警", "", 0), U("鲲龙", "", 0),
+};
+TABLE(units_model, "model", model);
+
 /* Fixed expressions written with digits, read as a whole. */
 static const struct unit fixed[] = {
 	U("24/7", "二十四乘七", 0), U("9/11", "九一一", 0),
@@ -250,6 +283,7 @@ const struct unit_table *const unit_tables[] = {
 	&units_after, &units_measure, &units_money, &units_money_word, &units_year,
 	&units_phone_before, &units_phone_after, &units_score_before, &units_score_after,
 	&units_ordinal_before, &units_latin_words, &units_service, &units_fixed,
+	&units_time_before, &units_time_after, &units_model,
 };
 const size_t unit_tables_n = sizeof unit_tables / sizeof unit_tables[0];
 

@@ -46,6 +46,9 @@ extern const struct unit_table units_service;      /* 110, 12345 ...: digits eve
 extern const struct unit_table units_score_before; /* 比分, 战胜 ... */
 extern const struct unit_table units_score_after;  /* 战胜, 击败 ... */
 extern const struct unit_table units_ordinal_before; /* 第 ...: never 两 */
+extern const struct unit_table units_time_before; /* 北京时间, 于 ...: H:MM is a time */
+extern const struct unit_table units_time_after;  /* 开始, 举行 ... */
+extern const struct unit_table units_model;       /* 歼, 东风 ...: 歼-20 is a model name */
 extern const struct unit_table units_fixed;       /* 24/7 ...: digits read as a whole */
 extern const struct unit_table units_latin_words; /* am, pm ... read specially after a time */
 extern const struct unit_table *const unit_tables[];
