@@ -244,18 +244,13 @@ static struct bb_hash hash_file_into(struct bb_hash h, const char *path)
 static void settings_hash(struct batch *b)
 {
 	const struct bb_voice *v = &b->voice;
-	char text[2048];
-	int n = snprintf(text, sizeof text,
-			 "bobao %s\nformat %s captions %d encoding %s\nvoice %s %s rate %d pitch %d "
-			 "range %d volume %d english_gain_db %d pauses %d %d %d %d edge %d rate %d "
-			 "loudness %.3f peak %.3f mp3 %d opus %d\n",
+	char text[512];
+	int n = snprintf(text, sizeof text, "bobao %s\nformat %s captions %d encoding %s\n",
 			 BOBAO_VERSION, b->o.format, b->o.keep_captions,
-			 b->o.encoding ? b->o.encoding : "-", v->espeak_voice, v->english_voice,
-			 v->rate, v->pitch, v->range, v->volume, v->english_gain_db,
-			 v->pause_sentence_ms, v->pause_paragraph_ms, v->pause_heading_ms,
-			 v->pause_title_ms, v->edge_silence_ms, v->sample_rate, v->loudness_lufs,
-			 v->true_peak_dbtp, v->mp3_kbps, v->opus_kbps);
+			 b->o.encoding ? b->o.encoding : "-");
 	struct bb_hash h = bb_hash_add(bb_hash_start(), text, (size_t)n);
+	/* every preset key: the struct is zeroed before loading, so equal presets hash equal */
+	h = bb_hash_add(h, v, sizeof *v);
 	h = hash_file_into(h, v->lexicon);
 	h = hash_file_into(h, b->o.lexicon);
 	/* The built-in lexicon: its size and time are enough, and cost no read. */

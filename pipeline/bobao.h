@@ -191,6 +191,8 @@ struct bb_voice {
 	int pitch, range;         /* 0-100 */
 	int volume;               /* eSpeak amplitude, 0-200 */
 	int english_gain_db;      /* added to English runs (the en voice is quieter) */
+	int heading_rate_percent; /* titles and headings: rate as a percentage of rate */
+	int heading_pitch_offset; /* titles and headings: added to pitch, so they stand out */
 	int pause_sentence_ms, pause_paragraph_ms, pause_heading_ms, pause_title_ms;
 	int edge_silence_ms;      /* silence kept at the start and end */
 	int sample_rate;          /* output rate */
@@ -227,6 +229,10 @@ int bb_synth_open(struct bb_synth **sy, const struct bb_voice *v, struct bb_erro
 int bb_synth_sentence(struct bb_synth *sy, const struct bb_sentence *s, struct bb_pcm *out,
 		      struct bb_error *err);
 void bb_synth_close(struct bb_synth *sy);
+/* Feeds feed() everything that decides the audio of sentence s in voice v (voices, prosody,
+ * the text of every synthesis call), so a cache can key on it. */
+void bb_synth_describe(const struct bb_voice *v, const struct bb_sentence *s,
+		       void (*feed)(void *ctx, const void *bytes, size_t n), void *ctx);
 
 /* ---- assemble.c: the sentences' audio -> one file (+ sidecars) ------------------------ */
 

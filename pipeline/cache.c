@@ -66,7 +66,7 @@ struct entry_head {
 
 struct bb_disk_cache {
 	char *dir;
-	struct bb_hash settings; /* the voice's synthesis settings, hashed */
+	struct bb_voice voice;   /* what synthesis used */
 	size_t hits, misses;
 	unsigned serial;         /* for temporary names */
 };
@@ -83,31 +83,23 @@ int bb_cache_open(struct bb_disk_cache **out, const char *dir, const struct bb_v
 		free(c);
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	}
-	/* Only what changes eSpeak's output: the pipeline's pauses and loudness come later. */
-	char key[512];
-	int len = snprintf(key, sizeof key, "bobao %s sentence\n%s\n%s\nrate %d pitch %d range %d "
-			   "volume %d english_gain_db %d\n", BOBAO_VERSION, v->espeak_voice,
-			   v->english_voice, v->rate, v->pitch, v->range, v->volume,
-			   v->english_gain_db);
-	c->settings = bb_hash_add(bb_hash_start(), key, (size_t)len);
+	c->voice = *v;
 	*out = c;
 	return BB_OK;
 }
 
-/* DIR/ab/cdef....pcm for the sentence's key: its readings as sent to eSpeak. */
+static void hash_feed(void *ctx, const void *bytes, size_t n)
+{
+	struct bb_hash *h = ctx;
+	*h = bb_hash_add(*h, bytes, n);
+}
+
+/* DIR/ab/cdef....pcm, keyed by all that decides the sentence's audio (see synth.c). */
 static void entry_path(const struct bb_disk_cache *c, const struct bb_sentence *s, char *path,
 		       size_t size)
 {
-	struct bb_hash h = c->settings;
-	if (s->nunits == 0) {
-		h = bb_hash_add(h, "S", 1);
-		h = bb_hash_add(h, s->spoken, strlen(s->spoken) + 1);
-	}
-	for (size_t i = 0; i < s->nunits; i++) {
-		unsigned char lang = (unsigned char)s->units[i].lang;
-		h = bb_hash_add(h, &lang, 1);
-		h = bb_hash_add(h, s->units[i].reading, strlen(s->units[i].reading) + 1);
-	}
+	struct bb_hash h = bb_hash_start();
+	bb_synth_describe(&c->voice, s, hash_feed, &h);
 	char hex[33];
 	bb_hash_hex(h, hex);
 	snprintf(path, size, "%s/%.2s/%s.pcm", c->dir, hex, hex + 2);

@@ -9,7 +9,8 @@
  * through `opencc -c s2t.json` (to know a simplified character's usual traditional form). EXTRA: "word TAB reading [TAB freq]" lines that
  * replace every other reading of that word (bobao's mainland news corrections); EXTRA
  * lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
- * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have.
+ * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have;
+ * lines "%字 TAB reading" give 字's reading as a measure word after numerals (两只 zhi1).
  *
  * Readings: a word keeps its terra reading (the most likely one when terra lists several);
  * a character's default is its most common reading (terra's percentage, else the reading
@@ -328,14 +329,40 @@ struct taiwan {
 static struct taiwan *taiwan;
 static size_t ntaiwan;
 
-static void load_taiwan(const char *path)
+/* Measure words' readings after numerals ("%" lines). */
+struct measure {
+	char ch[8], reading[16];
+};
+static struct measure *measures;
+static size_t nmeasures;
+
+static void add_measure(const char *path, int lineno, char *w, char *r)
+{
+	struct measure m;
+	if (hanzi_count(w, strlen(w)) != 1 || strlen(w) >= sizeof m.ch ||
+	    strlen(r) >= sizeof m.reading || normalize_reading(r) != 1) {
+		fprintf(stderr, "%s:%d: bad %% entry\n", path, lineno);
+		exit(78);
+	}
+	strcpy(m.ch, w);
+	strcpy(m.reading, r);
+	measures = xrealloc(measures, (nmeasures + 1) * sizeof *measures);
+	measures[nmeasures++] = m;
+}
+
+/* Reads the "@" and "%" lines of an EXTRA file. */
+static void load_char_rules(const char *path)
 {
 	FILE *f = open_or_die(path);
 	char line[1024];
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
-		if (line[0] != '@' || !split_entry(line + 1, &w, &r, &more))
+		if ((line[0] != '@' && line[0] != '%') || !split_entry(line + 1, &w, &r, &more))
 			continue;
+		if (line[0] == '%') {
+			add_measure(path, lineno, w, r);
+			continue;
+		}
 		struct taiwan t;
 		if (!more || hanzi_count(w, strlen(w)) != 1 || strlen(w) >= sizeof t.ch ||
 		    strlen(r) >= sizeof t.from || strlen(more) >= sizeof t.to ||
@@ -421,7 +448,7 @@ static void load_extra(const char *path)
 	char line[1024];
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
-		if (line[0] == '@' || !split_entry(line, &w, &r, &more))
+		if (line[0] == '@' || line[0] == '%' || !split_entry(line, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
 		if (!nchars || nchars > LEX_MAX_CHARS || normalize_reading(r) != nchars) {
@@ -484,8 +511,10 @@ static int usable(const struct cand *c, const struct word *w)
 }
 
 /* How much more than the usual reading's pair weight another reading needs to be guessed for
- * a character of a word terra lacks (about one common word's weight). */
-#define PAIR_MARGIN 8.0
+ * a character of a word terra lacks (measured: any more than "more" loses as many words as it
+ * wins). */
+#define PAIR_MARGIN 0.0
+#define PAIR_FACTOR 1.0
 
 static struct map votes;  /* "字 zi4": weight of words reading the character so */
 static struct map pairs;  /* "L字甲 zi4" / "R甲字 zi4": the character's reading next to 甲 */
@@ -623,7 +652,7 @@ static void pair_votes(void)
 	}
 }
 
-/* The longest word with a known (not derived) reading inside w starting at character k,
+/* The longest word with a known reading (terra's, or derived earlier: shorter) inside w starting at character k,
  * shorter than w; its length in characters (0: none). */
 static size_t known_part(const struct word *w, size_t k, const char **reading)
 {
@@ -632,7 +661,7 @@ static size_t known_part(const struct word *w, size_t k, const char **reading)
 			continue;
 		size_t a = char_off(w->text, k), b = char_off(w->text, k + len);
 		const struct word *p = word_find(w->text + a, b - a);
-		if (p && p->reading && !(p->flags & LEX_DERIVED) && p->ncands) {
+		if (p && p->reading && (p->ncands || (p->flags & LEX_DERIVED))) {
 			*reading = p->reading;
 			return len;
 		}
@@ -687,7 +716,7 @@ static void derive_reading(struct word *w)
 				best = score, alt = ch->cands[c].reading;
 		}
 		/* a neighbour's evidence must clearly outweigh the usual reading's */
-		if (alt && best > 2 * def_score + PAIR_MARGIN)
+		if (alt && best > PAIR_FACTOR * def_score + PAIR_MARGIN)
 			pick = alt;
 		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", pick);
 		if (len >= sizeof out - 1)
@@ -695,6 +724,62 @@ static void derive_reading(struct word *w)
 	}
 	w->reading = xstrndup(out, len);
 	w->flags |= LEX_DERIVED;
+}
+
+/* Replaces the last syllable of w's reading by syl. */
+static void set_last_syllable(struct word *w, const char *syl)
+{
+	const char *sp = strrchr(w->reading, ' ');
+	size_t keep = sp ? (size_t)(sp - w->reading) + 1 : 0;
+	char *r = xrealloc(NULL, keep + strlen(syl) + 1);
+	memcpy(r, w->reading, keep);
+	strcpy(r + keep, syl);
+	w->reading = r; /* the old one may belong to a candidate: not freed */
+}
+
+/* Whether the first n bytes of s are all numerals or counting words (两, 几, 每, 这...). */
+static int counting(const char *s, size_t n)
+{
+	static const char *const count = "零〇一二三四五六七八九十百千万亿两几数每多半这那哪";
+	for (size_t i = 0; i < n; i += 3) {
+		int ok = 0;
+		for (const char *p = count; *p && !ok; p += 3)
+			ok = memcmp(p, s + i, 3) == 0;
+		if (!ok)
+			return 0;
+	}
+	return n > 0;
+}
+
+/* A numeral followed by a measure word reads it as a measure: 两只 zhi1, 几行 hang2, 数千只.
+ * Forced readings, and terra's for 一 + measure (一行 yi4 xing2, a party), are kept. */
+static void measure_reading(struct word *w)
+{
+	if (w->nchars < 2 || !w->reading || (w->ncands && w->cands[0].forced))
+		return;
+	size_t last = char_off(w->text, w->nchars - 1);
+	if (!counting(w->text, last) || (last == 3 && w->ncands && !memcmp(w->text, "一", 3)))
+		return;
+	for (size_t m = 0; m < nmeasures; m++)
+		if (strcmp(measures[m].ch, w->text + last) == 0)
+			set_last_syllable(w, measures[m].reading);
+}
+
+/* 地 after an adverb or a repeated word is the adverbial de5 (悄悄地, 重重地, 不断地), in
+ * words whose reading was guessed. */
+static void adverb_de(struct word *w)
+{
+	if (w->nchars < 3 || !w->reading || !(w->flags & LEX_DERIVED))
+		return;
+	size_t last = char_off(w->text, w->nchars - 1);
+	if (strcmp(w->text + last, "地") != 0)
+		return;
+	const struct word *p = word_find(w->text, last);
+	int redup = (last == 6 && !memcmp(w->text, w->text + 3, 3)) ||
+		    (last == 12 && !memcmp(w->text, w->text + 3, 3) &&
+		     !memcmp(w->text + 6, w->text + 9, 3));
+	if (redup || (p && (p->pos == POS_AD || p->pos == POS_Z || p->pos == POS_D)))
+		set_last_syllable(w, "de5");
 }
 
 static int write_all(FILE *f, const void *p, size_t n)
@@ -783,7 +868,7 @@ int main(int argc, char **argv)
 	}
 	load_jieba(argv[2]);
 	for (int i = 6; i < argc; i++)
-		load_taiwan(argv[i]);
+		load_char_rules(argv[i]);
 	load_terra(argv[3], argv[4], argv[5]);
 	for (int i = 6; i < argc; i++)
 		load_extra(argv[i]);
@@ -795,9 +880,14 @@ int main(int argc, char **argv)
 		if (words[i].nchars > 1 && words[i].ncands)
 			choose_phrase(&words[i]);
 	pair_votes();
-	for (size_t i = 0; i < nwords; i++)
-		if (words[i].nchars > 1 && !words[i].reading)
-			derive_reading(&words[i]);
+	for (size_t len = 2; len <= LEX_MAX_CHARS; len++) /* shorter words first: parts of longer */
+		for (size_t i = 0; i < nwords; i++)
+			if (words[i].nchars == len && !words[i].reading)
+				derive_reading(&words[i]);
+	for (size_t i = 0; i < nwords; i++) {
+		measure_reading(&words[i]);
+		adverb_de(&words[i]);
+	}
 	write_lexicon(argv[1]);
 	return 0;
 }

@@ -987,6 +987,20 @@ static int numeral_char(struct norm *nm, uint32_t cp, size_t a, size_t b)
 	return 0;
 }
 
+/* The digit of a superscript (⁶ ²) or subscript (₂) character, or -1. */
+static int superscript_digit(uint32_t cp)
+{
+	if (cp == 0xB9)
+		return 1;
+	if (cp == 0xB2 || cp == 0xB3)
+		return (int)cp - 0xB0;
+	if (cp == 0x2070 || (cp >= 0x2074 && cp <= 0x2079))
+		return (int)cp - 0x2070;
+	if (cp >= 0x2080 && cp <= 0x2089)
+		return (int)cp - 0x2080;
+	return -1;
+}
+
 /* Latin-1 letters with accents, read as their base letter: é e. */
 static const char latin1_base[] = "AAAAAAACEEEEIIIIDNOOOOO OUUUUYTsaaaaaaaceeeeiiiidnooooo ouuuuyty";
 
@@ -1297,6 +1311,41 @@ static size_t other(struct norm *nm, size_t i, uint32_t cp, size_t len)
 	}
 	if (numeral_char(nm, cp, i, i + len))
 		return i + len;
+	int sup = superscript_digit(cp);
+	uint32_t c1 = 0;
+	size_t l1 = 0;
+	if (cp == 0x207B && after_number(nm, i) && /* 10⁻⁶ 十的负六次方 */
+	    (l1 = bb_utf8_decode(nm->s + i + len, nm->n - i - len, &c1)) != 0 &&
+	    superscript_digit(c1) >= 0) {
+		emit(nm, "的负", i, i + len);
+		nm->num_end = i + len;
+		return i + len;
+	}
+	if (sup >= 0) {
+		/* 10⁶ 十的六次方; a stray superscript or subscript (H₂O) is its digit */
+		int power = after_number(nm, i) && cp != 0x2080 + (uint32_t)sup;
+		int neg_power = power && i >= 3 && at(nm, i - 3, "⁻");
+		size_t j = i + len;
+		char d[16];
+		size_t nd = 0;
+		d[nd++] = (char)('0' + sup);
+		uint32_t c2;
+		size_t l2;
+		while (nd < sizeof d && (l2 = bb_utf8_decode(nm->s + j, nm->n - j, &c2)) != 0 &&
+		       superscript_digit(c2) >= 0) {
+			d[nd++] = (char)('0' + superscript_digit(c2));
+			j += l2;
+		}
+		if (power && !neg_power)
+			emit(nm, "的", i, j);
+		if (power)
+			say_card(nm, d, nd, 0, i, j);
+		else
+			say_digits(nm, d, nd, 0, i, j);
+		if (power)
+			emit(nm, "次方", i, j);
+		return j;
+	}
 	if (cp >= 0xC0 && cp <= 0xFF && latin1_base[cp - 0xC0] != ' ') {
 		char l[2] = {latin1_base[cp - 0xC0], 0};
 		emit(nm, l, i, i + len);

@@ -10,10 +10,20 @@
 struct bb_synth {
 	struct bb_voice voice;
 	const char *current; /* the eSpeak voice now selected */
-	int rate;            /* eSpeak's output rate */
+	int rate, pitch;     /* the prosody now set */
+	int sample_rate;     /* eSpeak's output rate */
 	struct bb_pcm *sink; /* where the callback appends */
 	int failed;          /* the callback ran out of memory */
 };
+
+/* Titles and headings are read a little slower and higher, so a listener hears them as such. */
+static void prosody_of(const struct bb_voice *v, enum bb_kind kind, int *rate, int *pitch)
+{
+	int heading = kind == BB_TITLE || kind == BB_HEADING;
+	*rate = heading ? v->rate * v->heading_rate_percent / 100 : v->rate;
+	*pitch = heading ? v->pitch + v->heading_pitch_offset : v->pitch;
+	*pitch = *pitch < 0 ? 0 : *pitch > 100 ? 100 : *pitch;
+}
 
 /* eSpeak hands each chunk of audio here; user_data carries the synth. */
 static int on_audio(short *wav, int numsamples, espeak_EVENT *events)
@@ -48,18 +58,23 @@ void bb_pcm_free(struct bb_pcm *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int select_voice(struct bb_synth *sy, const char *name, struct bb_error *err)
+/* Selects an eSpeak voice by name (which resets its parameters) with the given prosody. */
+static int select_voice(struct bb_synth *sy, const char *name, int rate, int pitch,
+			struct bb_error *err)
 {
-	if (sy->current == name)
+	if (sy->current == name && sy->rate == rate && sy->pitch == pitch)
 		return BB_OK;
-	if (espeak_SetVoiceByName(name) != EE_OK)
-		return bb_fail(err, BB_ECONFIG, "eSpeak NG has no voice %s", name);
-	const struct bb_voice *v = &sy->voice;
-	espeak_SetParameter(espeakRATE, v->rate, 0);
-	espeak_SetParameter(espeakPITCH, v->pitch, 0);
-	espeak_SetParameter(espeakRANGE, v->range, 0);
-	espeak_SetParameter(espeakVOLUME, v->volume, 0);
+	if (sy->current != name) {
+		if (espeak_SetVoiceByName(name) != EE_OK)
+			return bb_fail(err, BB_ECONFIG, "eSpeak NG has no voice %s", name);
+		espeak_SetParameter(espeakRANGE, sy->voice.range, 0);
+		espeak_SetParameter(espeakVOLUME, sy->voice.volume, 0);
+	}
+	espeak_SetParameter(espeakRATE, rate, 0);
+	espeak_SetParameter(espeakPITCH, pitch, 0);
 	sy->current = name;
+	sy->rate = rate;
+	sy->pitch = pitch;
 	return BB_OK;
 }
 
@@ -71,16 +86,16 @@ int bb_synth_open(struct bb_synth **out, const struct bb_voice *v, struct bb_err
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	sy->voice = *v;
 	/* DONT_EXIT: a missing data folder is an error we report, not an exit inside eSpeak */
-	sy->rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, espeakINITIALIZE_DONT_EXIT);
-	if (sy->rate <= 0) {
+	sy->sample_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL,
+					    espeakINITIALIZE_DONT_EXIT);
+	if (sy->sample_rate <= 0) {
 		free(sy);
 		return bb_fail(err, BB_ESOFTWARE, "eSpeak NG failed to initialize (data missing?)");
 	}
 	espeak_SetSynthCallback(on_audio);
-	int rc = select_voice(sy, sy->voice.espeak_voice, err);
-	if (rc == BB_OK && espeak_SetVoiceByName(sy->voice.english_voice) != EE_OK)
-		rc = bb_fail(err, BB_ECONFIG, "eSpeak NG has no voice %s", sy->voice.english_voice);
-	sy->current = NULL;
+	int rc = select_voice(sy, sy->voice.english_voice, v->rate, v->pitch, err);
+	if (rc == BB_OK)
+		rc = select_voice(sy, sy->voice.espeak_voice, v->rate, v->pitch, err);
 	if (rc != BB_OK) {
 		espeak_Terminate();
 		free(sy);
@@ -108,10 +123,10 @@ static void apply_gain(int16_t *s, size_t n, int db)
 }
 
 /* One synthesis call: text in voice `name`, appended to out. */
-static int say(struct bb_synth *sy, const char *name, const char *text, struct bb_pcm *out,
-	       struct bb_error *err)
+static int say(struct bb_synth *sy, const char *name, int rate, int pitch, const char *text,
+	       struct bb_pcm *out, struct bb_error *err)
 {
-	int rc = select_voice(sy, name, err);
+	int rc = select_voice(sy, name, rate, pitch, err);
 	if (rc != BB_OK)
 		return rc;
 	size_t before = out->n;
@@ -149,14 +164,14 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s)
 	return BB_OK;
 }
 
-int bb_synth_sentence(struct bb_synth *sy, const struct bb_sentence *s, struct bb_pcm *out,
-		      struct bb_error *err)
+/* The synthesis calls for one sentence, in order, each given to call(): runs of pinyin and
+ * pause marks go to the Chinese voice in one call; each Latin run is its own call to the
+ * English voice, joined without a gap. A sentence without units is read from its hanzi. */
+static int plan_calls(const struct bb_voice *v, const struct bb_sentence *s,
+		      int (*call)(void *ctx, const char *voice, const char *text), void *ctx)
 {
-	out->rate = sy->rate;
-	if (s->nunits == 0) /* not pronounced: eSpeak reads the hanzi itself */
-		return say(sy, sy->voice.espeak_voice, s->spoken, out, err);
-	/* Runs of pinyin and pause marks go to the Chinese voice in one call; each Latin run
-	 * is its own call to the English voice, joined without a gap. */
+	if (s->nunits == 0)
+		return call(ctx, v->espeak_voice, s->spoken);
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int rc = BB_OK;
@@ -164,17 +179,68 @@ int bb_synth_sentence(struct bb_synth *sy, const struct bb_sentence *s, struct b
 		const struct bb_unit *u = &s->units[i];
 		if (u->lang == BB_EN) {
 			if (len)
-				rc = say(sy, sy->voice.espeak_voice, buf, out, err);
+				rc = call(ctx, v->espeak_voice, buf);
 			len = 0;
 			if (rc == BB_OK)
-				rc = say(sy, sy->voice.english_voice, u->reading, out, err);
-			continue;
+				rc = call(ctx, v->english_voice, u->reading);
+		} else if (u->reading[0]) {
+			rc = append(&buf, &len, &cap, u->reading);
 		}
-		if (u->reading[0] && append(&buf, &len, &cap, u->reading) != BB_OK)
-			rc = bb_fail(err, BB_ENOMEM, "out of memory");
 	}
 	if (rc == BB_OK && len)
-		rc = say(sy, sy->voice.espeak_voice, buf, out, err);
+		rc = call(ctx, v->espeak_voice, buf);
 	free(buf);
 	return rc;
+}
+
+struct speaking {
+	struct bb_synth *sy;
+	int rate, pitch;
+	struct bb_pcm *out;
+	struct bb_error *err;
+};
+
+static int speak_call(void *ctx, const char *voice, const char *text)
+{
+	struct speaking *sp = ctx;
+	return say(sp->sy, voice, sp->rate, sp->pitch, text, sp->out, sp->err);
+}
+
+int bb_synth_sentence(struct bb_synth *sy, const struct bb_sentence *s, struct bb_pcm *out,
+		      struct bb_error *err)
+{
+	out->rate = sy->sample_rate;
+	struct speaking sp = {sy, 0, 0, out, err};
+	prosody_of(&sy->voice, s->kind, &sp.rate, &sp.pitch);
+	int rc = plan_calls(&sy->voice, s, speak_call, &sp);
+	if (rc == BB_ENOMEM && !err->msg[0])
+		bb_fail(err, rc, "out of memory");
+	return rc;
+}
+
+struct describing {
+	void (*feed)(void *ctx, const void *bytes, size_t n);
+	void *ctx;
+};
+
+static int describe_call(void *ctx, const char *voice, const char *text)
+{
+	struct describing *d = ctx;
+	d->feed(d->ctx, voice, strlen(voice) + 1);
+	d->feed(d->ctx, text, strlen(text) + 1);
+	return BB_OK;
+}
+
+void bb_synth_describe(const struct bb_voice *v, const struct bb_sentence *s,
+		       void (*feed)(void *ctx, const void *bytes, size_t n), void *ctx)
+{
+	int prosody[5];
+	prosody_of(v, s->kind, &prosody[0], &prosody[1]);
+	prosody[2] = v->range;
+	prosody[3] = v->volume;
+	prosody[4] = v->english_gain_db;
+	feed(ctx, BOBAO_VERSION, sizeof BOBAO_VERSION);
+	feed(ctx, prosody, sizeof prosody);
+	struct describing d = {feed, ctx};
+	plan_calls(v, s, describe_call, &d);
 }

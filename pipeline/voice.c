@@ -33,6 +33,8 @@ static const struct key {
 	INT(range, 0, 100, "pitch range, 0-100 (0 is monotone)"),
 	INT(volume, 0, 200, "eSpeak amplitude, 0-200"),
 	INT(english_gain_db, -12, 12, "gain in dB for English runs (the en voice is quieter)"),
+	INT(heading_rate_percent, 50, 150, "rate of titles and headings, percent of rate"),
+	INT(heading_pitch_offset, -50, 50, "added to pitch for titles and headings"),
 	INT(pause_sentence_ms, 0, 5000, "silence after a sentence, ms"),
 	INT(pause_paragraph_ms, 0, 5000, "silence after a paragraph, ms"),
 	INT(pause_heading_ms, 0, 5000, "silence after a heading, ms"),
@@ -69,6 +71,8 @@ static void voice_defaults(struct bb_voice *v)
 	v->range = 50;
 	v->volume = 100;
 	v->english_gain_db = 2;
+	v->heading_rate_percent = 90;
+	v->heading_pitch_offset = 6;
 	v->pause_sentence_ms = 400;
 	v->pause_paragraph_ms = 800;
 	v->pause_heading_ms = 900;
