@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bobao.h"
@@ -19,7 +20,7 @@ static const char usage_text[] =
 	"  --encoding NAME     input encoding (default: detect UTF-8/UTF-16/GB18030/Big5)\n"
 	"  --lexicon FILE      user lexicon (word TAB pinyin), wins over the built-in one\n"
 	"  --keep-captions     also speak photo captions\n"
-	"  -o OUT              output file (speak; default: ARTICLE's name with .wav)\n"
+	"  -o OUT              output file or folder (speak; default: ARTICLE's name .wav)\n"
 	"  --format FMT        speak: wav|flac|ogg|opus|mp3; proof: text|tsv|html\n"
 	"  --json --vtt --srt  speak: write a manifest and subtitles next to the audio\n"
 	"  -q                  no progress\n"
@@ -124,10 +125,17 @@ static int run_article(const struct cli *c)
 	if (rc == BB_OK && proof) {
 		rc = bb_proof_write(stdout, &sc, c->format ? c->format : "text", &err);
 	} else if (rc == BB_OK && speak) {
-		if (c->output)
+		struct stat st;
+		if (c->output && stat(c->output, &st) == 0 && S_ISDIR(st.st_mode)) {
+			/* -o FOLDER: the default name, in that folder */
+			char name[1024];
+			default_output(input, c->format, name, sizeof name);
+			snprintf(path, sizeof path, "%s/%s", c->output, name);
+		} else if (c->output) {
 			snprintf(path, sizeof path, "%s", c->output);
-		else
+		} else {
 			default_output(input, c->format, path, sizeof path);
+		}
 		struct bb_output out = {path, c->format, c->json, c->vtt, c->srt};
 		rc = bb_synth_open(&sy, &voice, &err);
 		if (rc == BB_OK) {

@@ -58,6 +58,9 @@ if [ -x "$BUILD/audio_check" ]; then
 else
 	bad "no $BUILD/audio_check tool"
 fi
+mkdir "$tmp/folder"
+status_is 0 "speak -o FOLDER" $B speak -q $S -o "$tmp/folder" --format flac
+check "speak -o FOLDER names the file after the article" test -s "$tmp/folder/nantong-kaifaqu.flac"
 check "speak leaves no temporary file" sh -c "[ \$(ls -A $tmp | grep -c '^\\.') = 0 ]"
 
 # --- bad input: one line naming the file, sysexits code, nothing written
@@ -76,6 +79,15 @@ check "the error gives the byte offset" grep -q 'offset 4' "$tmp/err"
 status_is 65 "wrong forced encoding" $B text --encoding UTF-8 samples/nantong-kaifaqu-gb18030.txt
 check "the error gives the byte offset" grep -q 'byte [0-9]' "$tmp/err"
 status_is 0 "forced GB18030" $B text --encoding GB18030 samples/nantong-kaifaqu-gb18030.txt
+yes '中文新闻稿件的一句话。' | head -c 70000000 >"$tmp/huge.txt"
+status_is 65 "huge file" $B text "$tmp/huge.txt"
+check "huge file: says too large" grep -q 'too large' "$tmp/err"
+rm -f "$tmp/huge.txt"
+if [ -w /dev/full ]; then
+	$B text $S >/dev/full 2>"$tmp/err"
+	code=$?
+	if [ $code = 74 ]; then ok; else bad "full standard output: exit $code, want 74"; fi
+fi
 mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
 if [ "$(id -u)" = 0 ] && touch "$tmp/ro/probe" 2>/dev/null; then
 	rm -f "$tmp/ro/probe"
