@@ -4,13 +4,19 @@
  *
  *     struct bb_error err = {0};
  *     struct bb_voice voice;
- *     bb_voice_load(&voice, "news", &err);                 // preset by name or .ini path
- *     struct bb_article art;
- *     bb_article_read_file(&art, "in.txt", NULL, 0, &err); // decode + article
- *     struct bb_script script;
- *     bb_script_build(&script, &art, &voice, NULL, &err);  // normalize, split, pronounce
- *     bb_speak(&script, &voice, "out.wav", NULL, &err);     // synth + assemble
- *     bb_script_free(&script); bb_article_free(&art);
+ *     struct bb_lexicon *lex = NULL;
+ *     struct bb_synth *synth = NULL;
+ *     struct bb_article art = {0};
+ *     struct bb_script script = {0};
+ *     struct bb_output out = {"out.wav", NULL, 1, 1, 1};   // audio + .json .vtt .srt
+ *     if (bb_voice_load(&voice, "news", &err) || bb_lexicon_open(&lex, NULL, &err) ||
+ *         bb_article_read_file(&art, "in.txt", NULL, 0, &err) ||   // decode + article
+ *         bb_script_build(&script, &art, lex, 0, &err) ||  // normalize, split, pronounce
+ *         bb_synth_open(&synth, &voice, &err) ||
+ *         bb_speak(&script, &voice, synth, &out, NULL, NULL, &err))  // synth + assemble
+ *             fprintf(stderr, "%s\n", err.msg);
+ *     bb_synth_close(synth); bb_script_free(&script); bb_article_free(&art);
+ *     bb_lexicon_close(lex);
  *
  * Ownership: every struct is owned by the caller; a function that fills one leaves it
  * empty (zeroed, safe to free) when it fails. Every *_free accepts a zeroed struct.
@@ -203,7 +209,7 @@ struct bb_voice {
 };
 
 /* Loads a preset: a name (looked up in the voices folder) or a path to an .ini file.
- * BB_ECONFIG with file:line for an unknown key or a bad value; BB_ENOINPUT if missing. */
+ * BB_ECONFIG with file:line for an unknown key or a bad value, or when it is not found. */
 int bb_voice_load(struct bb_voice *v, const char *name_or_path, struct bb_error *err);
 /* Finds a data file (e.g. "voices/news.ini", "lexicon.bin") in $BOBAO_DATA, beside the
  * program (build/ in the source tree and the tree itself), or PREFIX/share/bobao; writes its

@@ -10,7 +10,9 @@
  * replace every other reading of that word (bobao's mainland news corrections); EXTRA
  * lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
  * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have;
- * lines "%字 TAB reading" give 字's reading as a measure word after numerals (两只 zhi1).
+ * lines "%字 TAB reading" give 字's reading as a measure word after numerals (两只 zhi1);
+ * lines "&字 TAB reading" its reading as a surname, in three-character names and before a
+ * title (曾国藩, 仇先生).
  *
  * Readings: a word keeps its terra reading (the most likely one when terra lists several);
  * a character's default is its most common reading (terra's percentage, else the reading
@@ -335,8 +337,10 @@ struct measure {
 };
 static struct measure *measures;
 static size_t nmeasures;
+static struct measure *surnames; /* same shape: character and reading */
+static size_t nsurnames;
 
-static void add_measure(const char *path, int lineno, char *w, char *r)
+static void add_measure(const char *path, int lineno, char *w, char *r, int surname)
 {
 	struct measure m;
 	if (hanzi_count(w, strlen(w)) != 1 || strlen(w) >= sizeof m.ch ||
@@ -346,6 +350,11 @@ static void add_measure(const char *path, int lineno, char *w, char *r)
 	}
 	strcpy(m.ch, w);
 	strcpy(m.reading, r);
+	if (surname) {
+		surnames = xrealloc(surnames, (nsurnames + 1) * sizeof *surnames);
+		surnames[nsurnames++] = m;
+		return;
+	}
 	measures = xrealloc(measures, (nmeasures + 1) * sizeof *measures);
 	measures[nmeasures++] = m;
 }
@@ -357,10 +366,10 @@ static void load_char_rules(const char *path)
 	char line[1024];
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
-		if ((line[0] != '@' && line[0] != '%') || !split_entry(line + 1, &w, &r, &more))
+		if (!strchr("@%&", line[0]) || !line[0] || !split_entry(line + 1, &w, &r, &more))
 			continue;
-		if (line[0] == '%') {
-			add_measure(path, lineno, w, r);
+		if (line[0] != '@') {
+			add_measure(path, lineno, w, r, line[0] == '&');
 			continue;
 		}
 		struct taiwan t;
@@ -448,7 +457,7 @@ static void load_extra(const char *path)
 	char line[1024];
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
-		if (line[0] == '@' || line[0] == '%' || !split_entry(line, &w, &r, &more))
+		if ((line[0] && strchr("@%&", line[0])) || !split_entry(line, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
 		if (!nchars || nchars > LEX_MAX_CHARS || normalize_reading(r) != nchars) {
@@ -765,6 +774,34 @@ static void measure_reading(struct word *w)
 			set_last_syllable(w, measures[m].reading);
 }
 
+/* Titles after a surname (仇先生). */
+static const char *const titles[] = {
+	"先生", "女士", "小姐", "老师", "师傅", "大爷", "大妈", "阿姨", "教授", "医生", "律师",
+	"书记", "主任", "经理", "局长", "市长", "县长", "校长", "院长", "队长", "同学", "某某",
+};
+
+/* A surname's reading (曾 zeng1) in a three-character personal name of jieba (曾国藩) that
+ * terra lacks, and in surname + title (仇先生). */
+static void surname_reading(struct word *w)
+{
+	if (w->nchars < 2 || !w->reading || (w->ncands && w->cands[0].forced))
+		return;
+	size_t first = char_off(w->text, 1);
+	int titled = 0;
+	for (size_t t = 0; t < sizeof titles / sizeof titles[0]; t++)
+		titled |= strcmp(w->text + first, titles[t]) == 0;
+	if (!titled && !(w->nchars == 3 && w->pos == POS_NR && (w->flags & LEX_DERIVED)))
+		return;
+	for (size_t m = 0; m < nsurnames; m++)
+		if (strlen(surnames[m].ch) == first && !memcmp(surnames[m].ch, w->text, first)) {
+			const char *sp = strchr(w->reading, ' ');
+			char *r = xrealloc(NULL, strlen(surnames[m].reading) + strlen(sp) + 1);
+			strcpy(r, surnames[m].reading);
+			strcat(r, sp);
+			w->reading = r;
+		}
+}
+
 /* 地 after an adverb or a repeated word is the adverbial de5 (悄悄地, 重重地, 不断地), in
  * words whose reading was guessed. */
 static void adverb_de(struct word *w)
@@ -887,6 +924,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nwords; i++) {
 		measure_reading(&words[i]);
 		adverb_de(&words[i]);
+		surname_reading(&words[i]);
 	}
 	write_lexicon(argv[1]);
 	return 0;
