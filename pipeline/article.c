@@ -20,7 +20,20 @@ const char *bb_kind_name(enum bb_kind kind)
 /* Words that open a byline: 本报记者 陈可, 记者 X, 通讯员 X. */
 static const char *const byline_openers[] = {
 	"本报记者", "本报通讯员", "特约记者", "见习记者", "记者", "通讯员", "文/", "文／", "作者",
+	"责任编辑", "编辑", "校对", "审核", "来源：", "（记者", "(记者",
 };
+
+/* A photo caption ends in 摄, perhaps inside a bracket: 开发区晨景 陆忠伟摄, （新华社发 X摄） */
+static int is_caption_end(const char *p, size_t n)
+{
+	static const char *const ends[] = {"摄", "摄）", "摄)", "摄】"};
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+		size_t e = strlen(ends[i]);
+		if (n >= e && memcmp(p + n - e, ends[i], e) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 /* Marks that end a sentence; a line ending in one is a paragraph, not a heading. */
 static const uint32_t final_marks[] = {
@@ -163,11 +176,13 @@ static enum bb_kind classify(const char *s, const struct line *ln, int first)
 		return BB_TITLE;
 	const char *p = s + ln->start;
 	size_t n = ln->end - ln->start;
+	if (ln->chars <= 2 * SHORT_LINE_CHARS && is_caption_end(p, n))
+		return BB_CAPTION;
 	if (ln->chars <= SHORT_LINE_CHARS && !is_final_mark(ln->last)) {
 		for (size_t i = 0; i < sizeof byline_openers / sizeof byline_openers[0]; i++)
 			if (starts_with(p, n, byline_openers[i]))
 				return BB_BYLINE;
-		if (n >= 3 && memcmp(p + n - 3, "摄", 3) == 0)
+		if (is_caption_end(p, n))
 			return BB_CAPTION;
 		if (!is_closer(ln->last))
 			return BB_HEADING;

@@ -1,11 +1,15 @@
 /* assemble: sentences' speech -> one broadcast-ready file (trim, resample, loudness, BWF, sidecars). SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Two passes, bounded memory. While the synthesizer runs, a worker thread takes each sentence,
- * trims eSpeak's own near-silence, fades its edges, measures loudness (libebur128, at the
- * synthesizer's rate, where it is cheapest), resamples it alone (libsoxr) and appends the
- * float samples to an unlinked temporary file; pauses are kept as counts, not samples, so they
- * come out as exact digital silence. finish() picks the one gain (or a true-peak-safe limit),
- * then streams the temporary file through it into the output (libsndfile) and the sidecars.
+ * Two passes, bounded memory, little work per sample (the budget is a fifth of eSpeak's own
+ * time). While the synthesizer runs, a worker thread takes each sentence, trims eSpeak's own
+ * near-silence and fades its edges (in int16), feeds it to libebur128 in one call at the
+ * synthesizer's rate (integrated loudness and range only), resamples it alone with libsoxr
+ * (int16 in, int16 out at half scale for headroom) and appends it to an unlinked temporary
+ * file, noting its sample peak and checking for true peaks only near the running peak.
+ * Pauses are counts, not samples: exact digital silence, and the meter skips whole 100 ms
+ * blocks of them once they can no longer touch a gating block. finish() picks the one gain
+ * (with a linear-time look-ahead limiter on the sentences that need it), then streams the
+ * temporary file through it into the output (libsndfile) and writes the sidecars.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -265,11 +265,16 @@ struct ctx_cond {
 #define P(x) (1u << POS_##x)
 #define VERBAL (P(V) | P(VN) | P(P) | P(D) | P(AD))
 
-/* First matching rule wins; both conditions must hold. */
+/* First matching rule wins; both conditions must hold. A rule marked measure also applies to
+ * the last character of a numeral + measure word (一场, 两行). */
 static const struct ctx_rule {
 	const char *ch, *reading;
 	struct ctx_cond a, b;
+	int measure;
 } ctx_rules[] = {
+	/* 场 cháng for weather and events (一场大雨), chǎng otherwise (一场比赛) */
+	{"场", "chang2", {CTX_NEXT_W, "雨|大雨|暴雨|透雨|小雨|雪|大雪|暴雪|病|大病|梦|噩梦|大战|虚惊|"
+			  "空欢喜|误会|浩劫|冰雹|霜冻|寒潮", 0}, {0}, 1},
 	/* 得: 得了/得 + number (obtain), V得 (complement), 得 + verb (must) */
 	{"得", "de2", {CTX_NEXT_W, "了|过|到", 0}, {0}},
 	{"得", "de2", {CTX_NEXT_P, NULL, P(M)}, {0}},
@@ -418,12 +423,21 @@ static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, si
 	return 0;
 }
 
-/* The reading the context rules give word i (a single character), or NULL. */
+/* The reading the context rules give word i's last character (a word of one character, or
+ * numeral + measure), or NULL. */
 static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 {
+	size_t head = 0; /* bytes before the last character */
+	if (w[i].chars > 1) {
+		head = w[i].bytes - 3;
+		struct seg pre = {w[i].text, head, w[i].chars - 1, POS_NONE, 1};
+		if (w[i].bytes < 6 || !is_count_word(&pre))
+			return NULL;
+	}
 	for (size_t r = 0; r < sizeof ctx_rules / sizeof ctx_rules[0]; r++) {
 		const struct ctx_rule *x = &ctx_rules[r];
-		if (strlen(x->ch) != w[i].bytes || memcmp(x->ch, w[i].text, w[i].bytes) != 0)
+		if ((head && !x->measure) || strlen(x->ch) != w[i].bytes - head ||
+		    memcmp(x->ch, w[i].text + head, w[i].bytes - head) != 0)
 			continue;
 		if (ctx_holds(&x->a, w, n, i) && ctx_holds(&x->b, w, n, i))
 			return x->reading;
@@ -548,10 +562,18 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const ch
 		struct lex_word w = lw[m];
 		int found = segs[m].found;
 		const char *ctx = NULL;
-		if (found && k == 1 && !(w.flags & LEX_USER) && (ctx = ctx_reading(segs, nseg, m))) {
-			w.reading = ctx;
-			w.reading_len = strlen(ctx);
-			w.flags &= ~(unsigned)LEX_POLY;
+		char rd[64];
+		if (found && !(w.flags & LEX_USER) && (ctx = ctx_reading(segs, nseg, m))) {
+			/* the rule's syllable replaces the word's last one */
+			const char *sp = memrchr(w.reading, ' ', w.reading_len);
+			size_t keep = sp ? (size_t)(sp - w.reading) + 1 : 0;
+			if (keep + strlen(ctx) < sizeof rd) {
+				memcpy(rd, w.reading, keep);
+				strcpy(rd + keep, ctx);
+				w.reading = rd;
+				w.reading_len = strlen(rd);
+				w.flags &= ~(unsigned)LEX_POLY;
+			}
 		}
 		for (size_t j = 0; j < k; j++) {
 			struct bb_unit *x = unit_new(u);
