@@ -41,6 +41,9 @@
 #define LIMIT_MAX_DB 6.0     /* the most the limiter may take off the peaks */
 #define TP_TAPS 12           /* taps per phase of the 4x true-peak interpolator */
 #define TP_BLOCK 64
+#define TP_NEAR 1.585f       /* blocks whose sample peak is 4 dB under the running peak are skipped */
+#define STORE_SCALE 0.5      /* resampled speech is kept as int16 at half scale: room for overshoot */
+#define METER_SKIP_MS 500    /* silence the meter is fed before whole blocks are skipped */
 
 /* Output formats: name, libsndfile format, written as int16 (else float). */
 static const struct format {
@@ -98,14 +101,20 @@ struct bb_assembler {
 	/* worker state */
 	soxr_t soxr;
 	ebur128_state *meter;
-	FILE *raw;                  /* unlinked temporary: resampled speech, float */
+	FILE *raw;                  /* unlinked temporary: resampled speech, int16 at STORE_SCALE */
 	uint64_t pos;               /* output frames so far (speech and pauses) */
 	uint64_t pending_pause;     /* frames of silence owed after the last sentence */
 	uint64_t *seg_start, *seg_len; /* per sentence, output frames */
-	float *fin, *fout;
-	size_t fin_cap, fout_cap;
-	double peak;                /* true peak estimate of the unscaled output, linear */
-	double max_m, max_s;        /* loudest momentary and short-term loudness, LUFS */
+	int *seg_max;               /* per sentence, sample peak of the stored speech */
+	uint64_t quiet;             /* silent frames fed to the meter since the last sound */
+	int16_t *sbuf;              /* one sentence, resampled (worker) or read back (finish) */
+	size_t sbuf_cap;
+	float *fbuf, *fenv;         /* finish: one sentence in float and the limiter's envelope */
+	size_t fbuf_cap, fenv_cap;
+	int32_t *dq;                /* finish: the limiter's sliding-maximum queue */
+	size_t dq_cap;
+	double peak;                /* true peak of the stored speech, in int16 units */
+	double out_peak;            /* finish, with the limiter: true peak of the output, linear */
 	float limit_deepest;        /* the limiter's deepest gain, linear */
 	float tp_coef[3][TP_TAPS];
 };
@@ -249,55 +258,102 @@ static void tp_init(struct bb_assembler *as)
 	}
 }
 
-/* Raises as->peak to the true peak of x (surrounded by silence). Blocks whose sample peak is
- * more than 4 dB under the running peak cannot hold it and are skipped. */
-static void tp_scan(struct bb_assembler *as, const float *x, size_t n)
+/* The loudest of the 3 points between x[i] and x[i+1] (4x oversampling), x given by get. */
+#define TP_INTERP(T, x, i, n, coef, peak)                                                   \
+	do {                                                                                \
+		for (int p_ = 0; p_ < 3; p_++) {                                            \
+			float y_ = 0;                                                       \
+			for (int k_ = 0; k_ < TP_TAPS; k_++) {                              \
+				ptrdiff_t j_ = (ptrdiff_t)(i) - (TP_TAPS / 2 - 1) + k_;     \
+				if (j_ >= 0 && (size_t)j_ < (n))                            \
+					y_ += (coef)[p_][k_] * (float)(x)[j_];              \
+			}                                                                   \
+			y_ = fabsf(y_);                                                     \
+			if (y_ > (peak))                                                    \
+				(peak) = y_;                                                \
+		}                                                                           \
+	} while (0)
+
+/* Raises *peak to the true peak of the int16 x (surrounded by silence); returns its sample
+ * peak. Blocks whose sample peak is more than 4 dB under the running peak cannot hold it and
+ * are skipped, so only the few blocks near the loudest peaks are interpolated. */
+static int tp_scan_s16(const struct bb_assembler *as, const int16_t *x, size_t n, double *peak)
 {
-	const int before = TP_TAPS / 2 - 1;
-	double peak = as->peak;
+	float pk = (float)*peak;
+	int smax = 0;
+	for (size_t b = 0; b < n; b += TP_BLOCK) {
+		size_t e = b + TP_BLOCK < n ? b + TP_BLOCK : n;
+		int sp = 0;
+		for (size_t i = b; i < e; i++) {
+			int v = x[i] < 0 ? -x[i] : x[i];
+			sp = v > sp ? v : sp;
+		}
+		smax = sp > smax ? sp : smax;
+		if ((float)sp > pk)
+			pk = (float)sp;
+		if ((float)sp * TP_NEAR < pk)
+			continue;
+		for (size_t i = b; i < e; i++)
+			TP_INTERP(float, x, i, n, as->tp_coef, pk);
+	}
+	*peak = pk;
+	return smax;
+}
+
+/* The same over float samples (the limited output). */
+static void tp_scan_f32(const struct bb_assembler *as, const float *x, size_t n, double *peak)
+{
+	float pk = (float)*peak;
 	for (size_t b = 0; b < n; b += TP_BLOCK) {
 		size_t e = b + TP_BLOCK < n ? b + TP_BLOCK : n;
 		float sp = 0;
-		for (size_t i = b; i < e; i++)
-			sp = fmaxf(sp, fabsf(x[i]));
-		if (sp > peak)
-			peak = sp;
-		if (sp * 1.585f < peak)
-			continue;
 		for (size_t i = b; i < e; i++) {
-			for (int p = 0; p < 3; p++) {
-				double y = 0;
-				for (int k = 0; k < TP_TAPS; k++) {
-					ptrdiff_t j = (ptrdiff_t)i - before + k;
-					if (j >= 0 && (size_t)j < n)
-						y += as->tp_coef[p][k] * x[j];
-				}
-				if (fabs(y) > peak)
-					peak = fabs(y);
-			}
+			float v = fabsf(x[i]);
+			sp = v > sp ? v : sp;
 		}
+		if (sp > pk)
+			pk = sp;
+		if (sp * TP_NEAR < pk)
+			continue;
+		for (size_t i = b; i < e; i++)
+			TP_INTERP(float, x, i, n, as->tp_coef, pk);
 	}
-	as->peak = peak;
+	*peak = pk;
 }
 
 /* ---- the worker: one sentence at a time ---------------------------------------------- */
 
-/* Feeds n frames (NULL: silence) to the meter in 100 ms steps, noting the loudest windows. */
-static int meter_add(struct bb_assembler *as, const float *x, size_t n)
+/* Feeds n frames of int16 speech to the meter in one call. */
+static int meter_speech(struct bb_assembler *as, const int16_t *x, size_t n)
 {
-	static const float zeros[4096];
-	size_t step = (size_t)as->rate_in / 10;
-	if (step > sizeof zeros / sizeof zeros[0])
-		step = sizeof zeros / sizeof zeros[0];
-	for (size_t i = 0; i < n; i += step) {
-		size_t k = n - i < step ? n - i : step;
-		if (ebur128_add_frames_float(as->meter, x ? x + i : zeros, k) != EBUR128_SUCCESS)
+	if (!n)
+		return 0;
+	as->quiet = 0;
+	return ebur128_add_frames_short(as->meter, x, n) == EBUR128_SUCCESS ? 0 : -1;
+}
+
+/* Feeds n frames of digital silence. Once METER_SKIP_MS of it has gone in, every 400 ms
+ * gating block that holds speech is complete and the filter has rung out: further whole
+ * 100 ms blocks of silence would only add blocks under the absolute gate, so they are
+ * skipped (keeping the block grid; integrated loudness is unchanged, loudness range sees
+ * pauses no longer than that). */
+static int meter_silence(struct bb_assembler *as, size_t n)
+{
+	static const short zeros[4096];
+	size_t block = (size_t)as->rate_in / 10;
+	size_t lead = (size_t)as->rate_in * METER_SKIP_MS / 1000;
+	while (n) {
+		if (as->quiet >= lead && n >= block) {
+			n %= block; /* skipped: whole blocks */
+			continue;
+		}
+		size_t k = n < sizeof zeros / sizeof zeros[0] ? n : sizeof zeros / sizeof zeros[0];
+		if (as->quiet < lead && k > lead - as->quiet)
+			k = (size_t)(lead - as->quiet);
+		if (ebur128_add_frames_short(as->meter, zeros, k) != EBUR128_SUCCESS)
 			return -1;
-		double m, s;
-		if (ebur128_loudness_momentary(as->meter, &m) == EBUR128_SUCCESS && m > as->max_m)
-			as->max_m = m;
-		if (ebur128_loudness_shortterm(as->meter, &s) == EBUR128_SUCCESS && s > as->max_s)
-			as->max_s = s;
+		as->quiet += k;
+		n -= k;
 	}
 	return 0;
 }
@@ -319,39 +375,41 @@ static void trim_span(const int16_t *pcm, size_t n, int rate, size_t *a, size_t 
 	*b = n - last > keep ? last + keep : n;
 }
 
-static void fade_edges(float *x, size_t n, int rate)
+/* Raised-cosine fade over both ends, in place. */
+static void fade_edges(int16_t *x, size_t n, int rate)
 {
 	size_t f = (size_t)rate * FADE_MS / 1000;
 	if (f > n / 2)
 		f = n / 2;
 	for (size_t i = 0; i < f; i++) {
 		float g = (float)(0.5 - 0.5 * cos(M_PI * (i + 0.5) / f));
-		x[i] *= g;
-		x[n - 1 - i] *= g;
+		x[i] = (int16_t)lrintf(x[i] * g);
+		x[n - 1 - i] = (int16_t)lrintf(x[n - 1 - i] * g);
 	}
 }
 
-/* Resamples n frames of as->fin into as->fout; returns the frame count, or -1. */
-static long resample(struct bb_assembler *as, size_t n)
+/* Resamples x[0..n) into as->sbuf (int16 at STORE_SCALE); returns the frame count, or -1. */
+static long resample(struct bb_assembler *as, const int16_t *x, size_t n)
 {
 	if (as->rate_in == as->rate_out) {
-		memcpy(as->fout, as->fin, n * sizeof(float));
+		for (size_t i = 0; i < n; i++)
+			as->sbuf[i] = (int16_t)(x[i] / 2); /* STORE_SCALE */
 		return (long)n;
 	}
 	size_t done = 0, used = 0;
 	for (;;) {
 		size_t idone = 0, odone = 0;
-		const float *in = used < n ? as->fin + used : NULL;
+		const int16_t *in = used < n ? x + used : NULL;
 		soxr_error_t e = soxr_process(as->soxr, in, in ? n - used : 0, &idone,
-					      as->fout + done, as->fout_cap - done, &odone);
+					      as->sbuf + done, as->sbuf_cap - done, &odone);
 		if (e)
 			return -1;
 		used += idone;
 		done += odone;
 		if (!in && odone == 0)
 			break;
-		if (done == as->fout_cap &&
-		    grow((void **)&as->fout, &as->fout_cap, done + 4096, sizeof(float)))
+		if (done == as->sbuf_cap &&
+		    grow((void **)&as->sbuf, &as->sbuf_cap, done + 4096, sizeof(int16_t)))
 			return -1;
 	}
 	soxr_clear(as->soxr);
@@ -365,24 +423,21 @@ static int process_sentence(struct bb_assembler *as, struct job *j)
 		return bb_fail(&as->werr, BB_ESOFTWARE, "sentence %zu of %zu", j->index, as->sc->n);
 	trim_span(j->pcm, j->n, as->rate_in, &a, &b);
 	size_t n = b - a;
-	if (grow((void **)&as->fin, &as->fin_cap, n + 1, sizeof(float)))
-		return bb_fail(&as->werr, BB_ENOMEM, "out of memory for %zu samples", n);
-	for (size_t i = 0; i < n; i++)
-		as->fin[i] = j->pcm[a + i] * (1.0f / 32768.0f);
-	fade_edges(as->fin, n, as->rate_in);
+	int16_t *x = j->pcm + a;
+	fade_edges(x, n, as->rate_in);
 
-	if (meter_add(as, as->fin, n) ||
-	    meter_add(as, NULL, (size_t)j->pause_ms * (size_t)as->rate_in / 1000))
+	if (meter_speech(as, x, n) ||
+	    meter_silence(as, (size_t)j->pause_ms * (size_t)as->rate_in / 1000))
 		return bb_fail(&as->werr, BB_ESOFTWARE, "loudness meter failed");
 
 	size_t want = (size_t)((double)n * as->rate_out / as->rate_in) + 256;
-	if (grow((void **)&as->fout, &as->fout_cap, want, sizeof(float)))
+	if (grow((void **)&as->sbuf, &as->sbuf_cap, want, sizeof(int16_t)))
 		return bb_fail(&as->werr, BB_ENOMEM, "out of memory for %zu samples", want);
-	long m = n ? resample(as, n) : 0;
+	long m = n ? resample(as, x, n) : 0;
 	if (m < 0)
 		return bb_fail(&as->werr, BB_ESOFTWARE, "resampling failed");
-	tp_scan(as, as->fout, (size_t)m);
-	if (m && fwrite(as->fout, sizeof(float), (size_t)m, as->raw) != (size_t)m)
+	int smax = tp_scan_s16(as, as->sbuf, (size_t)m, &as->peak);
+	if (m && fwrite(as->sbuf, sizeof(int16_t), (size_t)m, as->raw) != (size_t)m)
 		return bb_fail(&as->werr, BB_EIO, "%s: cannot write temporary audio: %s",
 			       as->path, strerror(errno));
 
@@ -393,6 +448,8 @@ static int process_sentence(struct bb_assembler *as, struct job *j)
 		as->pending_pause = 0;
 	}
 	as->seg_len[j->index] += (uint64_t)m;
+	if (smax > as->seg_max[j->index])
+		as->seg_max[j->index] = smax;
 	as->pos += (uint64_t)m;
 	as->pending_pause += (uint64_t)j->pause_ms * (uint64_t)as->rate_out / 1000;
 	return 0;
@@ -482,7 +539,6 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	as->voice = *v;
 	as->fmt = f;
 	as->rate_out = probe.samplerate;
-	as->max_m = as->max_s = -HUGE_VAL;
 	pthread_mutex_init(&as->mu, NULL);
 	pthread_cond_init(&as->cv, NULL);
 	tp_init(as);
@@ -501,7 +557,8 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	size_t n = sc->n ? sc->n : 1;
 	as->seg_start = malloc(n * sizeof *as->seg_start);
 	as->seg_len = calloc(n, sizeof *as->seg_len);
-	if (!as->seg_start || !as->seg_len)
+	as->seg_max = calloc(n, sizeof *as->seg_max);
+	if (!as->seg_start || !as->seg_len || !as->seg_max)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		as->seg_start[i] = UINT64_MAX;
@@ -530,14 +587,19 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 static int start_rate(struct bb_assembler *as, int rate, struct bb_error *err)
 {
 	as->rate_in = rate;
-	as->meter = ebur128_init(1, (unsigned long)rate,
-				 EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S | EBUR128_MODE_M);
+	/* only what is reported: momentary and short-term maxima would cost more than the
+	 * whole meter (bext says "not set" for them) */
+	as->meter = ebur128_init(1, (unsigned long)rate, EBUR128_MODE_I | EBUR128_MODE_LRA);
 	if (!as->meter)
 		return bb_fail(err, BB_ENOMEM, "cannot start the loudness meter");
 	if (rate != as->rate_out) {
 		soxr_error_t e = NULL;
+		/* HQ costs no more than MQ or LQ here (measured): the time goes to the polyphase
+		 * stage, not the filter length. int16 in and out, no dither, half scale. */
 		soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
-		soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+		soxr_io_spec_t io = soxr_io_spec(SOXR_INT16_I, SOXR_INT16_I);
+		io.scale = STORE_SCALE;
+		io.flags |= SOXR_NO_DITHER;
 		as->soxr = soxr_create(rate, as->rate_out, 1, &e, &io, &q, NULL);
 		if (!as->soxr)
 			return bb_fail(err, BB_ESOFTWARE, "resampler: %s", e ? e : "failed");
@@ -580,16 +642,22 @@ int bb_assemble_add(struct bb_assembler *as, size_t i, const int16_t *pcm, size_
 /* ---- finish: gain, output pass, sidecars, renames ------------------------------------ */
 
 struct gain_plan {
-	double gain;       /* linear */
-	double threshold;  /* limiter threshold on samples, linear; 0: no limiter */
+	double gain;       /* linear, from eSpeak's level to the output */
+	double threshold;  /* limiter threshold on output samples, linear; 0: no limiter */
 };
+
+/* From the stored int16 (at STORE_SCALE) to output full scale 1.0. */
+static double stored_to_out(struct gain_plan g)
+{
+	return g.gain / (32768.0 * STORE_SCALE);
+}
 
 /* Chooses the gain: the target, unless the true peak would pass the ceiling; then a
  * limiter takes the excess, or (past LIMIT_MAX_DB of limiting) the output settles below target. */
 static struct gain_plan plan_gain(struct bb_assembler *as, struct bb_audio_facts *a)
 {
 	struct gain_plan g = {1.0, 0};
-	double tp = lin_to_db(as->peak);
+	double tp = lin_to_db(as->peak / (32768.0 * STORE_SCALE));
 	a->target = as->voice.loudness_lufs;
 	a->ceiling = as->voice.true_peak_dbtp;
 	a->input_true_peak = tp;
@@ -614,53 +682,42 @@ static struct gain_plan plan_gain(struct bb_assembler *as, struct bb_audio_facts
 	return g;
 }
 
-/* A look-ahead limiter over one sentence y[0..n) (silence around it): gain never above
- * threshold/|y|, reaching it smoothly over 2*A samples before a peak (min filter, then a
- * moving average of the same width, which stays under every minimum it spans), released
- * with a 60 ms time constant. env is scratch of n floats. Returns the deepest gain. */
-static float limit(float *y, float *env, size_t n, float threshold, int rate)
+/* A look-ahead limiter over one sentence y[0..n) (silence around it), in linear time: gain
+ * never above threshold/|y|, reaching it smoothly over 2*A samples before a peak (a sliding
+ * maximum over +-A through a monotonic queue, then a moving average of the same width, which
+ * stays under every minimum it spans), released with a 60 ms time constant. env is scratch of
+ * n floats, dq of n indices. Returns the deepest gain. */
+static float limit(float *y, float *env, int32_t *dq, size_t n, float threshold, int rate)
 {
 	size_t A = (size_t)rate / 500 + 1; /* 2 ms */
-	for (size_t i = 0; i < n; i++)
-		env[i] = 1.0f;
-	for (size_t i = 0; i < n; i++) {
-		float ay = fabsf(y[i]);
-		if (ay <= threshold)
+	size_t head = 0, tail = 0;
+	for (size_t i = 0; i < n + A; i++) {
+		if (i < n) {
+			float v = fabsf(y[i]);
+			while (tail > head && fabsf(y[dq[tail - 1]]) <= v)
+				tail--;
+			dq[tail++] = (int32_t)i;
+		}
+		if (i < A)
 			continue;
-		float d = threshold / ay;
-		size_t lo = i > A ? i - A : 0, hi = i + A < n ? i + A : n - 1;
-		for (size_t m = lo; m <= hi; m++)
-			if (env[m] > d)
-				env[m] = d;
+		size_t c = i - A;
+		while ((size_t)dq[head] + A < c)
+			head++;
+		float m = fabsf(y[dq[head]]);
+		env[c] = m > threshold ? threshold / m : 1.0f;
 	}
 	/* moving average of width 2A+1 (edges padded with 1: silence needs no reduction) */
-	double sum = 0;
+	double W = (double)(2 * A + 1), sum = 0;
+	for (size_t k = 0; k <= 2 * A; k++)
+		sum += k >= A && k - A < n ? env[k - A] : 1.0f;
 	float release = (float)exp(-1.0 / (0.060 * rate)), r = 1.0f, deepest = 1.0f;
-	float *avg = env; /* reused in place through a delay line: keep the window's values */
-	float window[2 * 1024 + 1];
-	size_t W = 2 * A + 1;
-	if (W > sizeof window / sizeof window[0])
-		W = sizeof window / sizeof window[0], A = (W - 1) / 2;
-	for (size_t k = 0; k < W; k++) {
-		ptrdiff_t m = (ptrdiff_t)k - (ptrdiff_t)A;
-		window[k] = m >= 0 && (size_t)m < n ? env[m] : 1.0f;
-	}
-	sum = 0;
-	for (size_t k = 0; k < W; k++)
-		sum += window[k];
-	size_t head = 0; /* window[head] is env[i - A] */
 	for (size_t i = 0; i < n; i++) {
-		float gavg = (float)(sum / (double)W);
-		/* slide: drop env[i - A], take env[i + A + 1] */
-		size_t next = i + A + 1;
-		float in = next < n ? env[next] : 1.0f;
-		sum += in - window[head];
-		window[head] = in;
-		head = (head + 1) % W;
+		float gavg = (float)(sum / W);
+		size_t in = i + A + 1; /* slide: take env[i + A + 1], drop env[i - A] */
+		sum += (in < n ? env[in] : 1.0f) - (i >= A ? env[i - A] : 1.0f);
 		r = 1.0f - (1.0f - r) * release;
 		if (r > gavg)
 			r = gavg;
-		avg[i] = r; /* env[i] is no longer needed: the window holds what is */
 		y[i] *= r;
 		if (r < deepest)
 			deepest = r;
@@ -696,9 +753,9 @@ static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char
 	bi->loudness_value = isfinite(a->integrated) ? (short)lrint(a->integrated * 100) : 0x7fff;
 	bi->loudness_range = isfinite(a->range) ? (short)lrint(a->range * 100) : 0x7fff;
 	bi->max_true_peak_level = isfinite(a->true_peak) ? (short)lrint(a->true_peak * 100) : 0x7fff;
-	double mm = as->max_m + a->gain_db, ms = as->max_s + a->gain_db;
-	bi->max_momentary_loudness = isfinite(mm) ? (short)lrint(mm * 100) : 0x7fff;
-	bi->max_shortterm_loudness = isfinite(ms) ? (short)lrint(ms * 100) : 0x7fff;
+	/* not measured: they would cost more than the whole meter */
+	bi->max_momentary_loudness = 0x7fff;
+	bi->max_shortterm_loudness = 0x7fff;
 	int hn = snprintf(bi->coding_history, sizeof bi->coding_history,
 			  "A=PCM,F=%d,W=16,M=mono,T=bobao %s eSpeak NG %s\r\n", as->rate_out,
 			  BOBAO_VERSION, as->voice.espeak_voice);
@@ -805,97 +862,148 @@ static void write_zeros(SNDFILE *sf, uint64_t n, int *bad)
 	}
 }
 
-/* Reads sentence i's speech from the temporary file into as->fout, through the gain and the
- * limiter; returns its length or -1. Adds its energy before and after the limiter to e[2]. */
-static long read_segment(struct bb_assembler *as, size_t i, struct gain_plan g, double e[2])
+/* Reads sentence i's stored speech (at file offset off, in frames) into as->sbuf. */
+static int read_stored(struct bb_assembler *as, size_t i, uint64_t off)
+{
+	size_t n = (size_t)as->seg_len[i], bytes = n * sizeof(int16_t), got = 0;
+	if (grow((void **)&as->sbuf, &as->sbuf_cap, n + 1, sizeof(int16_t)))
+		return -1;
+	char *p = (char *)as->sbuf;
+	while (got < bytes) {
+		ssize_t k = pread(fileno(as->raw), p + got, bytes - got,
+				  (off_t)(off * sizeof(int16_t) + got));
+		if (k <= 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/* Sentence i (already in as->sbuf) in float through the gain and the limiter, into
+ * as->fbuf; adds its energy before and after to e[2] when e is not NULL. */
+static int limit_segment(struct bb_assembler *as, size_t i, struct gain_plan g, double *e)
 {
 	size_t n = (size_t)as->seg_len[i];
-	if (grow((void **)&as->fout, &as->fout_cap, n + 1, sizeof(float)) ||
-	    grow((void **)&as->fin, &as->fin_cap, n + 1, sizeof(float)))
+	if (grow((void **)&as->fbuf, &as->fbuf_cap, n + 1, sizeof(float)) ||
+	    grow((void **)&as->fenv, &as->fenv_cap, n + 1, sizeof(float)) ||
+	    grow((void **)&as->dq, &as->dq_cap, n + 1, sizeof(int32_t)))
 		return -1;
-	if (fread(as->fout, sizeof(float), n, as->raw) != n)
-		return -1;
-	float *y = as->fout;
+	float k = (float)stored_to_out(g), *y = as->fbuf;
 	for (size_t t = 0; t < n; t++)
-		y[t] *= (float)g.gain;
-	if (g.threshold > 0) {
-		double before = 0, after = 0;
+		y[t] = as->sbuf[t] * k;
+	if ((float)as->seg_max[i] * k <= (float)g.threshold)
+		return 0; /* nothing over the threshold: the limiter would not act */
+	double before = 0, after = 0;
+	if (e)
 		for (size_t t = 0; t < n; t++)
 			before += (double)y[t] * y[t];
-		float deepest = limit(y, as->fin, n, (float)g.threshold, as->rate_out);
+	float deepest = limit(y, as->fenv, as->dq, n, (float)g.threshold, as->rate_out);
+	if (e) {
 		for (size_t t = 0; t < n; t++)
 			after += (double)y[t] * y[t];
 		e[0] += before;
 		e[1] += after;
-		if (deepest < as->limit_deepest)
-			as->limit_deepest = deepest;
-		tp_scan(as, y, n);
 	}
-	return (long)n;
+	if (deepest < as->limit_deepest)
+		as->limit_deepest = deepest;
+	return 0;
 }
 
-/* The integrated loudness of the output with plan g, from a dry run over the speech with
- * its silences (libebur128 at the output rate); -inf when it cannot tell. */
-static double dry_loudness(struct bb_assembler *as, struct gain_plan g)
+/* The loudness the limiter takes off with plan g, in dB (<= 0), from a dry run over the
+ * sentences it acts on: their energy lost against the energy of all the speech. */
+static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double total_energy)
 {
-	static const float zeros[4096];
-	double e[2] = {0, 0}, lufs = -HUGE_VAL;
-	ebur128_state *m = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
-	if (!m || fflush(as->raw) != 0 || fseek(as->raw, 0, SEEK_SET) != 0)
-		goto done;
-	uint64_t at = 0;
+	double e[2] = {0, 0};
+	uint64_t off = 0;
+	float k = (float)stored_to_out(g);
 	for (size_t i = 0; i < as->sc->n; i++) {
-		if (!as->seg_len[i])
-			continue;
-		for (uint64_t z = as->seg_start[i] - at; z;) {
-			size_t k = z < 4096 ? (size_t)z : 4096;
-			ebur128_add_frames_float(m, zeros, k);
-			z -= k;
-		}
-		long n = read_segment(as, i, g, e);
-		if (n < 0)
-			goto done;
-		ebur128_add_frames_float(m, as->fout, (size_t)n);
-		at = as->seg_start[i] + (uint64_t)n;
+		uint64_t len = as->seg_len[i];
+		if (len && (float)as->seg_max[i] * k > (float)g.threshold &&
+		    (read_stored(as, i, off) || limit_segment(as, i, g, e)))
+			return 0;
+		off += len;
 	}
-	ebur128_loudness_global(m, &lufs);
-done:
-	if (m)
-		ebur128_destroy(&m);
-	return lufs;
+	double all = total_energy * k * k;
+	if (!(all > 0) || e[0] - e[1] >= all)
+		return 0;
+	return 10.0 * log10((all - (e[0] - e[1])) / all);
+}
+
+/* The energy of all the stored speech (int16 units squared). */
+static double stored_energy(struct bb_assembler *as)
+{
+	double sum = 0;
+	uint64_t off = 0;
+	for (size_t i = 0; i < as->sc->n; i++) {
+		size_t n = (size_t)as->seg_len[i];
+		if (n && !read_stored(as, i, off)) {
+			int64_t s = 0;
+			for (size_t t = 0; t < n; t++)
+				s += (int32_t)as->sbuf[t] * as->sbuf[t];
+			sum += (double)s;
+		}
+		off += n;
+	}
+	return sum;
+}
+
+/* Sentence i (in as->sbuf) through gain k (stored int16 to output int16), into out. */
+static void scale_s16(const int16_t *x, short *out, size_t n, float k)
+{
+	for (size_t t = 0; t < n; t++) {
+		float f = x[t] * k;
+		f = f > 32767.0f ? 32767.0f : f < -32768.0f ? -32768.0f : f;
+		out[t] = (short)(f + (f >= 0 ? 0.5f : -0.5f));
+	}
+}
+
+static void float_to_s16(const float *y, short *out, size_t n)
+{
+	for (size_t t = 0; t < n; t++) {
+		float f = y[t] * 32768.0f;
+		f = f > 32767.0f ? 32767.0f : f < -32768.0f ? -32768.0f : f;
+		out[t] = (short)(f + (f >= 0 ? 0.5f : -0.5f));
+	}
+}
+
+/* Writes sentence i, read into as->sbuf, through plan g: int16 in place, or float. */
+static int write_segment(SNDFILE *sf, struct bb_assembler *as, size_t i, struct gain_plan g)
+{
+	size_t n = (size_t)as->seg_len[i];
+	int pcm16 = as->fmt->pcm16;
+	if (g.threshold > 0 || !pcm16) {
+		if (limit_segment(as, i, g, NULL))
+			return -1;
+		if (g.threshold > 0)
+			tp_scan_f32(as, as->fbuf, n, &as->out_peak);
+		if (pcm16)
+			float_to_s16(as->fbuf, as->sbuf, n);
+		else
+			return sf_write_float(sf, as->fbuf, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
+	} else {
+		scale_s16(as->sbuf, as->sbuf, n, (float)(g.gain / STORE_SCALE));
+	}
+	return sf_write_short(sf, as->sbuf, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
 }
 
 /* Streams the temporary speech through the gain into sf, silence between sentences. */
 static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g, uint64_t total)
 {
-	short sbuf[CHUNK];
-	uint64_t at = 0;
+	uint64_t at = 0, off = 0;
 	int bad = 0;
-	double e[2] = {0, 0};
-	if (fflush(as->raw) != 0 || fseek(as->raw, 0, SEEK_SET) != 0)
+	if (fflush(as->raw) != 0)
 		return -1;
 	for (size_t i = 0; i < as->sc->n && !bad; i++) {
 		if (!as->seg_len[i])
 			continue;
 		write_zeros(sf, as->seg_start[i] - at, &bad);
-		long n = read_segment(as, i, g, e);
-		if (n < 0)
+		if (bad || read_stored(as, i, off) || write_segment(sf, as, i, g))
 			return -1;
-		const float *y = as->fout;
-		for (size_t done = 0; done < (size_t)n && !bad;) {
-			size_t k = (size_t)n - done < CHUNK ? (size_t)n - done : CHUNK;
-			if (as->fmt->pcm16) {
-				for (size_t t = 0; t < k; t++) {
-					long v = lrintf(y[done + t] * 32768.0f);
-					sbuf[t] = (short)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
-				}
-				bad = sf_write_short(sf, sbuf, (sf_count_t)k) != (sf_count_t)k;
-			} else {
-				bad = sf_write_float(sf, y + done, (sf_count_t)k) != (sf_count_t)k;
-			}
-			done += k;
-		}
-		at = as->seg_start[i] + (uint64_t)n;
+		off += as->seg_len[i];
+		at = as->seg_start[i] + as->seg_len[i];
 	}
 	if (!bad && total > at)
 		write_zeros(sf, total - at, &bad);
@@ -933,7 +1041,7 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 		rc = bb_fail(err, BB_EIO, "%s: write failed: %s", as->path, sf_strerror(sf));
 	if (!rc && g.threshold > 0) {
 		/* the limiter's work is known now: record it (bext may be updated once set) */
-		a->true_peak = lin_to_db(as->peak);
+		a->true_peak = lin_to_db(as->out_peak);
 		a->limiter_db = -lin_to_db(as->limit_deepest);
 		if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV) {
 			SF_BROADCAST_INFO bi;
@@ -1020,22 +1128,23 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	}
 	struct gain_plan g = plan_gain(as, &a);
 	if (g.threshold > 0) {
-		/* the limiter shaves some loudness: measure it dry and make it up (twice, since
-		 * more gain means a little more limiting) */
-		double base = g.gain;
-		for (int round = 0; round < 2; round++) {
-			double got = dry_loudness(as, g);
-			if (!isfinite(got) || fabs(a.target - got) < 0.05)
-				break;
-			double more = a.target - got;
-			if (a.gain_db + more > a.target - a.input_integrated + LIMIT_MAX_DB)
+		/* the limiter shaves some loudness: estimate it from a dry run over the sentences
+		 * it acts on and make it up (again, since more gain means a little more limiting) */
+		if (fflush(as->raw) != 0)
+			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
+		double energy = stored_energy(as), want = a.integrated, loss = 0;
+		for (int round = 0; round < 3; round++) {
+			loss = limiter_loss(as, g, energy);
+			double more = want - (a.input_integrated + a.gain_db + loss);
+			if (fabs(more) < 0.03 ||
+			    a.gain_db + more > a.target - a.input_integrated + LIMIT_MAX_DB)
 				break;
 			a.gain_db += more;
-			g.gain = base * db_to_lin(a.gain_db - lin_to_db(base));
 			g.gain = db_to_lin(a.gain_db);
 		}
+		a.integrated = a.input_integrated + a.gain_db + loss;
 		as->limit_deepest = 1.0f;
-		as->peak = 0;
+		as->out_peak = 0;
 		/* the output pass measures the limited peaks again */
 	}
 
@@ -1100,8 +1209,11 @@ void bb_assemble_close(struct bb_assembler *as)
 	free(as->cur.pcm);
 	free(as->seg_start);
 	free(as->seg_len);
-	free(as->fin);
-	free(as->fout);
+	free(as->seg_max);
+	free(as->sbuf);
+	free(as->fbuf);
+	free(as->fenv);
+	free(as->dq);
 	free(as->path);
 	free(as);
 }

@@ -735,6 +735,17 @@ static void derive_reading(struct word *w)
 	w->flags |= LEX_DERIVED;
 }
 
+/* Makes r w's reading, freeing the old one unless a candidate owns it. */
+static void replace_reading(struct word *w, char *r)
+{
+	int owned = 1;
+	for (size_t c = 0; c < w->ncands; c++)
+		owned &= w->cands[c].reading != w->reading;
+	if (owned)
+		free(w->reading);
+	w->reading = r;
+}
+
 /* Replaces the last syllable of w's reading by syl. */
 static void set_last_syllable(struct word *w, const char *syl)
 {
@@ -743,7 +754,7 @@ static void set_last_syllable(struct word *w, const char *syl)
 	char *r = xrealloc(NULL, keep + strlen(syl) + 1);
 	memcpy(r, w->reading, keep);
 	strcpy(r + keep, syl);
-	w->reading = r; /* the old one may belong to a candidate: not freed */
+	replace_reading(w, r);
 }
 
 /* Whether the first n bytes of s are all numerals or counting words (两, 几, 每, 这...). */
@@ -798,7 +809,7 @@ static void surname_reading(struct word *w)
 			char *r = xrealloc(NULL, strlen(surnames[m].reading) + strlen(sp) + 1);
 			strcpy(r, surnames[m].reading);
 			strcat(r, sp);
-			w->reading = r;
+			replace_reading(w, r);
 		}
 }
 

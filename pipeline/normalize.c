@@ -661,7 +661,8 @@ static int is_code(const struct norm *nm, const struct num *v, size_t tok, size_
 		return 1;
 	if (v->nip >= 3 && v->ip[0] == '0')
 		return 1;
-	if (v->nip == 6 && enclosed(nm, tok, v->end, brackets_open, brackets_close))
+	if (v->nip == 6 && strchr("0368", v->ip[0]) &&
+	    enclosed(nm, tok, v->end, brackets_open, brackets_close))
 		return 1; /* 贵州茅台（600519）: a stock code */
 	if (v->nip < 3)
 		return 0;
@@ -1271,6 +1272,10 @@ static size_t ascii(struct norm *nm, size_t i)
 			return i + 1; /* don't */
 		quote(nm, &nm->quote1, "‘", "’", i);
 		return i + 1;
+	case '@':
+		if (!is_letter(byte(nm, i + 1)) && !is_digit(byte(nm, i + 1)))
+			return i + 1; /* @人民日报: a handle, the mark is not read */
+		break;
 	case '$': {
 		const struct unit *cur = after_has(nm, i, &units_money);
 		if (cur && digit_next)

@@ -292,6 +292,15 @@ static int is_letter(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* The first n (at most 4) bytes of s as one number, for quick compares. */
+static uint32_t head4(const char *s, size_t n)
+{
+	uint32_t v = 0;
+	for (size_t i = 0; i < n && i < 4; i++)
+		v |= (uint32_t)(unsigned char)s[i] << (8 * i);
+	return v;
+}
+
 /* Counting sort of each table's entries by their first byte. */
 static void build_indexes(void)
 {
@@ -308,6 +317,12 @@ static void build_indexes(void)
 		memcpy(fill, x->start, sizeof fill);
 		for (size_t i = 0; i < t->n && i < 256; i++)
 			x->order[fill[(unsigned char)t->items[i].text[0]]++] = (unsigned short)i;
+		for (size_t k2 = 0; k2 < t->n && k2 < 256; k2++) {
+			const struct unit *u = &t->items[x->order[k2]];
+			size_t l = u->len < 4 ? u->len : 4;
+			x->head[k2] = head4(u->text, l);
+			x->mask[k2] = l == 4 ? 0xFFFFFFFFu : (1u << (8 * l)) - 1;
+		}
 	}
 }
 
@@ -321,12 +336,14 @@ const struct unit *unit_prefix(const struct unit_table *t, const char *s, size_t
 	pthread_once(&once, build_indexes);
 	const struct unit_index *x = t->index;
 	unsigned char c0 = (unsigned char)s[0];
+	uint32_t w = head4(s, n);
 	for (size_t k = x->start[c0]; k < x->start[c0 + 1]; k++) {
+		/* cheap rejects first: this runs many times after every number */
+		if ((w ^ x->head[k]) & x->mask[k])
+			continue;
 		const struct unit *u = &t->items[x->order[k]];
 		size_t l = u->len;
-		/* cheap rejects first: this runs after every number */
-		if (u->text[0] != s[0] || l <= bestlen || l > n || (l > 1 && u->text[1] != s[1]) ||
-		    (l > 2 && u->text[2] != s[2]) || memcmp(s, u->text, l) != 0)
+		if (l <= bestlen || l > n || (l > 4 && memcmp(s + 4, u->text + 4, l - 4) != 0))
 			continue;
 		if ((u->flags & UNIT_WORD) && l < n && is_letter((unsigned char)s[l]))
 			continue;

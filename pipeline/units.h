@@ -25,6 +25,8 @@ struct unit {
 struct unit_index {
 	unsigned short start[257];
 	unsigned short order[256];
+	uint32_t head[256]; /* by position in order: the first (up to) four bytes of the text */
+	uint32_t mask[256]; /* which bytes of head count */
 };
 
 /* A table with its length, so tests can iterate over every table. */
