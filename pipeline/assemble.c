@@ -111,8 +111,8 @@ struct bb_assembler {
 	size_t sbuf_cap;
 	float *fbuf, *fenv;         /* finish: one sentence in float and the limiter's envelope */
 	size_t fbuf_cap, fenv_cap;
-	int32_t *dq;                /* finish: the limiter's sliding-maximum queue */
-	size_t dq_cap;
+	float *fh;                  /* finish: the limiter's sliding-maximum scratch */
+	size_t fh_cap;
 	double peak;                /* true peak of the stored speech, in int16 units */
 	double out_peak;            /* finish, with the limiter: true peak of the output, linear */
 	float limit_deepest;        /* the limiter's deepest gain, linear */
@@ -258,8 +258,8 @@ static void tp_init(struct bb_assembler *as)
 	}
 }
 
-/* The loudest of the 3 points between x[i] and x[i+1] (4x oversampling), x given by get. */
-#define TP_INTERP(T, x, i, n, coef, peak)                                                   \
+/* Raises peak to the loudest of the 3 points between x[i] and x[i+1] (4x oversampling). */
+#define TP_INTERP(x, i, n, coef, peak)                                                      \
 	do {                                                                                \
 		for (int p_ = 0; p_ < 3; p_++) {                                            \
 			float y_ = 0;                                                       \
@@ -294,7 +294,7 @@ static int tp_scan_s16(const struct bb_assembler *as, const int16_t *x, size_t n
 		if ((float)sp * TP_NEAR < pk)
 			continue;
 		for (size_t i = b; i < e; i++)
-			TP_INTERP(float, x, i, n, as->tp_coef, pk);
+			TP_INTERP(x, i, n, as->tp_coef, pk);
 	}
 	*peak = pk;
 	return smax;
@@ -316,7 +316,7 @@ static void tp_scan_f32(const struct bb_assembler *as, const float *x, size_t n,
 		if (sp * TP_NEAR < pk)
 			continue;
 		for (size_t i = b; i < e; i++)
-			TP_INTERP(float, x, i, n, as->tp_coef, pk);
+			TP_INTERP(x, i, n, as->tp_coef, pk);
 	}
 	*peak = pk;
 }
@@ -682,28 +682,31 @@ static struct gain_plan plan_gain(struct bb_assembler *as, struct bb_audio_facts
 	return g;
 }
 
+#define LIMIT_A(rate) ((size_t)(rate) / 500 + 1) /* the limiter's look-ahead: 2 ms */
+
 /* A look-ahead limiter over one sentence y[0..n) (silence around it), in linear time: gain
  * never above threshold/|y|, reaching it smoothly over 2*A samples before a peak (a sliding
- * maximum over +-A through a monotonic queue, then a moving average of the same width, which
- * stays under every minimum it spans), released with a 60 ms time constant. env is scratch of
- * n floats, dq of n indices. Returns the deepest gain. */
-static float limit(float *y, float *env, int32_t *dq, size_t n, float threshold, int rate)
+ * maximum over +-A, van Herk / Gil-Werman: prefix and suffix maxima in blocks of 2A+1; then
+ * a moving average of the same width, which stays under every minimum it spans), released
+ * with a 60 ms time constant. env and h are scratch of n+2A floats. Returns the deepest gain. */
+static float limit(float *y, float *env, float *h, size_t n, float threshold, int rate)
 {
-	size_t A = (size_t)rate / 500 + 1; /* 2 ms */
-	size_t head = 0, tail = 0;
-	for (size_t i = 0; i < n + A; i++) {
-		if (i < n) {
-			float v = fabsf(y[i]);
-			while (tail > head && fabsf(y[dq[tail - 1]]) <= v)
-				tail--;
-			dq[tail++] = (int32_t)i;
-		}
-		if (i < A)
-			continue;
-		size_t c = i - A;
-		while ((size_t)dq[head] + A < c)
-			head++;
-		float m = fabsf(y[dq[head]]);
+	size_t A = LIMIT_A(rate), B = 2 * A + 1, N = n + 2 * A;
+	/* padded |y|: index j holds |y[j - A]|, 0 outside; env = prefix max, h = suffix max */
+	for (size_t j = 0; j < N; j++)
+		h[j] = j >= A && j - A < n ? fabsf(y[j - A]) : 0.0f;
+	for (size_t b = 0; b < N; b += B) {
+		size_t e = b + B < N ? b + B : N;
+		float m = 0;
+		for (size_t j = b; j < e; j++)
+			env[j] = m = h[j] > m ? h[j] : m;
+		m = 0;
+		for (size_t j = e; j-- > b;)
+			h[j] = m = h[j] > m ? h[j] : m;
+	}
+	/* the maximum over padded [c, c + 2A], i.e. y[c - A .. c + A] */
+	for (size_t c = 0; c < n; c++) {
+		float m = h[c] > env[c + 2 * A] ? h[c] : env[c + 2 * A];
 		env[c] = m > threshold ? threshold / m : 1.0f;
 	}
 	/* moving average of width 2A+1 (edges padded with 1: silence needs no reduction) */
@@ -888,19 +891,19 @@ static int limit_segment(struct bb_assembler *as, size_t i, struct gain_plan g, 
 {
 	size_t n = (size_t)as->seg_len[i];
 	if (grow((void **)&as->fbuf, &as->fbuf_cap, n + 1, sizeof(float)) ||
-	    grow((void **)&as->fenv, &as->fenv_cap, n + 1, sizeof(float)) ||
-	    grow((void **)&as->dq, &as->dq_cap, n + 1, sizeof(int32_t)))
+	    grow((void **)&as->fenv, &as->fenv_cap, n + 2 * LIMIT_A(as->rate_out) + 1, sizeof(float)) ||
+	    grow((void **)&as->fh, &as->fh_cap, n + 2 * LIMIT_A(as->rate_out) + 1, sizeof(float)))
 		return -1;
 	float k = (float)stored_to_out(g), *y = as->fbuf;
 	for (size_t t = 0; t < n; t++)
 		y[t] = as->sbuf[t] * k;
-	if ((float)as->seg_max[i] * k <= (float)g.threshold)
+	if (!(g.threshold > 0) || (float)as->seg_max[i] * k <= (float)g.threshold)
 		return 0; /* nothing over the threshold: the limiter would not act */
 	double before = 0, after = 0;
 	if (e)
 		for (size_t t = 0; t < n; t++)
 			before += (double)y[t] * y[t];
-	float deepest = limit(y, as->fenv, as->dq, n, (float)g.threshold, as->rate_out);
+	float deepest = limit(y, as->fenv, as->fh, n, (float)g.threshold, as->rate_out);
 	if (e) {
 		for (size_t t = 0; t < n; t++)
 			after += (double)y[t] * y[t];
@@ -1133,10 +1136,10 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		if (fflush(as->raw) != 0)
 			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
 		double energy = stored_energy(as), want = a.integrated, loss = 0;
-		for (int round = 0; round < 3; round++) {
+		for (int round = 0; round < 2; round++) {
 			loss = limiter_loss(as, g, energy);
 			double more = want - (a.input_integrated + a.gain_db + loss);
-			if (fabs(more) < 0.03 ||
+			if (fabs(more) < 0.05 ||
 			    a.gain_db + more > a.target - a.input_integrated + LIMIT_MAX_DB)
 				break;
 			a.gain_db += more;
@@ -1213,7 +1216,7 @@ void bb_assemble_close(struct bb_assembler *as)
 	free(as->sbuf);
 	free(as->fbuf);
 	free(as->fenv);
-	free(as->dq);
+	free(as->fh);
 	free(as->path);
 	free(as);
 }

@@ -661,8 +661,8 @@ static void pair_votes(void)
 	}
 }
 
-/* The longest word with a known reading (terra's, or derived earlier: shorter) inside w starting at character k,
- * shorter than w; its length in characters (0: none). */
+/* The longest word with a known reading (terra's, or guessed earlier: shorter) inside w
+ * starting at character k, shorter than w; its length in characters (0: none). */
 static size_t known_part(const struct word *w, size_t k, const char **reading)
 {
 	for (size_t len = w->nchars - k; len >= 2; len--) {
@@ -771,18 +771,69 @@ static int counting(const char *s, size_t n)
 	return n > 0;
 }
 
-/* A numeral followed by a measure word reads it as a measure: 两只 zhi1, 几行 hang2, 数千只.
- * Forced readings, and terra's for 一 + measure (一行 yi4 xing2, a party), are kept. */
+/* Replaces syllable k of w's reading by syl. */
+static void set_syllable(struct word *w, size_t k, const char *syl)
+{
+	char out[1024];
+	size_t len = 0;
+	for (size_t i = 0; i < w->nchars; i++) {
+		char cur[16];
+		syllable(w->reading, i, cur);
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", i ? " " : "",
+					i == k ? syl : cur);
+		if (len >= sizeof out)
+			return;
+	}
+	replace_reading(w, xstrndup(out, len));
+}
+
+/* A numeral followed by a measure word reads it as a measure: 两只 zhi1, 数千只, and inside
+ * guessed words 几行字 hang2. Forced readings are kept, and 一 + measure (一行 yi4 xing2, a
+ * party) unless the word ends there and terra lacks it. */
 static void measure_reading(struct word *w)
 {
 	if (w->nchars < 2 || !w->reading || (w->ncands && w->cands[0].forced))
 		return;
-	size_t last = char_off(w->text, w->nchars - 1);
-	if (!counting(w->text, last) || (last == 3 && w->ncands && !memcmp(w->text, "一", 3)))
+	size_t k = 0, off = 0;
+	while (k < w->nchars && counting(w->text + off, char_off(w->text, k + 1) - off))
+		off = char_off(w->text, ++k);
+	if (!k || k == w->nchars || (k + 1 < w->nchars && !(w->flags & LEX_DERIVED)))
 		return;
+	if (off == 3 && !memcmp(w->text, "一", 3) && (w->ncands || k + 1 < w->nchars))
+		return;
+	size_t end = char_off(w->text, k + 1);
 	for (size_t m = 0; m < nmeasures; m++)
-		if (strcmp(measures[m].ch, w->text + last) == 0)
-			set_last_syllable(w, measures[m].reading);
+		if (strlen(measures[m].ch) == end - off &&
+		    !memcmp(measures[m].ch, w->text + off, end - off))
+			set_syllable(w, k, measures[m].reading);
+}
+
+/* 为 closing a word is the verb wéi (被选为, 题为, 实为, 亲力亲为), but for 因为, in words
+ * whose reading was guessed. */
+static void closing_wei(struct word *w)
+{
+	if (w->nchars < 2 || !w->reading || !(w->flags & LEX_DERIVED))
+		return;
+	size_t last = char_off(w->text, w->nchars - 1);
+	if (strcmp(w->text + last, "为") == 0 && memcmp(w->text + last - 3, "因", 3) != 0)
+		set_last_syllable(w, "wei2");
+}
+
+/* A repeated one-character verb takes a neutral tone the second time (谈谈 tan2 tan5), in
+ * words terra lacks (terra has 说说 shuo1 shuo5 and 处处 chu4 chu4 right). */
+static void verb_redup(struct word *w)
+{
+	if (w->nchars != 2 || w->len != 6 || !w->reading ||
+	    (w->pos != POS_V && w->pos != POS_VN) || memcmp(w->text, w->text + 3, 3) != 0 ||
+	    !(w->flags & LEX_DERIVED))
+		return;
+	char syl[16];
+	syllable(w->reading, 1, syl);
+	size_t n = strlen(syl);
+	if (n > 1 && n < sizeof syl) {
+		syl[n - 1] = '5';
+		set_last_syllable(w, syl);
+	}
 }
 
 /* Titles after a surname (仇先生). */
@@ -935,6 +986,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nwords; i++) {
 		measure_reading(&words[i]);
 		adverb_de(&words[i]);
+		closing_wei(&words[i]);
+		verb_redup(&words[i]);
 		surname_reading(&words[i]);
 	}
 	write_lexicon(argv[1]);

@@ -2,6 +2,7 @@
  * and symbol becomes hanzi (or is dropped); Latin letters stay ASCII for the English voice.
  * The pure expanders are in numwords.c, the tables in units.c; this file reads the context
  * around each number and chooses among them. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bobao.h"
@@ -12,13 +13,15 @@
 
 struct norm {
 	const struct bb_text *in;
-	const char *s;
+	const char *s;             /* the text the classifier reads: traditional forms folded */
+	const char *orig;          /* the text as written, which copy() copies */
 	size_t n;
 	struct bb_text *out;
 	int rc;
 	size_t num_start, num_end; /* the last number token read (NONE: none yet) */
 	int arith;                 /* an operator was read since the last hanzi */
 	int quote2, quote1;        /* ASCII quotes seen: odd means the next one closes */
+	int trad;                  /* traditional-character text: a bare $ is local dollars, 元 */
 	int space;                 /* whitespace seen after a Latin word */
 	size_t score_end;          /* end of the last score read (21-15、21-18), NONE: none */
 };
@@ -211,7 +214,7 @@ static void copy(struct norm *nm, size_t a, size_t b)
 	struct bb_span zero = {0, 0};
 	if (nm->rc || a >= b)
 		return;
-	nm->rc = bb_text_add(o, nm->s + a, b - a, zero);
+	nm->rc = bb_text_add(o, nm->orig + a, b - a, zero);
 	nm->space = 0;
 	if (nm->rc || !o->src)
 		return;
@@ -234,9 +237,12 @@ static void copy(struct norm *nm, size_t a, size_t b)
 /* A thousands separator at i (comma, space, no-break or thin space): its length, or 0. */
 static size_t group_sep_len(const struct norm *nm, size_t i)
 {
-	static const char *const seps[] = {",", " ", "\xc2\xa0", "\xe2\x80\x89", "\xe2\x80\xaf"};
+	/* the full-width comma too: Big5 text writes １，２３４ and the article stage folds only
+	 * the digits */
+	static const char *const seps[] = {",", " ", "\xc2\xa0", "\xe2\x80\x89", "\xe2\x80\xaf",
+					   "\xef\xbc\x8c"};
 	int c = byte(nm, i);
-	if (c != ',' && c != ' ' && c != 0xC2 && c != 0xE2)
+	if (c != ',' && c != ' ' && c != 0xC2 && c != 0xE2 && c != 0xEF)
 		return 0;
 	for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++)
 		if (at(nm, i, seps[k]) && is_digit(byte(nm, i + strlen(seps[k]))))
@@ -428,6 +434,14 @@ static size_t try_date(struct norm *nm, size_t i)
 			say_date(nm, p1, n1, p2, n2, p3, n3, i, c);
 			return c;
 		}
+		/* 112/5/20, 112.05.20: a Taiwan (Minguo) year, read as a count: 一百一十二年 */
+		if (n1 == 3 && v1 >= 100 && v1 <= 199 && sep != '-' && n2 <= 2 && valid_month(v2) &&
+		    n3 <= 2 && valid_day(v3)) {
+			say_card(nm, p1, n1, 0, i, a);
+			emit(nm, "年", a, a + 1);
+			say_date(nm, NULL, 0, p2, n2, p3, n3, a + 1, c);
+			return c;
+		}
 		if (n1 <= 2 && n2 <= 2 && year_like(p3, n3) && valid_month(v1) && valid_day(v2)) {
 			say_date(nm, p3, n3, p1, n1, p2, n2, i, c);
 			return c;
@@ -507,6 +521,30 @@ static size_t try_phone_dashed(struct norm *nm, size_t i)
 		return 0;
 	say_digit_span(nm, i, end, 1);
 	return end;
+}
+
+/* A phone number with its area code in brackets: (02)2345-6789, （0513）8359 1234. i is at
+ * the opening bracket; returns the end, or 0. */
+static size_t try_phone_paren(struct norm *nm, size_t i)
+{
+	size_t ol = byte(nm, i) == '(' ? 1 : at(nm, i, "（") ? 3 : 0;
+	size_t a = i + ol;
+	if (!ol || byte(nm, a) != '0')
+		return 0;
+	size_t b = digits_end(nm, a);
+	size_t cl = byte(nm, b) == ')' ? 1 : at(nm, b, "）") ? 3 : 0;
+	if (b - a < 2 || b - a > 4 || !cl)
+		return 0;
+	size_t e = skip_spaces(nm, b + cl), n = 0;
+	while (is_digit(byte(nm, e)) || ((byte(nm, e) == '-' || byte(nm, e) == ' ') &&
+					  is_digit(byte(nm, e + 1)) && n)) {
+		n += is_digit(byte(nm, e));
+		e++;
+	}
+	if (n < 6 || n > 8)
+		return 0;
+	say_digit_span(nm, a, e, 1);
+	return e;
 }
 
 /* Is N:M or N-M between the number that began at start and the one ending at end a score? */
@@ -672,6 +710,9 @@ static int is_code(const struct norm *nm, const struct num *v, size_t tok, size_
 	    v->nip)->text) == v->nip && !measure_follows(nm, k) && !ordinal_context(nm, tok) &&
 	    !at(nm, k, "年") && !at(nm, k, "万") && !at(nm, k, "亿"))
 		return 1;
+	if (before_has(nm, tok, &units_phone_strong, 0) && !at(nm, k, "个") && !at(nm, k, "次") &&
+	    !at(nm, k, "多") && !at(nm, k, "余") && !at(nm, k, "万") && !at(nm, k, "元"))
+		return 1;
 	if (after_has(nm, k, &units_measure) || at(nm, k, "多") || at(nm, k, "余"))
 		return 0;
 	return before_has(nm, tok, &units_phone_before, 0);
@@ -700,10 +741,27 @@ static int no_liang_before(const struct norm *nm, size_t tok)
 					 0x6708 /* 月 */, '.', ':', 0x5206 /* 分 */};
 	size_t st;
 	uint32_t cp = prev_cp(nm, tok, &st);
+	/* 时 点 分 only after a number (8时2分), not in 耗时2小时 */
+	if ((cp == 0x65F6 || cp == 0x70B9 || cp == 0x5206) && !(st > 0 && is_digit(byte(nm, st - 1))))
+		return 0;
 	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
 		if (cp == marks[k])
 			return 1;
 	return 0;
+}
+
+/* Does an acronym of two or more capitals and a space come just before i (ISO 9001)? */
+static int acronym_before(const struct norm *nm, size_t i)
+{
+	size_t j = i;
+	if (j == 0 || nm->s[j - 1] != ' ')
+		return 0;
+	while (j > 0 && nm->s[j - 1] == ' ')
+		j--;
+	size_t caps = 0;
+	while (j > 0 && nm->s[j - 1] >= 'A' && nm->s[j - 1] <= 'Z')
+		j--, caps++;
+	return caps >= 2 && (j == 0 || !is_letter(byte(nm, j - 1)));
 }
 
 /* One number and what belongs to it: percent, unit, year, fraction, code. tok is where the
@@ -736,6 +794,25 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			say_num(nm, &v, 0, i, e);
 		return e;
 	}
+	/* ISO 9001, GB 2760: a standard's number after an acronym and a space, digit by digit */
+	if (!neg && !v.nfp && !v.commas && v.nip >= 4 && acronym_before(nm, i) &&
+	    !measure_follows(nm, e) && !at(nm, k, "万") && !at(nm, k, "亿")) {
+		say_digits(nm, v.ip, v.nip, 0, i, e);
+		return e;
+	}
+	/* 1'30" 一分三十秒: minutes and seconds written with ASCII primes */
+	if (!neg && !v.nfp && byte(nm, e) == '\'' && is_digit(byte(nm, e + 1))) {
+		struct num sec;
+		parse_num(nm, e + 1, &sec);
+		size_t q = at(nm, sec.end, "''") ? 2 : byte(nm, sec.end) == '"' ? 1 : 0;
+		if (q && !sec.commas && !sec.toolong) {
+			say_num(nm, &v, 0, i, e);
+			emit(nm, "分", e, e + 1);
+			say_num(nm, &sec, 0, e + 1, sec.end);
+			emit(nm, "秒", sec.end, sec.end + q);
+			return sec.end + q;
+		}
+	}
 	/* 9秒83: hundredths after 秒 read digit by digit */
 	if (!neg && before == 0x79D2 /* 秒 */ && st > 0 && is_digit(byte(nm, st - 1)) && !v.nfp &&
 	    v.nip == 2 && !after_has(nm, k, &units_measure)) {
@@ -748,10 +825,17 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 		return e;
 	}
 	if (!neg && is_code(nm, &v, tok, k)) {
-		if (v.toolong)
+		if (v.toolong) {
 			say_num(nm, &v, 0, i, e);
-		else
-			say_digits(nm, v.ip, v.nip, 1, i, e);
+			return e;
+		}
+		/* 2860 5012, 8359-1234: the next group of a phone number goes with it */
+		size_t total = v.nip, g;
+		while ((byte(nm, e) == ' ' || byte(nm, e) == '-') && is_digit(byte(nm, e + 1)) &&
+		       (g = digits_end(nm, e + 1) - e - 1) >= 3 && g <= 4 && total + g <= 12 &&
+		       v.nip >= 3 && !is_digit(byte(nm, e + 1 + g)))
+			e += 1 + g, total += g;
+		say_digit_span(nm, i, e, 1);
 		return e;
 	}
 	/* 90后, 00后: a generation, digit by digit */
@@ -817,14 +901,24 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			emit(nm, buf, i, e);
 		return e;
 	}
-	/* N/M: a fraction (2/3 三分之二), denominator first */
+	/* N/M: a fraction (2/3 三分之二), denominator first; a rate per 10万 (3.2/10万 十万分之
+	 * 三点二) takes the magnitude into the denominator and may have a decimal numerator */
 	size_t sl = skip_spaces(nm, e);
-	if (!v.nfp && !v.commas && (byte(nm, sl) == '/' || at(nm, sl, "／"))) {
+	if (!v.commas && (byte(nm, sl) == '/' || at(nm, sl, "／"))) {
 		size_t d0 = skip_spaces(nm, sl + (byte(nm, sl) == '/' ? 1 : 3));
 		if (is_digit(byte(nm, d0))) {
 			struct num den;
 			parse_num(nm, d0, &den);
-			if (!den.nfp && !den.commas && !den.toolong &&
+			size_t dm = at(nm, den.end, "万") || at(nm, den.end, "亿") ? 3 : 0;
+			if (!den.nfp && !den.commas && !den.toolong && dm) {
+				emit(nm, sign, tok, i);
+				say_card(nm, den.ip, den.nip, NW_LIANG | NW_LIANG_ALONE, d0, den.end);
+				copy(nm, den.end, den.end + dm);
+				emit(nm, "分之", sl, d0);
+				say_num(nm, &v, 0, i, e);
+				return den.end + dm;
+			}
+			if (!v.nfp && !den.nfp && !den.commas && !den.toolong &&
 			    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
 				emit(nm, sign, tok, i);
 				if (nw_fraction(v.ip, v.nip, den.ip, den.nip, buf, sizeof buf))
@@ -833,10 +927,11 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			}
 		}
 	}
-	/* temperatures in a range: -5~3℃ 零下五到三摄氏度 */
+	/* temperatures in a range: -5~3℃ 零下五到三摄氏度; -3度 零下三度 */
 	if (neg) {
 		const struct unit *su = shared ? after_has(nm, sk, &units_after) : NULL;
-		emit(nm, su && (su->flags & UNIT_TEMP) ? "零下" : "负", tok, i);
+		int temp = (su && (su->flags & UNIT_TEMP)) || at(nm, sk, "度");
+		emit(nm, temp ? "零下" : "负", tok, i);
 	}
 	/* leading-zero two-digit numbers: 05月 五月, 08分 零八分 */
 	if (!v.nfp && v.nip == 2 && v.ip[0] == '0') {
@@ -942,7 +1037,7 @@ static size_t money(struct norm *nm, size_t i, const struct unit *u)
 		}
 	}
 	if (!after_has(nm, skip_spaces(nm, k), &units_money_word))
-		emit(nm, u->reading, i, i + ulen);
+		emit(nm, nm->trad && strcmp(u->text, "$") == 0 ? "元" : u->reading, i, i + ulen);
 	nm->num_start = i;
 	nm->num_end = k;
 	return k;
@@ -1182,6 +1277,12 @@ static size_t ascii(struct norm *nm, size_t i)
 		return j;
 	}
 	switch (c) {
+	case '(': {
+		size_t ph = try_phone_paren(nm, i);
+		if (ph)
+			return ph;
+		break;
+	}
 	case '-':
 		if (is_digit(byte(nm, i + 1)) && is_letter((int)before))
 			return i + 1; /* COVID-19: the number reads as part of the code */
@@ -1314,6 +1415,8 @@ static size_t other(struct norm *nm, size_t i, uint32_t cp, size_t len)
 		emit(nm, "比", i, i + len);
 		return i + len;
 	}
+	if (cp == 0xFF08 && (rl = try_phone_paren(nm, i)) != 0)
+		return rl;
 	if (numeral_char(nm, cp, i, i + len))
 		return i + len;
 	int sup = superscript_digit(cp);
@@ -1372,6 +1475,25 @@ static size_t other(struct norm *nm, size_t i, uint32_t cp, size_t len)
 	return i + len;
 }
 
+static int fullwidth_digit_at(const struct bb_text *in, size_t i)
+{
+	return i + 3 <= in->len && (unsigned char)in->s[i] == 0xEF &&
+	       (unsigned char)in->s[i + 1] == 0xBC && (unsigned char)in->s[i + 2] >= 0x90 &&
+	       (unsigned char)in->s[i + 2] <= 0x99;
+}
+
+/* Is the full-width comma at i a thousands separator: a full-width digit before it, exactly
+ * three after it (１，２３４，５６７)? */
+static int fullwidth_group(const struct bb_text *in, size_t i)
+{
+	if (i < 3 || !fullwidth_digit_at(in, i - 3))
+		return 0;
+	for (size_t k = 1; k <= 3; k++)
+		if (!fullwidth_digit_at(in, i + 3 * k))
+			return 0;
+	return !fullwidth_digit_at(in, i + 12);
+}
+
 /* Folds full-width digits, letters and ASCII symbols (１２３ ＡＢ ％ ＋) to ASCII, keeping the
  * Chinese marks (，：！？（）) as they are. Only called when such characters occur. */
 static int fold_fullwidth(const struct bb_text *in, struct bb_text *f)
@@ -1384,7 +1506,9 @@ static int fold_fullwidth(const struct bb_text *in, struct bb_text *f)
 		if (!l)
 			l = 1, cp = 0xFFFD;
 		struct bb_span sp = in->src ? bb_text_span(in, i, i + l) : (struct bb_span){i, i + l};
-		if (cp > 0xFF00 && cp < 0xFF5F && !strchr(keep, (int)(cp - 0xFEE0))) {
+		if (cp == 0xFF0C && fullwidth_group(in, i)) {
+			rc = bb_text_add(f, ",", 1, sp); /* １，２３４: a thousands separator */
+		} else if (cp > 0xFF00 && cp < 0xFF5F && !strchr(keep, (int)(cp - 0xFEE0))) {
 			char c = (char)(cp - 0xFEE0);
 			rc = bb_text_add(f, &c, 1, sp);
 		} else {
@@ -1411,8 +1535,21 @@ static int has_fullwidth(const struct bb_text *in)
 
 static int normalize_text(const struct bb_text *in, struct bb_text *out)
 {
-	struct norm nm = {in, in->s, in->len, out, BB_OK, NONE, NONE, 0, 0, 0, 0, NONE};
+	struct norm nm = {in, in->s, in->s, in->len, out, BB_OK, NONE, NONE, 0, 0, 0, 0, 0, NONE};
+	char *view = NULL;
 	size_t i = 0;
+	/* Traditional-character text (個 萬 號 點): the classifier reads a copy with those
+	 * characters folded to simplified, so every table matches both scripts; what is copied
+	 * to the output stays as written, and number words come out simplified (两萬, 十時). */
+	if (t2s_needed(in->s, in->len)) {
+		view = malloc(in->len);
+		if (!view)
+			return BB_ENOMEM;
+		memcpy(view, in->s, in->len);
+		t2s_fold(view, in->len);
+		nm.s = view;
+		nm.trad = 1;
+	}
 	while (i < nm.n && nm.rc == BB_OK) {
 		int c = byte(&nm, i);
 		if (is_digit(c)) {
@@ -1445,6 +1582,7 @@ static int normalize_text(const struct bb_text *in, struct bb_text *out)
 		nm.arith = 0;
 		i = j;
 	}
+	free(view);
 	return nm.rc;
 }
 

@@ -5,8 +5,9 @@
  * jieba-style), each word gives its characters their readings, a character standing alone
  * as a word may take another reading from its neighbouring words (context rules: 得 de5
  * after a verb, 地 de5 after an adverb, 只 zhi1 after a numeral, 曾 zeng1 before 先生...),
- * and 一/不 change tone by the next syllable. Latin runs go to the English voice (acronyms spelled as letters); pause
- * marks are kept as full-width marks; other symbols become silent fallback units. */
+ * and 一/不 change tone by the next syllable. Latin runs go to the English voice (acronyms
+ * spelled as letters); pause marks are kept as full-width marks; other symbols become
+ * silent fallback units. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,7 @@ enum ctx_kind {
 	CTX_NEXT_P, /* the next word's part of speech is in pos */
 	CTX_PREV_P, /* the previous word's part of speech is in pos */
 	CTX_NEXT_NEAR, /* one of the next three words is one of words */
+	CTX_PREV_NEAR, /* one of the previous three words is one of words */
 	CTX_NEXT_LAST, /* the next word is one of words and ends the run */
 	CTX_PREV_NUM,  /* the previous word is a number or a counting word (两, 几, 每, 这...) */
 	CTX_PREV_REDUP, /* the previous word repeats its characters (悄悄, 慢慢, 认认真真) */
@@ -264,6 +266,7 @@ struct ctx_cond {
 
 #define P(x) (1u << POS_##x)
 #define VERBAL (P(V) | P(VN) | P(P) | P(D) | P(AD))
+#define NOMINAL (P(N) | P(NR) | P(NS) | P(R))
 
 /* First matching rule wins; both conditions must hold. A rule marked measure also applies to
  * the last character of a numeral + measure word (一场, 两行). */
@@ -278,8 +281,9 @@ static const struct ctx_rule {
 	/* 得: 得了/得 + number (obtain), V得 (complement), 得 + verb (must) */
 	{"得", "de2", {CTX_NEXT_W, "了|过|到", 0}, {0}, 0},
 	{"得", "de2", {CTX_NEXT_P, NULL, P(M)}, {0}, 0},
-	{"得", "de5", {CTX_PREV_P, NULL, P(V) | P(VN) | P(A) | P(Z) | P(I) | P(L)}, {0}, 0},
-	{"得", "dei3", {CTX_NEXT_P, NULL, VERBAL}, {0}, 0},
+	{"得", "dei3", {CTX_PREV_P, NULL, NOMINAL | P(D) | P(T) | P(F)},
+	 {CTX_NEXT_P, NULL, VERBAL | P(L)}, 0},
+	{"得", "de5", {CTX_PREV_P, NULL, ~(NOMINAL | P(P) | P(C) | P(M) | P(Q))}, {0}, 0},
 	/* 地 after an adverbial word before a verb: 积极地参与, 悄悄地走 */
 	{"地", "de5", {CTX_PREV_REDUP, NULL, 0}, {0}, 0},
 	{"地", "de5", {CTX_PREV_LONG, NULL, 0},
@@ -318,6 +322,12 @@ static const struct ctx_rule {
 	{"数", "shu3", {CTX_NEXT_W, "一数|不清|不胜数|得上|得着|不过来|了数", 0}, {0}, 0},
 	{"着", "zhao2", {CTX_NEXT_W, "火|凉|急|迷|慌", 0}, {0}, 0},
 	{"为", "wei2", {CTX_NEXT_W, "主|辅|期|限|止|准|首|由|例", 0}, {0}, 0},
+	/* 为 as "is": before a number (增幅为百分之五), in 以…为… and 为…所… */
+	{"为", "wei2", {CTX_NEXT_P, NULL, P(M)}, {0}, 0},
+	{"为", "wei2", {CTX_NEXT_W, "百分之|零下|负|约|零点", 0}, {0}, 0},
+	{"为", "wei2", {CTX_PREV_NEAR, "以", 0}, {0}, 0},
+	{"为", "wei2", {CTX_NEXT_NEAR, "所", 0}, {0}, 0},
+	{"调", "tiao2", {CTX_NEXT_W, "低|高|成|好|匀|和|至|整|控", 0}, {0}, 0},
 	/* surnames before a title or 某: 曾女士, 单先生, 解大爷 */
 #define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
 	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|老汉|老太|"\
@@ -407,6 +417,11 @@ static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, si
 		return prev && prev->found && (c->pos & (1u << prev->pos));
 	case CTX_NEXT_NEAR:
 		for (size_t k = i + 1; k < n && k <= i + 3; k++)
+			if (in_list(c->words, w[k].text, w[k].bytes))
+				return 1;
+		return 0;
+	case CTX_PREV_NEAR:
+		for (size_t k = i; k-- > 0 && k + 3 >= i;)
 			if (in_list(c->words, w[k].text, w[k].bytes))
 				return 1;
 		return 0;

@@ -151,6 +151,10 @@ static const struct unit measure[] = {
 	U("千瓦时", "", 0), U("兆瓦", "", 0), U("千伏", "", 0), U("分贝", "", 0), U("赫兹", "", 0),
 	U("摄氏度", "", 0), U("毫安", "", 0), U("海里", "", 0), U("英里", "", 0), U("英尺", "", 0),
 	U("英寸", "", 0), U("毫摩尔", "", 0), U("千卡", "", 0), U("卡路里", "", 0),
+	/* Taiwan and Hong Kong units and more measure words */
+	U("公尺", "", 0), U("公分", "", 0), U("公克", "", 0), U("公升", "", 0),
+	U("坪", "", 0), U("注", "", 0), U("票", "", 0), U("剂", "", 0), U("代", "", 0),
+	U("局", "", 0), U("盘", "", 0), U("针", "", 0), U("顿", "", 0), U("剂次", "", 0),
 };
 TABLE(units_measure, "measure", measure);
 
@@ -191,8 +195,18 @@ static const struct unit phone_before[] = {
 	U("拨", "", 0), U("呼叫", "", 0), U("Tel", "", 0), U("TEL", "", 0), U("tel", "", 0),
 	U("联系方式", "", 0), U("身份证", "", 0), U("房间", "", 0), U("ISBN", "", 0),
 	U("ISSN", "", 0), U("书号", "", 0), U("订单号", "", 0), U("车牌号", "", 0),
+	U("邮递区号", "", 0), U("区号", "", 0), U("简讯", "", 0), U("身分证", "", 0),
+	U("专线", "", 0), U("电邮", "", 0), U("来电", "", 0), U("联络电话", "", 0),
 };
 TABLE(units_phone_before, "phone_before", phone_before);
+
+/* Words before a number of three or more digits that make it a phone number even when a
+ * measure word seems to follow (拨打1999市民热线: 市 is no measure word there). */
+static const struct unit phone_strong[] = {
+	U("拨打", "", 0), U("致电", "", 0), U("热线", "", 0), U("专线", "", 0), U("手机", "", 0),
+	U("电话", "", 0), U("拨", "", 0), U("呼叫", "", 0), U("来电", "", 0),
+};
+TABLE(units_phone_strong, "phone_strong", phone_strong);
 
 static const struct unit phone_after[] = {
 	U("热线", "", 0), U("打电话", "", 0), U("打个电话", "", 0), U("电话", "", 0),
@@ -281,7 +295,7 @@ TABLE(units_fixed, "fixed", fixed);
 
 const struct unit_table *const unit_tables[] = {
 	&units_after, &units_measure, &units_money, &units_money_word, &units_year,
-	&units_phone_before, &units_phone_after, &units_score_before, &units_score_after,
+	&units_phone_before, &units_phone_strong, &units_phone_after, &units_score_before, &units_score_after,
 	&units_ordinal_before, &units_latin_words, &units_service, &units_fixed,
 	&units_time_before, &units_time_after, &units_model,
 };
@@ -421,4 +435,104 @@ static int symbol_cmp(const void *key, const void *item)
 const struct symbol *symbol_find(uint32_t cp)
 {
 	return bsearch(&cp, symbols, symbols_n, sizeof symbols[0], symbol_cmp);
+}
+
+/* Traditional characters -> simplified, for the characters the tables and the classifier
+ * look at (個 个, 萬 万, 號 号, 點 点 ...), sorted by the traditional code point. The pairs
+ * were listed with OpenCC's s2t, s2tw and s2hk conversions (OpenCC data: Apache-2.0), plus a
+ * few variants (臺 台, 裡 里, 隻 只, 週 周). Every pair is in the Basic Multilingual Plane, so
+ * both sides are three bytes of UTF-8. */
+static const struct t2s_pair {
+	uint16_t trad, simp;
+} t2s_pairs[] = {
+	{0x4F86, 0x6765}, {0x500B, 0x4E2A}, {0x5074, 0x4FA7}, {0x50B3, 0x4F20}, {0x5104, 0x4EBF}, {0x5169, 0x4E24},
+	{0x5283, 0x5212}, {0x528D, 0x5251}, {0x5291, 0x5242}, {0x52D9, 0x52A1}, {0x52DD, 0x80DC}, {0x5340, 0x533A},
+	{0x55AE, 0x5355}, {0x5678, 0x5428}, {0x570B, 0x56FD}, {0x5831, 0x62A5}, {0x5834, 0x573A}, {0x584A, 0x5757},
+	{0x5B78, 0x5B66}, {0x5C08, 0x4E13}, {0x5C0D, 0x5BF9}, {0x5C46, 0x5C4A}, {0x5C64, 0x5C42}, {0x5E33, 0x5E10},
+	{0x5E63, 0x5E01}, {0x5F35, 0x5F20}, {0x5F8C, 0x540E}, {0x5F9E, 0x4ECE}, {0x6230, 0x6218}, {0x6236, 0x6237},
+	{0x6383, 0x626B}, {0x64A5, 0x62E8}, {0x64CA, 0x51FB}, {0x651D, 0x6444}, {0x6557, 0x8D25}, {0x6578, 0x6570},
+	{0x65BC, 0x4E8E}, {0x6642, 0x65F6}, {0x66F8, 0x4E66}, {0x6771, 0x4E1C}, {0x689D, 0x6761}, {0x689F, 0x67AD},
+	{0x68DF, 0x680B}, {0x69D3, 0x6760}, {0x6A23, 0x6837}, {0x6A5F, 0x673A}, {0x6A6B, 0x6A2A}, {0x6B50, 0x6B27},
+	{0x6B72, 0x5C81}, {0x6BB2, 0x6B7C}, {0x6C7A, 0x51B3}, {0x6E1B, 0x51CF}, {0x70BA, 0x4E3A}, {0x7121, 0x65E0},
+	{0x71B1, 0x70ED}, {0x7232, 0x4E3A}, {0x723E, 0x5C14}, {0x7372, 0x83B7}, {0x746A, 0x739B}, {0x755D, 0x4EA9},
+	{0x7576, 0x5F53}, {0x767C, 0x53D1}, {0x76E4, 0x76D8}, {0x76E7, 0x5362}, {0x78BC, 0x7801}, {0x79AE, 0x793C},
+	{0x7A2E, 0x79CD}, {0x7AAE, 0x7A77}, {0x7B46, 0x7B14}, {0x7BC0, 0x8282}, {0x7C21, 0x7B80}, {0x7D04, 0x7EA6},
+	{0x7D05, 0x7EA2}, {0x7D0D, 0x7EB3}, {0x7D1A, 0x7EA7}, {0x7D44, 0x7EC4}, {0x7D50, 0x7ED3}, {0x7D61, 0x7EDC},
+	{0x7DB2, 0x7F51}, {0x7DDA, 0x7EBF}, {0x7DE8, 0x7F16}, {0x7E23, 0x53BF}, {0x7E3D, 0x603B}, {0x7E46, 0x7F2A},
+	{0x806F, 0x8054}, {0x8072, 0x58F0}, {0x81FA, 0x53F0}, {0x8209, 0x4E3E}, {0x8332, 0x5179}, {0x83EF, 0x534E},
+	{0x842C, 0x4E07}, {0x862D, 0x5170}, {0x8655, 0x5904}, {0x865F, 0x53F7}, {0x88CF, 0x91CC}, {0x88E1, 0x91CC},
+	{0x8A02, 0x8BA2}, {0x8A0A, 0x8BAF}, {0x8A31, 0x8BB8}, {0x8A71, 0x8BDD}, {0x8B49, 0x8BC1}, {0x8C9D, 0x8D1D},
+	{0x8CA0, 0x8D1F}, {0x8CA1, 0x8D22}, {0x8CB4, 0x8D35}, {0x8CEC, 0x8D26}, {0x8CFD, 0x8D5B}, {0x8D0F, 0x8D62},
+	{0x8ECA, 0x8F66}, {0x8F1B, 0x8F86}, {0x8F2A, 0x8F6E}, {0x8F38, 0x8F93}, {0x8F49, 0x8F6C}, {0x8F5F, 0x8F70},
+	{0x9031, 0x5468}, {0x9032, 0x8FDB}, {0x904B, 0x8FD0}, {0x9054, 0x8FBE}, {0x905E, 0x9012}, {0x90F5, 0x90AE},
+	{0x91D0, 0x5398}, {0x91DD, 0x9488}, {0x9322, 0x94B1}, {0x937E, 0x949F}, {0x938A, 0x9551}, {0x9418, 0x949F},
+	{0x9577, 0x957F}, {0x9580, 0x95E8}, {0x958B, 0x5F00}, {0x9593, 0x95F4}, {0x968A, 0x961F}, {0x96AA, 0x9669},
+	{0x96BB, 0x53EA}, {0x96D9, 0x53CC}, {0x96FB, 0x7535}, {0x9742, 0x96F3}, {0x97D3, 0x97E9}, {0x97FF, 0x54CD},
+	{0x9803, 0x9877}, {0x9805, 0x9879}, {0x9813, 0x987F}, {0x982D, 0x5934}, {0x9846, 0x9897}, {0x985E, 0x7C7B},
+	{0x98A8, 0x98CE}, {0x9918, 0x4F59}, {0x99AC, 0x9A6C}, {0x9A57, 0x9A8C}, {0x9BE4, 0x9CB2}, {0x9DF9, 0x9E70},
+	{0x9EDE, 0x70B9}, {0x9F8D, 0x9F99},
+};
+
+/* One bit per code point of U+4E00..U+9FFF: is it a key of t2s_pairs? */
+#define T2S_FIRST 0x4E00u
+#define T2S_LAST 0x9FFFu
+static uint8_t t2s_bits[(T2S_LAST - T2S_FIRST + 1) / 8 + 1];
+
+static void build_t2s(void)
+{
+	for (size_t k = 0; k < sizeof t2s_pairs / sizeof t2s_pairs[0]; k++) {
+		uint32_t c = t2s_pairs[k].trad;
+		if (c >= T2S_FIRST && c <= T2S_LAST)
+			t2s_bits[(c - T2S_FIRST) / 8] |= (uint8_t)(1u << ((c - T2S_FIRST) % 8));
+	}
+}
+
+static int t2s_pair_cmp(const void *key, const void *item)
+{
+	uint32_t cp = *(const uint32_t *)key, other = ((const struct t2s_pair *)item)->trad;
+	return cp < other ? -1 : cp > other;
+}
+
+/* Reads the three-byte UTF-8 character at s (lead byte 0xE4..0xE9), or 0. */
+static uint32_t cjk_at(const unsigned char *s)
+{
+	if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+		return 0;
+	return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+}
+
+static int t2s_has(uint32_t c)
+{
+	return c >= T2S_FIRST && c <= T2S_LAST &&
+	       (t2s_bits[(c - T2S_FIRST) / 8] >> ((c - T2S_FIRST) % 8) & 1);
+}
+
+int t2s_needed(const char *s, size_t n)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	pthread_once(&once, build_t2s);
+	for (size_t i = 0; i + 2 < n; i++)
+		if (p[i] >= 0xE4 && p[i] <= 0xE9 && t2s_has(cjk_at(p + i)))
+			return 1;
+	return 0;
+}
+
+void t2s_fold(char *s, size_t n)
+{
+	unsigned char *p = (unsigned char *)s;
+	for (size_t i = 0; i + 2 < n; i++) {
+		if (p[i] < 0xE4 || p[i] > 0xE9)
+			continue;
+		uint32_t c = cjk_at(p + i);
+		if (!t2s_has(c))
+			continue;
+		const struct t2s_pair *q = bsearch(&c, t2s_pairs, sizeof t2s_pairs / sizeof t2s_pairs[0],
+						   sizeof t2s_pairs[0], t2s_pair_cmp);
+		uint32_t v = q->simp;
+		p[i] = (unsigned char)(0xE0 | (v >> 12));
+		p[i + 1] = (unsigned char)(0x80 | ((v >> 6) & 0x3F));
+		p[i + 2] = (unsigned char)(0x80 | (v & 0x3F));
+		i += 2;
+	}
 }

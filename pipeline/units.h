@@ -43,6 +43,7 @@ extern const struct unit_table units_money;    /* ¥, HK$, USD ... before a numb
 extern const struct unit_table units_money_word; /* 元, 美元 ... already after the number */
 extern const struct unit_table units_year;     /* 年, 赛季 ...: four digits before them are a year */
 extern const struct unit_table units_phone_before; /* 拨打, 电话, 尾号 ... */
+extern const struct unit_table units_phone_strong; /* 拨打, 致电 ...: even before 市 */
 extern const struct unit_table units_phone_after;  /* 热线, 打电话 ... */
 extern const struct unit_table units_service;      /* 110, 12345 ...: digits even alone */
 extern const struct unit_table units_score_before; /* 比分, 战胜 ... */
@@ -70,5 +71,11 @@ struct symbol {
 const struct symbol *symbol_find(uint32_t cp);
 extern const struct symbol symbols[];
 extern const size_t symbols_n;
+
+/* Traditional-character text: does s (n bytes of UTF-8) hold a traditional character that a
+ * table or the classifier looks at (個 萬 號 點 ...)? t2s_fold rewrites those in place as their
+ * simplified forms (same length: both are three bytes), for a view used only to read context. */
+int t2s_needed(const char *s, size_t n);
+void t2s_fold(char *s, size_t n);
 
 #endif
