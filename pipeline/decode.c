@@ -21,7 +21,8 @@ static const char common_hanzi[] =
 	"將组組见見计計别別她手角期根论論运運农農指几幾九区區强強放决決西被干做必战戰先回则則"
 	"任取据據处處府研信记記者报報市区省县縣企项項目经济濟发展务務区域服务务";
 
-static const char *const candidates[] = {"GB18030", "CP950"};
+/* In order of preference on a tie; CP936 is GBK as Windows writes it (0x80 is €). */
+static const char *const candidates[] = {"GB18030", "CP936", "CP950"};
 
 /* Converts n bytes from encoding `from` into out; on a conversion error returns BB_EDATA
  * with *bad_at set to the offset of the offending input byte. */
