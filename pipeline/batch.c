@@ -197,36 +197,6 @@ static int hash_file(const char *path, struct bb_hash *h, uint64_t *size)
 	return r < 0 ? -1 : 0;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /* ---- what makes an output up to date --------------------------------------------------- */
 
 static struct bb_hash hash_file_into(struct bb_hash h, const char *path)
@@ -319,7 +289,7 @@ static int write_stamp(const char *path, const char *text)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
-	int ok = write_all(fd, text, strlen(text)) == 0;
+	int ok = bb_write_full(fd, text, strlen(text)) == 0;
 	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
 	if (!ok)
 		unlink(tmp);
@@ -357,7 +327,7 @@ static void remove_stale_temps(const char *audio)
 
 static void send_reply(struct wstate *w, const struct reply *r)
 {
-	if (write_all(w->reply_fd, r, sizeof *r) != 0)
+	if (bb_write_full(w->reply_fd, r, sizeof *r) != 0)
 		_exit(0); /* the parent is gone */
 }
 
@@ -483,8 +453,8 @@ static void worker_main(struct batch *b, int task_fd, int reply_fd)
 	}
 	uint32_t len;
 	char rel[PATH_SIZE];
-	while (read_all(task_fd, &len, sizeof len) == 0 && len < sizeof rel &&
-	       read_all(task_fd, rel, len) == 0) {
+	while (bb_read_full(task_fd, &len, sizeof len) == 0 && len < sizeof rel &&
+	       bb_read_full(task_fd, rel, len) == 0) {
 		rel[len] = '\0';
 		convert_forked(&w, rel);
 	}
@@ -621,7 +591,7 @@ static int send_task(struct worker *w, const struct job *j)
 		return -1;
 	memcpy(buf, &len, sizeof len);
 	memcpy(buf + sizeof len, j->rel, len);
-	if (write_all(w->task_fd, buf, sizeof len + len) != 0)
+	if (bb_write_full(w->task_fd, buf, sizeof len + len) != 0)
 		return -1;
 	w->job = *j;
 	w->audio_now = 0;
@@ -769,7 +739,7 @@ static int pump(struct batch *b, int extra_fd, int timeout_ms)
 		if (!fds[i].revents)
 			continue;
 		struct reply r;
-		if (read_all(b->w[i].reply_fd, &r, sizeof r) == 0)
+		if (bb_read_full(b->w[i].reply_fd, &r, sizeof r) == 0)
 			handle_reply(b, &b->w[i], &r);
 		else
 			gone[ngone++] = b->w[i].pid;

@@ -105,7 +105,7 @@ static void entry_path(const struct bb_disk_cache *c, const struct bb_sentence *
 	snprintf(path, size, "%s/%.2s/%s.pcm", c->dir, hex, hex + 2);
 }
 
-static int read_full(int fd, void *buf, size_t n)
+int bb_read_full(int fd, void *buf, size_t n)
 {
 	char *p = buf;
 	while (n) {
@@ -120,7 +120,7 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t n)
+int bb_write_full(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
 	while (n) {
@@ -144,7 +144,7 @@ static int cache_get(void *ctx, const struct bb_sentence *s, struct bb_pcm *out)
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	struct entry_head head;
 	struct stat st;
-	int ok = fd >= 0 && read_full(fd, &head, sizeof head) == 0 && fstat(fd, &st) == 0 &&
+	int ok = fd >= 0 && bb_read_full(fd, &head, sizeof head) == 0 && fstat(fd, &st) == 0 &&
 		 memcmp(head.magic, "BBS1", 4) == 0 && head.rate > 0 &&
 		 head.n <= SIZE_MAX / sizeof(int16_t) - out->n &&
 		 (uint64_t)st.st_size == sizeof head + head.n * sizeof(int16_t);
@@ -156,7 +156,7 @@ static int cache_get(void *ctx, const struct bb_sentence *s, struct bb_pcm *out)
 			out->cap = out->n + head.n;
 		}
 	}
-	ok = ok && read_full(fd, out->samples + out->n, head.n * sizeof(int16_t)) == 0;
+	ok = ok && bb_read_full(fd, out->samples + out->n, head.n * sizeof(int16_t)) == 0;
 	if (ok) {
 		out->n += head.n;
 		out->rate = (int)head.rate;
@@ -187,8 +187,8 @@ static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_pc
 	if (fd < 0)
 		return;
 	struct entry_head head = {{'B', 'B', 'S', '1'}, (uint32_t)pcm->rate, pcm->n};
-	int ok = write_full(fd, &head, sizeof head) == 0 &&
-		 write_full(fd, pcm->samples, pcm->n * sizeof(int16_t)) == 0;
+	int ok = bb_write_full(fd, &head, sizeof head) == 0 &&
+		 bb_write_full(fd, pcm->samples, pcm->n * sizeof(int16_t)) == 0;
 	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
 	if (!ok)
 		unlink(tmp);

@@ -17,6 +17,10 @@ void bb_hash_hex(struct bb_hash h, char out[33]);
 /* FNV-1a, 64 bits, of a string: the stable shard hash of a relative path. */
 uint64_t bb_fnv1a64(const char *s);
 
+/* Reads or writes exactly n bytes, going on after EINTR; 0 on success, -1 on error or EOF. */
+int bb_read_full(int fd, void *buf, size_t n);
+int bb_write_full(int fd, const void *buf, size_t n);
+
 /* An open cache folder: one file a sentence, named by the hash of the synthesis settings of
  * the voice and the sentence's readings, so any article with the same sentence finds it. */
 struct bb_disk_cache;
