@@ -16,7 +16,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # Debian packages for building, running and testing (checked with dpkg, installed when missing).
-DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng-data libespeak-ng-dev libsndfile1-dev \
+DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng espeak-ng-data libespeak-ng-dev libsndfile1-dev \
 	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
 	parallel ffmpeg time bc
 
@@ -67,9 +67,17 @@ $(BUILD)/terra_simplified.txt: $(TERRA_DICT) | $(BUILD)
 $(BUILD)/terra_back.txt: $(BUILD)/terra_simplified.txt
 	opencc -c s2t.json -i $< -o $@.tmp && mv $@.tmp $@
 
-$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt pipeline/lexicon_fixes.txt
+# Traditional characters to simplified, one by one (to read traditional text).
+$(BUILD)/chars.txt: $(BUILD)/lexicon_build
+	$(BUILD)/lexicon_build --chars > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/chars_%.txt: $(BUILD)/chars.txt
+	opencc -c $*.json -i $< -o $@.tmp && mv $@.tmp $@
+
+CHAR_MAPS = $(BUILD)/chars.txt $(BUILD)/chars_t2s.txt $(BUILD)/chars_hk2s.txt $(BUILD)/chars_tw2s.txt
+$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt
 	$(BUILD)/lexicon_build $@ $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt \
-		$(BUILD)/terra_back.txt pipeline/lexicon_fixes.txt
+		$(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt
 
 test: deps all $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
@@ -79,11 +87,8 @@ check:
 		LDFLAGS='-fsanitize=address,undefined' test
 
 demo: deps all
-	@mkdir -p out
-	@for f in samples/*.txt; do \
-		b=$$(basename "$$f" .txt); \
-		$(BUILD)/bobao speak "$$f" -o "out/$$b.wav" --json --vtt --srt && echo "out/$$b.wav"; \
-	done
+	$(BUILD)/bobao batch samples out
+	@ls out/*.wav
 
 bench: deps all
 	@BUILD=$(BUILD) sh tests/bench.sh

@@ -24,6 +24,7 @@ struct bb_lexicon {
 	const struct lex_header *h;
 	const struct lex_entry *entries;
 	const uint32_t *slots;
+	const uint32_t *fold;
 	const char *pool;
 	double log_total;
 	struct user_entry *user; /* later files win: searched from the end */
@@ -38,7 +39,7 @@ static int lexicon_valid(const struct bb_lexicon *lex)
 	if (lex->map_size < sizeof *h || memcmp(h->magic, LEX_MAGIC, 8) != 0)
 		return 0;
 	uint64_t need = sizeof *h + (uint64_t)h->nentries * sizeof(struct lex_entry) +
-			(uint64_t)h->nslots * 4 + h->pool_size;
+			(uint64_t)h->nslots * 4 + (uint64_t)h->nfold * 8 + h->pool_size;
 	if (need != lex->map_size || !h->nslots || (h->nslots & (h->nslots - 1)) ||
 	    h->nslots < h->nentries || h->max_chars > LEX_MAX_CHARS)
 		return 0;
@@ -80,7 +81,8 @@ int bb_lexicon_open(struct bb_lexicon **out, const char *path, struct bb_error *
 	if (lex->map_size >= sizeof *lex->h) {
 		lex->entries = (const struct lex_entry *)(base + sizeof *lex->h);
 		lex->slots = (const uint32_t *)(lex->entries + lex->h->nentries);
-		lex->pool = (const char *)(lex->slots + lex->h->nslots);
+		lex->fold = lex->slots + lex->h->nslots;
+		lex->pool = (const char *)(lex->fold + 2 * (size_t)lex->h->nfold);
 	}
 	if (!lexicon_valid(lex)) {
 		munmap(lex->map, lex->map_size);
@@ -130,25 +132,83 @@ static int builtin_find(const struct bb_lexicon *lex, const char *word, size_t n
 	}
 }
 
+/* A user entry for word, the last one added; NULL when none. */
+static const struct user_entry *user_find(const struct bb_lexicon *lex, const char *word, size_t n)
+{
+	for (size_t i = lex->nuser; i-- > 0;) {
+		const struct user_entry *u = &lex->user[i];
+		if (u->word_len == n && memcmp(u->word, word, n) == 0)
+			return u;
+	}
+	return NULL;
+}
+
 int lex_find(const struct bb_lexicon *lex, const char *word, size_t n, struct lex_word *out)
 {
 	struct lex_word bw;
 	int in_builtin = builtin_find(lex, word, n, &bw);
-	for (size_t i = lex->nuser; i-- > 0;) {
-		const struct user_entry *u = &lex->user[i];
-		if (u->word_len == n && memcmp(u->word, word, n) == 0) {
-			out->reading = u->reading;
-			out->reading_len = strlen(u->reading);
-			/* a user word wins the segmentation against its parts */
-			out->freq = in_builtin && bw.freq > 1000000 ? bw.freq : 1000000;
-			out->flags = LEX_USER;
-			out->pos = in_builtin ? bw.pos : POS_NONE;
-			return 1;
-		}
+	const struct user_entry *u = user_find(lex, word, n);
+	if (u) {
+		out->reading = u->reading;
+		out->reading_len = strlen(u->reading);
+		/* a user word wins the segmentation against its parts */
+		out->freq = in_builtin && bw.freq > 1000000 ? bw.freq : 1000000;
+		out->flags = LEX_USER;
+		out->pos = in_builtin ? bw.pos : POS_NONE;
+		return 1;
 	}
 	if (in_builtin)
 		*out = bw;
 	return in_builtin;
+}
+
+int lex_find_trad(const struct bb_lexicon *lex, const char *word, size_t n, struct lex_word *out)
+{
+	char key[1 + 4 * LEX_MAX_CHARS];
+	if (n + 1 > sizeof key)
+		return 0;
+	if (user_find(lex, word, n)) /* a user entry as written wins */
+		return lex_find(lex, word, n, out);
+	key[0] = LEX_TRAD_KEY;
+	memcpy(key + 1, word, n);
+	return builtin_find(lex, key, n + 1, out);
+}
+
+int lex_trad_readings(const struct bb_lexicon *lex, const char *ch, size_t n, const char **r,
+		      size_t *rn)
+{
+	char key[8];
+	struct lex_word w;
+	if (n + 1 > sizeof key)
+		return 0;
+	key[0] = LEX_TRAD_SET_KEY;
+	memcpy(key + 1, ch, n);
+	if (!builtin_find(lex, key, n + 1, &w))
+		return 0;
+	*r = w.reading;
+	*rn = w.reading_len;
+	return 1;
+}
+
+uint32_t lex_fold(const struct bb_lexicon *lex, uint32_t c, int *strong)
+{
+	size_t lo = 0, hi = lex->h->nfold;
+	*strong = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t from = lex->fold[2 * mid];
+		if (from == c) {
+			uint32_t to = lex->fold[2 * mid + 1];
+			*strong = (to & LEX_STRONG) != 0;
+			to &= ~LEX_STRONG;
+			return to && to < 0x110000 ? to : c;
+		}
+		if (from < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return c;
 }
 
 size_t lex_max_chars(const struct bb_lexicon *lex)

@@ -5,7 +5,16 @@
  *   struct lex_header
  *   struct lex_entry  entries[nentries]
  *   uint32_t          slots[nslots]    open addressing, FNV-1a of the word; entry index + 1
+ *   uint32_t          fold[2 * nfold]  traditional character, its simplified form (| LEX_STRONG
+ *                                      when the character is not used in simplified text),
+ *                                      sorted by the first
  *   char              pool[pool_size]  words and readings ("hang2 ye4"), not NUL-terminated
+ *
+ * Traditional text is read through its simplified form (fold[]). Words written in
+ * traditional characters that read otherwise (髮 fa4, while 发 alone is fa1; 乾隆 qian2
+ * long2, not 干隆) are stored under LEX_TRAD_KEY + the word as written; under
+ * LEX_TRAD_SET_KEY + such a character, the syllables it has in terra's words ("gan1 qian2"
+ * for 乾, so that 乾了 reads gan1 le5 though 干了 is gan4 le5).
  */
 #ifndef BOBAO_LEXICON_H
 #define BOBAO_LEXICON_H
@@ -15,7 +24,10 @@
 
 #include "bobao.h"
 
-#define LEX_MAGIC "BBLEX03\n"
+#define LEX_MAGIC "BBLEX04\n"
+#define LEX_TRAD_KEY '\001' /* first byte of the key of a traditional word form */
+#define LEX_TRAD_SET_KEY '\002' /* key of the readings a traditional character has in words */
+#define LEX_STRONG 0x80000000u /* in fold[]: a character of traditional text only */
 #define LEX_MAX_CHARS 16 /* longest word, in characters */
 
 enum lex_flags {
@@ -35,6 +47,7 @@ struct lex_header {
 	char magic[8];
 	uint32_t nentries, nslots, pool_size, max_chars;
 	uint64_t total_freq;
+	uint32_t nfold, reserved;
 };
 
 struct lex_entry {
@@ -61,6 +74,16 @@ static inline uint32_t lex_hash(const char *s, size_t n)
 
 /* Looks word (n bytes) up, user entries first; 1 and *out filled when found. */
 int lex_find(const struct bb_lexicon *lex, const char *word, size_t n, struct lex_word *out);
+/* Looks up the traditional form of a word (written in traditional characters), user
+ * entries first; 1 and *out filled when the lexicon has one. */
+int lex_find_trad(const struct bb_lexicon *lex, const char *word, size_t n, struct lex_word *out);
+/* The syllables the traditional character ch (n bytes) has in words, space-separated, when
+ * its simplified form merges it with others; 0 when the lexicon has none. */
+int lex_trad_readings(const struct bb_lexicon *lex, const char *ch, size_t n, const char **r,
+		      size_t *rn);
+/* The simplified form of character c (c itself when it has none); *strong set when c is
+ * only used in traditional text (經, 們), not in simplified text (乾, 著). */
+uint32_t lex_fold(const struct bb_lexicon *lex, uint32_t c, int *strong);
 /* Longest word in characters, and the log of the total frequency (for segmentation). */
 size_t lex_max_chars(const struct bb_lexicon *lex);
 double lex_log_total(const struct bb_lexicon *lex);

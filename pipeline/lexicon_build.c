@@ -1,23 +1,32 @@
 /* Compiles lexicon.bin from open data: jieba's word frequencies, Rime terra_pinyin readings
  * (and their OpenCC t2s conversion), and bobao's own corrections. SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED TERRA_BACK [EXTRA...]
+ *   lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED TERRA_BACK CHARS CHARS_T2S
+ *                 CHARS_HK2S CHARS_TW2S [EXTRA...]
+ *   lexicon_build --chars      (prints the CJK characters, one a line, for CHARS)
  *
  * JIEBA_DICT: "word freq pos" lines (simplified). TERRA_DICT: terra_pinyin.dict.yaml
  * (traditional, "word TAB reading [TAB weight%]"); TERRA_SIMPLIFIED: the same file through
  * `opencc -c t2s.json`, line for line; TERRA_BACK: that
- * through `opencc -c s2t.json` (to know a simplified character's usual traditional form). EXTRA: "word TAB reading [TAB freq]" lines that
+ * through `opencc -c s2t.json` (to know a simplified character's usual traditional form).
+ * CHARS: every CJK character one a line, and the same through opencc's t2s, hk2s and tw2s:
+ * the character map that folds traditional text to simplified at reading time. EXTRA: "word TAB reading [TAB freq]" lines that
  * replace every other reading of that word (bobao's mainland news corrections); EXTRA
  * lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
  * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have;
  * lines "%字 TAB reading" give 字's reading as a measure word after numerals (两只 zhi1);
+ * lines "^word TAB reading" the reading of a word written in traditional characters, for
+ * traditional text only (著 zhe5, where simplified 著 is zhu4);
  * lines "&字 TAB reading" its reading as a surname, in three-character names and before a
  * title (曾国藩, 仇先生).
  *
  * Readings: a word keeps its terra reading (the most likely one when terra lists several);
  * a character's default is its most common reading (terra's percentage, else the reading
  * its words use most, weighted by jieba frequency); a jieba word terra lacks gets, for each
- * character, the reading that terra's words with the same neighbouring character use. */
+ * character, the reading that terra's words with the same neighbouring character use.
+ * Traditional text is read through its simplified form, character by character; terra's
+ * traditional words that would read otherwise that way (t2s merges 髮 fa4 and 發 fa1 into
+ * 发; 乾隆 is no 干隆) are stored as written, under LEX_TRAD_KEY. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,6 +54,7 @@ struct word {
 	char *reading; /* chosen */
 	unsigned flags;
 	enum lex_pos pos; /* jieba's part of speech, coarsened */
+	char *simp; /* a traditional word's: terra's simplified conversion */
 };
 
 /* A string-keyed hash map to indices (words) or to weights (votes). */
@@ -418,6 +428,245 @@ static void mainland_reading(const char *trad, char *r)
 		strcpy(r, out);
 }
 
+/* ---- traditional to simplified, character by character ---- */
+
+struct fold {
+	uint32_t from, to;
+	int strong;
+};
+static struct fold *folds;
+static size_t nfolds;
+
+/* The code point of a line holding one character; 0 when it holds anything else. */
+static uint32_t line_char(char *line)
+{
+	chomp(line);
+	uint32_t cp;
+	size_t n = strlen(line), l = bb_utf8_decode(line, n, &cp);
+	return l && l == n ? cp : 0;
+}
+
+static const struct fold *fold_find(uint32_t c)
+{
+	size_t lo = 0, hi = nfolds;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (folds[mid].from == c)
+			return &folds[mid];
+		if (folds[mid].from < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static uint32_t fold_char(uint32_t c)
+{
+	const struct fold *f = fold_find(c);
+	return f ? f->to : c;
+}
+
+/* s folded to simplified characters, in a new string. */
+static char *fold_text(const char *s, size_t n)
+{
+	char *out = xrealloc(NULL, 4 * n + 1);
+	size_t len = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(s + i, n - i, &cp);
+		if (!l) {
+			out[len++] = s[i++];
+			continue;
+		}
+		len += bb_utf8_encode(fold_char(cp), out + len);
+		i += l;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static int cp_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* How much jieba's (simplified) words use each character: their frequencies summed. */
+static struct map use;
+
+static void count_use(void)
+{
+	for (size_t i = 0; i < nwords; i++) {
+		const struct word *w = &words[i];
+		for (size_t k = 0; w->in_jieba && k < w->len;) {
+			uint32_t cp;
+			size_t l = bb_utf8_decode(w->text + k, w->len - k, &cp);
+			char key[8];
+			key[bb_utf8_encode(cp, key)] = '\0';
+			map_add(&use, key, (double)w->freq);
+			k += l ? l : 1;
+		}
+	}
+}
+
+static double char_use(uint32_t c)
+{
+	char key[8];
+	key[bb_utf8_encode(c, key)] = '\0';
+	return map_weight(&use, key);
+}
+
+/* Reads the character list and its t2s, hk2s and tw2s conversions. A character folds to its
+ * t2s form; one t2s keeps folds to its Hong Kong or Taiwan standard variant's (衞 卫, 著 着),
+ * unless it is itself the simplified form of another (么 of 麼), or the variant is not
+ * simplified or less used in simplified text than the character (抬 擡). */
+static void load_folds(char *const *paths)
+{
+	FILE *f[4];
+	for (int i = 0; i < 4; i++)
+		f[i] = open_or_die(paths[i]);
+	char line[4][64];
+	uint32_t *targets = NULL;
+	size_t ntargets = 0;
+	struct fold *variants = NULL;
+	size_t nvariants = 0;
+	while (fgets(line[0], sizeof line[0], f[0]) && fgets(line[1], sizeof line[1], f[1]) &&
+	       fgets(line[2], sizeof line[2], f[2]) && fgets(line[3], sizeof line[3], f[3])) {
+		uint32_t c = line_char(line[0]), t2s = line_char(line[1]);
+		uint32_t hk = line_char(line[2]), tw = line_char(line[3]);
+		if (!c || !t2s)
+			continue;
+		if (t2s != c) {
+			folds = xrealloc(folds, (nfolds + 1) * sizeof *folds);
+			folds[nfolds++] = (struct fold){c, t2s, 0};
+			targets = xrealloc(targets, (ntargets + 1) * sizeof *targets);
+			targets[ntargets++] = t2s;
+			continue;
+		}
+		uint32_t v = hk && hk != c ? hk : tw && tw != c ? tw : 0;
+		if (v) {
+			variants = xrealloc(variants, (nvariants + 1) * sizeof *variants);
+			variants[nvariants++] = (struct fold){c, v, 0};
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		fclose(f[i]);
+	qsort(targets, ntargets, sizeof *targets, cp_cmp);
+	size_t keep = 0;
+	for (size_t i = 0; i < nvariants; i++) /* folds holds t2s's pairs only, in order */
+		if (!bsearch(&variants[i].from, targets, ntargets, sizeof(uint32_t), cp_cmp) &&
+		    !fold_find(variants[i].to) && char_use(variants[i].to) > char_use(variants[i].from))
+			variants[keep++] = variants[i];
+	folds = xrealloc(folds, (nfolds + keep) * sizeof *folds);
+	memcpy(folds + nfolds, variants, keep * sizeof *variants);
+	nfolds += keep;
+	free(targets);
+	free(variants);
+	qsort(folds, nfolds, sizeof *folds, cp_cmp); /* from is the first member */
+}
+
+/* A traditional character is "strong" when jieba's words use it less than 1/STRONG_RATIO as
+ * much as its simplified form, or less than STRONG_MIN in all. */
+#define STRONG_RATIO 20
+#define STRONG_MIN 100
+
+/* Marks the characters of traditional text only: those that jieba's (simplified) words use
+ * far less than their simplified forms (著 and 乾 are simplified characters too: 著名, 乾隆). */
+static void mark_strong(void)
+{
+	for (size_t i = 0; i < nfolds; i++) {
+		char a[8], b[8];
+		a[bb_utf8_encode(folds[i].from, a)] = '\0';
+		b[bb_utf8_encode(folds[i].to, b)] = '\0';
+		double wa = char_use(folds[i].from), wb = char_use(folds[i].to);
+		folds[i].strong = wa * STRONG_RATIO < wb || wa < STRONG_MIN;
+		if (getenv("LEXICON_BUILD_DEBUG") && !folds[i].strong)
+			fprintf(stderr, "weak: %s %s %.0f %.0f\n", a, b, wa, wb);
+	}
+}
+
+/* Terra's entries in traditional characters that fold to another text (頭髮 头发). */
+static struct word *trads;
+static size_t ntrads, captrads;
+static struct map trad_index;
+
+/* Characters that terra's traditional words use (干 of 干涉 is one: 幹 and 乾 fold to it). */
+static struct map trad_chars;
+
+static struct word *trad_get_as(const char *wt, size_t n);
+
+/* The traditional word wt (n bytes), created when new; NULL when it folds to itself. */
+static struct word *trad_get(const char *wt, size_t n)
+{
+	char *folded = fold_text(wt, n);
+	int same = strcmp(folded, wt) == 0;
+	free(folded);
+	return same ? NULL : trad_get_as(wt, n);
+}
+
+/* The traditional word wt, created when new. */
+static struct word *trad_get_as(const char *wt, size_t n)
+{
+	int created;
+	size_t slot = map_get(&trad_index, wt, n, &created);
+	if (created) {
+		if (ntrads == captrads) {
+			captrads = captrads ? captrads * 2 : 4096;
+			trads = xrealloc(trads, captrads * sizeof *trads);
+		}
+		struct word *w = &trads[ntrads];
+		memset(w, 0, sizeof *w);
+		w->text = trad_index.keys[slot];
+		w->len = n;
+		w->nchars = hanzi_count(wt, n);
+		trad_index.vals[slot] = ntrads++;
+	}
+	return &trads[trad_index.vals[slot]];
+}
+
+/* "字 zi4": syllables of the characters of terra's traditional words. */
+static struct map trad_syllables;
+
+static void add_trad(const char *wt, const char *simp, const char *reading, double pct)
+{
+	size_t n = strlen(wt);
+	for (size_t i = 0, k = 0; hanzi_count(wt, n) > 1 && i < n; k++) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(wt + i, n - i, &cp);
+		char key[32], syl[16];
+		key[bb_utf8_encode(cp, key)] = '\0';
+		map_add(&trad_chars, key, 1);
+		syllable(reading, k, syl);
+		snprintf(key + strlen(key), sizeof key - strlen(key), " %s", syl);
+		map_add(&trad_syllables, key, 1);
+		i += l ? l : 1;
+	}
+	struct word *w = trad_get(wt, n);
+	if (!w && strcmp(wt, simp) != 0) /* OpenCC's phrases convert it: 藉口 借口 */
+		w = trad_get_as(wt, n);
+	if (!w || (w->ncands && w->cands[0].forced))
+		return;
+	if (!w->simp)
+		w->simp = xstrndup(simp, strlen(simp));
+	add_cand(w, reading, pct, 0, 1);
+}
+
+/* Whether traditional character c folds to a character that other traditional characters
+ * also fold to, or that is itself one (髮 and 發 to 发; 乾 to 干). */
+static int merged(uint32_t c)
+{
+	const struct fold *f = fold_find(c);
+	if (!f)
+		return 0;
+	size_t sources = 0;
+	for (size_t i = 0; i < nfolds && sources < 2; i++)
+		sources += folds[i].to == f->to;
+	char key[8];
+	key[bb_utf8_encode(f->to, key)] = '\0';
+	return sources + (map_weight(&trad_chars, key) > 0) >= 2;
+}
+
 /* Reads terra_pinyin (traditional), its simplified conversion and that converted back, side
  * by side. An entry whose traditional form is what the simplified one converts back to is
  * "main": 發 for 发 (fa1), not 髮 (fa3); 樣 for 样 (yang4), not the rare tree name 样. */
@@ -445,6 +694,7 @@ static void load_terra(const char *trad_path, const char *simp_path, const char 
 		if (ms && strchr(ms, '%'))
 			pct = strtod(ms, NULL);
 		add_cand(word_get(wsimp, n), rs, pct, 0, strcmp(wt, wb) == 0);
+		add_trad(wt, wsimp, rs, pct);
 	}
 	fclose(ft);
 	fclose(fs);
@@ -457,14 +707,18 @@ static void load_extra(const char *path)
 	char line[1024];
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
-		if ((line[0] && strchr("@%&", line[0])) || !split_entry(line, &w, &r, &more))
+		int trad = line[0] == '^'; /* a traditional word form only */
+		if ((line[0] && strchr("@%&", line[0])) || !split_entry(line + trad, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
-		if (!nchars || nchars > LEX_MAX_CHARS || normalize_reading(r) != nchars) {
+		struct word *wd = trad ? trad_get(w, n) : NULL;
+		if (!nchars || nchars > LEX_MAX_CHARS || normalize_reading(r) != nchars ||
+		    (trad && !wd)) {
 			fprintf(stderr, "%s:%d: bad entry\n", path, lineno);
 			exit(78);
 		}
-		struct word *wd = word_get(w, n);
+		if (!trad)
+			wd = word_get(w, n);
 		for (size_t i = 0; i < wd->ncands; i++)
 			free(wd->cands[i].reading);
 		wd->ncands = 0;
@@ -881,6 +1135,139 @@ static void adverb_de(struct word *w)
 		set_last_syllable(w, "de5");
 }
 
+/* Whether reading r is one of w's usable candidates. */
+static int has_reading(const struct word *w, const char *r)
+{
+	for (size_t c = 0; c < w->ncands; c++)
+		if (usable(&w->cands[c], w) && strcmp(w->cands[c].reading, r) == 0)
+			return 1;
+	return 0;
+}
+
+/* The share of a character's words that make a syllable one of its readings in words. */
+#define SET_SHARE 0.1
+
+/* Stores the syllables that traditional character t has in terra's words and its own
+ * usable readings, under LEX_TRAD_SET_KEY. */
+static void add_reading_set(const struct word *t)
+{
+	char set[256] = "";
+	size_t len = 0;
+	double total = 0;
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < trad_syllables.cap; i++) {
+			const char *k = trad_syllables.keys[i];
+			if (!k || strncmp(k, t->text, t->len) != 0 || k[t->len] != ' ')
+				continue;
+			if (!pass)
+				total += trad_syllables.weights[i];
+			else if (trad_syllables.weights[i] >= SET_SHARE * total &&
+				 len + strlen(k + t->len) < sizeof set)
+				len += (size_t)snprintf(set + len, sizeof set - len, "%s", k + t->len);
+		}
+	for (size_t c = 0; c < t->ncands; c++)
+		if (usable(&t->cands[c], t) && len + strlen(t->cands[c].reading) + 2 < sizeof set)
+			len += (size_t)snprintf(set + len, sizeof set - len, " %s", t->cands[c].reading);
+	if (!len)
+		return;
+	char key[16];
+	snprintf(key, sizeof key, "%c%s", LEX_TRAD_SET_KEY, t->text);
+	struct word *w = word_get(key, strlen(key));
+	w->nchars = 1;
+	w->reading = xstrndup(set + 1, len - 1); /* without the first space */
+	w->ncands = 0;
+	w->freq = 1;
+}
+
+/* Whether readings a (of traditional word t) and b differ only in syllables of characters
+ * that t2s merges (髮 fa4, 发 fa1): otherwise b is the Putonghua reading of a Taiwan one. */
+static int merge_differs(const struct word *t, const char *a, const char *b)
+{
+	for (size_t k = 0, off = 0; k < t->nchars; k++) {
+		char sa[16], sb[16];
+		uint32_t cp;
+		size_t l = bb_utf8_decode(t->text + off, t->len - off, &cp);
+		syllable(a, k, sa);
+		syllable(b, k, sb);
+		if (strcmp(sa, sb) != 0 && !merged(cp))
+			return 0;
+		off += l ? l : 1;
+	}
+	return 1;
+}
+
+/* Stores the traditional words that their simplified form would read otherwise: its reading
+ * is none of terra's for the traditional word (髮 fa4, 发 fa1), or the simplified form is no
+ * word (乾隆, 著名: 干隆, 着名). bobao's corrections of a simplified word hold for its
+ * traditional form. */
+static void add_trad_words(void)
+{
+	size_t stored = 0;
+	for (size_t i = 0; i < ntrads; i++) {
+		struct word *t = &trads[i];
+		char *folded = fold_text(t->text, t->len);
+		const struct word *s = word_find(folded, strlen(folded));
+		int forced = s && s->ncands && s->cands[0].forced;
+		const char *sreading = s ? s->reading : NULL; /* word_get below moves words */
+		int guessed = s && (s->flags & LEX_DERIVED); /* terra's word beats a guess */
+		int own = t->ncands && t->cands[0].forced;
+		int phrase = strcmp(folded, t->text) == 0; /* converted by OpenCC's phrases only */
+		if (!own && (!t->nchars || (sreading && (has_reading(t, sreading) ||
+							 (forced && t->nchars > 1))))) {
+			free(folded);
+			continue;
+		}
+		/* choose as for a simplified phrase, with the simplified characters' defaults */
+		struct word tmp = *t;
+		tmp.text = folded;
+		tmp.len = strlen(folded);
+		tmp.reading = NULL;
+		choose_phrase(&tmp);
+		if (!tmp.reading ||
+		    (!own && !phrase && !guessed && sreading &&
+		     !merge_differs(t, tmp.reading, sreading))) {
+			free(folded);
+			continue;
+		}
+		/* a word written alike in both scripts keeps one reading (藉口 jie4 kou3) */
+		char key[256];
+		snprintf(key, sizeof key, "%c%s", LEX_TRAD_KEY, t->text);
+		if (phrase && forced) {
+			free(folded);
+			continue;
+		}
+		struct word *w = word_get(phrase ? key + 1 : key, strlen(key) - (size_t)phrase);
+		if (phrase && w->freq) {
+			replace_reading(w, tmp.reading);
+			w->flags &= ~(unsigned)LEX_DERIVED;
+			stored++;
+			free(folded);
+			continue;
+		}
+		w->nchars = t->nchars;
+		w->reading = tmp.reading;
+		w->ncands = 0;
+		/* as frequent as its simplified form (terra's own conversion when folding fails) */
+		const struct word *alt = word_find(folded, strlen(folded));
+		w->freq = alt ? alt->freq : 0;
+		w->pos = alt ? alt->pos : POS_NONE;
+		w->flags = alt ? (alt->flags & LEX_POLY) : 0;
+		if (!w->freq && t->simp && (alt = word_find(t->simp, strlen(t->simp)))) {
+			w->freq = alt->freq;
+			w->pos = alt->pos;
+		}
+		if (getenv("LEXICON_BUILD_DEBUG"))
+			fprintf(stderr, "trad: %s %s (simplified %s: %s)\n", t->text, w->reading,
+				folded, sreading ? sreading : "-");
+		if (t->nchars == 1 && !own)
+			add_reading_set(t);
+		stored++;
+		free(folded);
+	}
+	fprintf(stderr, "lexicon_build: %zu traditional characters fold, %zu traditional words "
+			"of %zu stored as written\n", nfolds, stored, ntrads);
+}
+
 static int write_all(FILE *f, const void *p, size_t n)
 {
 	return fwrite(p, 1, n, f) == n;
@@ -942,34 +1329,64 @@ static void write_lexicon(const char *path)
 	h.pool_size = (uint32_t)pool;
 	h.max_chars = (uint32_t)max_chars;
 	h.total_freq = total;
+	h.nfold = (uint32_t)nfolds;
+	uint32_t *fold = xrealloc(NULL, 2 * nfolds * sizeof *fold);
+	for (size_t i = 0; i < nfolds; i++) {
+		fold[2 * i] = folds[i].from;
+		fold[2 * i + 1] = folds[i].to | (folds[i].strong ? LEX_STRONG : 0);
+	}
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	FILE *f = fopen(tmp, "wb");
 	if (!f || !write_all(f, &h, sizeof h) || !write_all(f, entries, count * sizeof *entries) ||
-	    !write_all(f, slots, nslots * sizeof *slots) || !write_all(f, pbuf, pool) ||
+	    !write_all(f, slots, nslots * sizeof *slots) ||
+	    !write_all(f, fold, 2 * nfolds * sizeof *fold) || !write_all(f, pbuf, pool) ||
 	    fclose(f) != 0 || rename(tmp, path) != 0) {
 		perror(path);
 		exit(73);
 	}
 	fprintf(stderr, "lexicon_build: %s: %zu words, %zu bytes\n", path, count,
-		sizeof h + count * sizeof *entries + nslots * sizeof *slots + pool);
+		sizeof h + count * sizeof *entries + nslots * sizeof *slots + 8 * nfolds + pool);
+	free(fold);
 	free(entries);
 	free(slots);
 	free(pbuf);
 }
 
+/* The CJK characters that traditional text may use, one a line, for opencc. */
+static int print_chars(void)
+{
+	static const uint32_t ranges[][2] = {
+		{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}, {0x20000, 0x2A6DF},
+	};
+	for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+		for (uint32_t c = ranges[r][0]; c <= ranges[r][1]; c++) {
+			char buf[8];
+			buf[bb_utf8_encode(c, buf)] = '\0';
+			if (printf("%s\n", buf) < 0)
+				return 74;
+		}
+	return fflush(stdout) == 0 ? 0 : 74;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 6) {
+	if (argc == 2 && strcmp(argv[1], "--chars") == 0)
+		return print_chars();
+	if (argc < 10) {
 		fprintf(stderr, "usage: lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED "
-				"TERRA_BACK [EXTRA...]\n");
+				"TERRA_BACK CHARS CHARS_T2S CHARS_HK2S CHARS_TW2S [EXTRA...]\n"
+				"       lexicon_build --chars\n");
 		return 64;
 	}
 	load_jieba(argv[2]);
-	for (int i = 6; i < argc; i++)
+	count_use();
+	load_folds(argv + 6);
+	mark_strong();
+	for (int i = 10; i < argc; i++)
 		load_char_rules(argv[i]);
 	load_terra(argv[3], argv[4], argv[5]);
-	for (int i = 6; i < argc; i++)
+	for (int i = 10; i < argc; i++)
 		load_extra(argv[i]);
 	vote_chars();
 	for (size_t i = 0; i < nwords; i++)
@@ -990,6 +1407,7 @@ int main(int argc, char **argv)
 		verb_redup(&words[i]);
 		surname_reading(&words[i]);
 	}
+	add_trad_words();
 	write_lexicon(argv[1]);
 	return 0;
 }

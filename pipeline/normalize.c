@@ -794,6 +794,11 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			say_num(nm, &v, 0, i, e);
 		return e;
 	}
+	/* 波音737 波音七三七: a model named by its digits */
+	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && unit_suffix(&units_digit_name, nm->s, i)) {
+		say_digits(nm, v.ip, v.nip, 0, i, e);
+		return e;
+	}
 	/* ISO 9001, GB 2760: a standard's number after an acronym and a space, digit by digit */
 	if (!neg && !v.nfp && !v.commas && v.nip >= 4 && acronym_before(nm, i) &&
 	    !measure_follows(nm, e) && !at(nm, k, "万") && !at(nm, k, "亿")) {
@@ -813,9 +818,10 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			return sec.end + q;
 		}
 	}
-	/* 9秒83: hundredths after 秒 read digit by digit */
-	if (!neg && before == 0x79D2 /* 秒 */ && st > 0 && is_digit(byte(nm, st - 1)) && !v.nfp &&
-	    v.nip == 2 && !after_has(nm, k, &units_measure)) {
+	/* 9秒83, 2米33: hundredths after 秒 and centimetres after 米 read digit by digit */
+	if (!neg && unit_suffix(&units_split_unit, nm->s, i) && st > 0 && is_digit(byte(nm, st - 1)) &&
+	    !v.nfp && v.nip == 2 && !after_has(nm, k, &units_measure) &&
+	    !after_has(nm, k, &units_after) && !pct_at(nm, k, &plen)) {
 		say_digits(nm, v.ip, v.nip, 0, i, e);
 		return e;
 	}
@@ -823,6 +829,14 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && enclosed(nm, tok, e, quotes_open, quotes_close)) {
 		say_digits(nm, v.ip, v.nip, 0, i, e);
 		return e;
+	}
+	/* 600519.SH, 00700.HK: a stock code with its exchange, digit by digit with 幺 */
+	const struct unit *xu = !neg && !v.nfp && !v.commas && v.nip >= 4 && v.nip <= 6 ?
+					after_has(nm, e, &units_exchange) : NULL;
+	if (xu) {
+		say_digit_span(nm, i, e, 1);
+		emit(nm, xu->reading, e, e + xu->len);
+		return e + xu->len;
 	}
 	if (!neg && is_code(nm, &v, tok, k)) {
 		if (v.toolong) {
@@ -939,6 +953,15 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			emit(nm, "零", i, e);
 		say_card(nm, v.ip + 1, 1, 0, i, e);
 		return e;
+	}
+	/* 140967万 十四亿零九百六十七万: five digits or more before 万 regroup into 亿 */
+	if (!v.nfp && !v.toolong && !shared && v.nip >= 5 && v.nip + 4 <= NW_MAX_DIGITS &&
+	    v.ip[0] != '0' && at(nm, e, "万") && !at(nm, e, "万亿")) {
+		char d[NW_MAX_DIGITS + 1];
+		memcpy(d, v.ip, v.nip);
+		memcpy(d + v.nip, "0000", 4);
+		say_card(nm, d, v.nip + 4, NW_LIANG, i, e + 3);
+		return e + 3;
 	}
 	unsigned fl = NW_LIANG;
 	int ordinal = ordinal_context(nm, neg ? tok : i);
@@ -1138,7 +1161,8 @@ static void between_numbers(struct norm *nm, size_t i, size_t len)
 	size_t next = skip_spaces(nm, i + len);
 	struct num v;
 	parse_num(nm, next, &v);
-	if (score_context(nm, nm->num_start, v.end) || score_continues(nm)) {
+	int range = after_has(nm, v.end, &units_range_after) != NULL;
+	if ((score_context(nm, nm->num_start, v.end) && !range) || score_continues(nm)) {
 		emit(nm, "比", i, i + len);
 		nm->score_end = v.end;
 	} else if (nm->arith || equals_ahead(nm, next))
@@ -1227,6 +1251,8 @@ static size_t try_web(struct norm *nm, size_t i)
 }
 
 /* One ASCII character that is not a digit. */
+static int unit_range_minus(const struct norm *nm, size_t i, size_t next);
+
 static size_t ascii(struct norm *nm, size_t i)
 {
 	int c = byte(nm, i);
@@ -1338,6 +1364,8 @@ static size_t ascii(struct norm *nm, size_t i)
 	case '~':
 		if (after_number(nm, i) && digit_next)
 			between_numbers(nm, i, 1);
+		else if (unit_range_minus(nm, i, next))
+			emit(nm, "到", i, i + 1);
 		return i + 1;
 	case '/': {
 		/* 元/吨 元每吨, 次/分钟: a unit per unit */
@@ -1392,6 +1420,16 @@ static size_t ascii(struct norm *nm, size_t i)
 	return i + 1;
 }
 
+/* A range mark at i after a number (with or without its unit) and before a negative number
+ * (next): -5℃～-10℃, -3~-8℃, which reads 到. */
+static int unit_range_minus(const struct norm *nm, size_t i, size_t next)
+{
+	int minus = byte(nm, next) == '-' || at(nm, next, "−");
+	size_t d = next + (byte(nm, next) == '-' ? 1 : 3);
+	return minus && is_digit(byte(nm, d)) && after_number(nm, i) &&
+	       (unit_suffix(&units_range_unit, nm->s, i) || (i > 0 && is_digit(byte(nm, i - 1))));
+}
+
 /* One non-ASCII character that is not a hanzi. */
 static size_t other(struct norm *nm, size_t i, uint32_t cp, size_t len)
 {
@@ -1403,9 +1441,19 @@ static size_t other(struct norm *nm, size_t i, uint32_t cp, size_t len)
 	const struct unit *cur = after_has(nm, i, &units_money);
 	if (cur && digit_next)
 		return money(nm, i, cur);
+	if (range_mark(nm, i, &rl) == 1 && unit_range_minus(nm, i, next)) {
+		emit(nm, "到", i, i + rl); /* -5℃～-10℃ 零下五摄氏度到零下十摄氏度 */
+		return i + rl;
+	}
 	if (range_mark(nm, i, &rl) == 1 && digit_next) {
 		if (after_number(nm, i)) {
 			between_numbers(nm, i, rl);
+			return i + rl;
+		}
+		size_t st;
+		prev_cp(nm, i, &st);
+		if (unit_suffix(&units_range_unit, nm->s, i) && st > 0 && is_digit(byte(nm, st - 1))) {
+			emit(nm, "到", i, i + rl); /* 11月5日—10日 */
 			return i + rl;
 		}
 		if (cp == 0x2212 || cp == 0xFF0D)

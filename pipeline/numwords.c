@@ -143,7 +143,8 @@ size_t nw_year(const char *digits, size_t n, char *out, size_t outsz)
 size_t nw_decimal(const char *ip, size_t nip, const char *fp, size_t nfp, unsigned flags,
 		  char *out, size_t outsz)
 {
-	size_t a = nw_cardinal(ip, nip, nfp ? 0 : flags, out, outsz);
+	/* the integer part of a decimal keeps 两千 (2185.8 两千一百八十五点八); 2.5 stays 二点五 */
+	size_t a = nw_cardinal(ip, nip, nfp ? flags & ~(unsigned)NW_LIANG_ALONE : flags, out, outsz);
 	if (!a || !nfp)
 		return a;
 	struct sink k = {out, a, outsz, 0};

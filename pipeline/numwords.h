@@ -27,7 +27,8 @@ size_t nw_cardinal_u64(uint64_t v, unsigned flags, char *out, size_t outsz);
 size_t nw_digits(const char *digits, size_t n, int yao, char *out, size_t outsz);
 /* A year read digit by digit: "2019" 二零一九. */
 size_t nw_year(const char *digits, size_t n, char *out, size_t outsz);
-/* Integer part as cardinal (flags apply to it), fraction digit by digit: 七点二五. An empty
+/* Integer part as cardinal (flags apply to it, but NW_LIANG_ALONE only without a fraction:
+ * 2.5 二点五, 2185.8 两千一百八十五点八), fraction digit by digit: 七点二五. An empty
  * fraction reads only the integer. */
 size_t nw_decimal(const char *ip, size_t nip, const char *fp, size_t nfp, unsigned flags,
 		  char *out, size_t outsz);

@@ -5,7 +5,9 @@
  * jieba-style), each word gives its characters their readings, a character standing alone
  * as a word may take another reading from its neighbouring words (context rules: 得 de5
  * after a verb, 地 de5 after an adverb, 只 zhi1 after a numeral, 曾 zeng1 before 先生...),
- * and 一/不 change tone by the next syllable. Latin runs go to the English voice (acronyms
+ * and 一/不 change tone by the next syllable. Traditional characters are read through their
+ * simplified forms (the lexicon's character map), words the two scripts read differently
+ * (頭髮, 乾隆) as written; units keep the characters as written. Latin runs go to the English voice (acronyms
  * spelled as letters); pause marks are kept as full-width marks; other symbols become
  * silent fallback units. */
 #include <math.h>
@@ -19,6 +21,13 @@
 struct cp {
 	uint32_t c;
 	size_t off, len;
+};
+
+/* A sentence as written and folded to simplified characters, code point for code point. */
+struct run {
+	const char *s, *f, *g;        /* as written, folded, folded but for 著 乾 (weak) */
+	const struct cp *cps, *fcps, *gcps; /* the run's code points in each */
+	int trad;                     /* traditional text: words looked up as written first */
 };
 
 struct units {
@@ -198,10 +207,68 @@ static size_t latin_end(const struct cp *cps, size_t n, size_t i)
 
 /* ---- hanzi runs ---- */
 
+/* Looks up the word of characters [i, i + k) of the run; 2 when found as written in
+ * traditional characters, 1 otherwise, 0 when not found. Traditional text: the word as
+ * written in traditional characters, else the most frequent of its simplified form, itself
+ * and its simplified form but for the characters simplified text uses too (著作, 顯著 显著);
+ * other text: as written, else folded. */
+static int find_word(const struct bb_lexicon *lex, const struct run *r, size_t i, size_t k,
+		     struct lex_word *w)
+{
+	size_t a = r->cps[i].off, b = r->cps[i + k - 1].off + r->cps[i + k - 1].len;
+	size_t fa = r->fcps[i].off, fb = r->fcps[i + k - 1].off + r->fcps[i + k - 1].len;
+	int same = b - a == fb - fa && memcmp(r->s + a, r->f + fa, b - a) == 0;
+	if (r->trad && lex_find_trad(lex, r->s + a, b - a, w))
+		return 2;
+	if (same)
+		return lex_find(lex, r->s + a, b - a, w);
+	if (!r->trad)
+		return lex_find(lex, r->s + a, b - a, w) || lex_find(lex, r->f + fa, fb - fa, w);
+	size_t ga = r->gcps[i].off, gb = r->gcps[i + k - 1].off + r->gcps[i + k - 1].len;
+	struct lex_word alt;
+	int found = lex_find(lex, r->f + fa, fb - fa, w);
+	if (lex_find(lex, r->s + a, b - a, &alt) && (!found || alt.freq > w->freq))
+		*w = alt, found = 1;
+	if (lex_find(lex, r->g + ga, gb - ga, &alt) && (!found || alt.freq > w->freq))
+		*w = alt, found = 1;
+	return found;
+}
+
+/* Whether syllable syl (n bytes) is one of the space-separated syllables of set, or the
+ * neutral tone of one (頭髮 tou2 fa5). */
+static int in_syllables(const char *set, size_t sn, const char *syl, size_t n)
+{
+	for (size_t i = 0; i < sn;) {
+		size_t j = i;
+		while (j < sn && set[j] != ' ')
+			j++;
+		if (j - i == n && memcmp(set + i, syl, n - (syl[n - 1] == '5')) == 0 &&
+		    (set[j - 1] == syl[n - 1] || syl[n - 1] == '5'))
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* The reading of traditional character ch (n bytes) in a word found through its simplified
+ * form, when that form merges characters and the word's syllable syl is not one ch has
+ * (乾了 gan1 le5, though 干了 is gan4 le5); NULL to keep syl. */
+static const char *merged_reading(const struct bb_lexicon *lex, const char *ch, size_t n,
+				  const char *syl, size_t *len)
+{
+	struct lex_word t;
+	const char *set;
+	size_t sn;
+	if (!lex_trad_readings(lex, ch, n, &set, &sn) || !lex_find_trad(lex, ch, n, &t) ||
+	    (t.flags & LEX_USER) || in_syllables(set, sn, syl, strlen(syl)))
+		return NULL;
+	*len = t.reading_len;
+	return memchr(t.reading, ' ', t.reading_len) ? NULL : t.reading;
+}
+
 /* Words found in the run: best[i] is the best log probability of cps[i..n), len[i] the
  * characters of the first word on that path. */
-static int segment(const struct bb_lexicon *lex, const char *s, const struct cp *cps, size_t n,
-		   size_t *wlen)
+static int segment(const struct bb_lexicon *lex, const struct run *r, size_t n, size_t *wlen)
 {
 	double *best = malloc((n + 1) * sizeof *best);
 	if (!best)
@@ -214,9 +281,8 @@ static int segment(const struct bb_lexicon *lex, const char *s, const struct cp 
 		wlen[i] = 1;
 		for (size_t k = 1; k <= maxc && i + k <= n; k++) {
 			struct lex_word w;
-			size_t a = cps[i].off, b = cps[i + k - 1].off + cps[i + k - 1].len;
 			double lp;
-			if (lex_find(lex, s + a, b - a, &w))
+			if (find_word(lex, r, i, k, &w))
 				lp = log((double)w.freq + 1) - logt;
 			else if (k == 1)
 				lp = -logt; /* a character the lexicon lacks */
@@ -554,22 +620,24 @@ static void tone_changes(struct bb_unit *u, const struct hz *h, size_t n)
 			u[i].flags |= BB_UNIT_SANDHI;
 }
 
-static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const char *s,
-			 const struct cp *cps, size_t n)
+/* Reads a run of hanzi; the context rules see the words in simplified characters. */
+static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const struct run *r,
+			 size_t n)
 {
+	const struct cp *cps = r->cps, *fcps = r->fcps;
 	size_t *wlen = malloc(n * sizeof *wlen);
 	struct hz *h = calloc(n, sizeof *h);
 	struct seg *segs = calloc(n, sizeof *segs);
 	struct lex_word *lw = calloc(n, sizeof *lw);
-	int rc = wlen && h && segs && lw ? segment(lex, s, cps, n, wlen) : BB_ENOMEM;
+	int rc = wlen && h && segs && lw ? segment(lex, r, n, wlen) : BB_ENOMEM;
 	size_t first = u->n, nseg = 0;
 	for (size_t i = 0; rc == BB_OK && i < n; i += wlen[i], nseg++) {
-		size_t k = wlen[i], a = cps[i].off, b = cps[i + k - 1].off + cps[i + k - 1].len;
+		size_t k = wlen[i], a = fcps[i].off, b = fcps[i + k - 1].off + fcps[i + k - 1].len;
 		struct seg *g = &segs[nseg];
-		g->text = s + a;
+		g->text = r->f + a;
 		g->bytes = b - a;
 		g->chars = k;
-		g->found = lex_find(lex, s + a, b - a, &lw[nseg]);
+		g->found = find_word(lex, r, i, k, &lw[nseg]);
 		g->pos = g->found ? lw[nseg].pos : POS_NONE;
 	}
 	for (size_t i = 0, m = 0; rc == BB_OK && i < n; i += wlen[i], m++) {
@@ -596,9 +664,9 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const ch
 				rc = BB_ENOMEM;
 				break;
 			}
-			copy_field(x->text, sizeof x->text, s + cps[i + j].off, cps[i + j].len);
+			copy_field(x->text, sizeof x->text, r->s + cps[i + j].off, cps[i + j].len);
 			x->lang = BB_ZH;
-			h[i + j].c = cps[i + j].c;
+			h[i + j].c = fcps[i + j].c;
 			h[i + j].word_pos = j;
 			h[i + j].word_len = k;
 			h[i + j].lex_flags = found ? w.flags : 0;
@@ -607,6 +675,13 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const ch
 				continue;
 			}
 			nth_syllable(w.reading, w.reading_len, j, x->reading, sizeof x->reading);
+			const char *mr = NULL;
+			size_t mlen = 0;
+			if (segs[m].found == 1 && !(w.flags & LEX_USER) &&
+			    cps[i + j].c != fcps[i + j].c && x->reading[0])
+				mr = merged_reading(lex, x->text, strlen(x->text), x->reading, &mlen);
+			if (mr)
+				copy_field(x->reading, sizeof x->reading, mr, mlen);
 			if (w.flags & LEX_USER)
 				x->flags |= BB_UNIT_USER;
 			if (k == 1 && (w.flags & LEX_POLY))
@@ -646,6 +721,26 @@ static int decode_all(const char *s, struct cp **out, size_t *n)
 	return BB_OK;
 }
 
+/* The sentence folded to simplified characters into f, all of them (full) or only those of
+ * traditional text only; *trad set when there are any of those. */
+static void fold_all(const struct bb_lexicon *lex, const struct cp *cps, size_t n, int full,
+		     char *f, struct cp *fcps, int *trad)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		int strong = 0;
+		uint32_t c = bb_is_hanzi(cps[i].c) ? lex_fold(lex, cps[i].c, &strong) : cps[i].c;
+		*trad |= strong;
+		if (!full && !strong)
+			c = cps[i].c;
+		fcps[i].c = c;
+		fcps[i].off = len;
+		fcps[i].len = bb_utf8_encode(c, f + len);
+		len += fcps[i].len;
+	}
+	f[len] = '\0';
+}
+
 static int add_other(struct units *u, const char *s, const struct cp *c)
 {
 	struct bb_unit *x = unit_new(u);
@@ -666,7 +761,16 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 	struct cp *cps = NULL;
 	size_t n = 0;
 	const char *text = s->spoken ? s->spoken : "";
+	int trad = 0;
 	int rc = decode_all(text, &cps, &n);
+	char *folded = malloc(4 * n + 1), *weak = malloc(4 * n + 1);
+	struct cp *fcps = malloc((n + 1) * sizeof *fcps), *gcps = malloc((n + 1) * sizeof *gcps);
+	if (!folded || !weak || !fcps || !gcps)
+		rc = BB_ENOMEM;
+	if (rc == BB_OK) {
+		fold_all(lex, cps, n, 1, folded, fcps, &trad);
+		fold_all(lex, cps, n, 0, weak, gcps, &trad);
+	}
 	for (size_t i = 0; rc == BB_OK && i < n;) {
 		uint32_t c = cps[i].c;
 		const char *mark;
@@ -674,7 +778,8 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 		if (bb_is_hanzi(c)) {
 			while (j < n && bb_is_hanzi(cps[j].c))
 				j++;
-			rc = add_hanzi_run(&u, lex, text, cps + i, j - i);
+			struct run r = {text, folded, weak, cps + i, fcps + i, gcps + i, trad};
+			rc = add_hanzi_run(&u, lex, &r, j - i);
 		} else if (is_latin(c)) {
 			j = latin_end(cps, n, i);
 			rc = add_latin(&u, text, cps[i].off, cps[j - 1].off + cps[j - 1].len);
@@ -686,6 +791,10 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 		i = j;
 	}
 	free(cps);
+	free(folded);
+	free(fcps);
+	free(weak);
+	free(gcps);
 	if (rc != BB_OK) {
 		free(u.v);
 		return bb_fail(err, rc, "out of memory");

@@ -64,6 +64,7 @@ static const struct unit after[] = {
 	U("kW·h", "千瓦时", UNIT_LIANG | UNIT_WORD),
 	U("KWh", "千瓦时", UNIT_LIANG | UNIT_WORD),
 	U("kwh", "千瓦时", UNIT_LIANG | UNIT_WORD),
+	U("Wh", "瓦时", UNIT_LIANG | UNIT_WORD),
 	U("MW", "兆瓦", UNIT_LIANG | UNIT_WORD),
 	U("MWh", "兆瓦时", UNIT_LIANG | UNIT_WORD),
 	U("GW", "吉瓦", UNIT_LIANG | UNIT_WORD),
@@ -293,7 +294,47 @@ static const struct unit fixed[] = {
 };
 TABLE(units_fixed, "fixed", fixed);
 
+/* After the second number these make N-M a range, never a score (比1—2月份 比一到二月份). */
+static const struct unit range_after[] = {
+	U("月", "", 0), U("日", "", 0), U("号", "", 0), U("年", "", 0), U("岁", "", 0),
+	U("天", "", 0), U("周", "", 0), U("小时", "", 0), U("倍", "", 0), U("%", "", 0),
+	U("％", "", 0), U("℃", "", 0), U("度", "", 0), U("万", "", 0), U("亿", "", 0),
+	U("个", "", 0), U("元", "", 0), U("时", "", 0), U("点", "", 0),
+};
+TABLE(units_range_after, "range_after", range_after);
+
+/* Written between numbers after these, a range mark reads 到 (10月5日—10日). */
+static const struct unit range_unit[] = {
+	U("日", "", 0), U("号", "", 0), U("月", "", 0), U("时", "", 0), U("点", "", 0),
+	U("分", "", 0), U("岁", "", 0), U("天", "", 0), U("年", "", 0), U("元", "", 0),
+	U("万", "", 0), U("亿", "", 0), U("℃", "", 0), U("%", "", 0), U("％", "", 0),
+	U("万元", "", 0), U("亿元", "", 0),
+};
+TABLE(units_range_unit, "range_unit", range_unit);
+
+/* Exchange suffixes of a stock code (600519.SH): the code reads digit by digit. */
+static const struct unit exchange[] = {
+	U(".SH", "点SH", UNIT_WORD), U(".SZ", "点SZ", UNIT_WORD), U(".HK", "点HK", UNIT_WORD),
+	U(".BJ", "点BJ", UNIT_WORD), U(".SS", "点SS", UNIT_WORD), U(".TW", "点TW", UNIT_WORD),
+	U(".sh", "点sh", UNIT_WORD), U(".sz", "点sz", UNIT_WORD), U(".hk", "点hk", UNIT_WORD),
+};
+TABLE(units_exchange, "exchange", exchange);
+
+/* Units after N in 2米33 (a height or a distance in athletics): N, the unit, then two
+ * digits read one by one (两米三三, 一米八五). */
+static const struct unit split_unit[] = {
+	U("米", "", 0), U("秒", "", 0),
+};
+TABLE(units_split_unit, "split_unit", split_unit);
+
+/* Names before a number that is read digit by digit (波音737 波音七三七). */
+static const struct unit digit_name[] = {
+	U("波音", "", 0), U("空客", "", 0), U("麦道", "", 0), U("图-", "", 0),
+};
+TABLE(units_digit_name, "digit_name", digit_name);
+
 const struct unit_table *const unit_tables[] = {
+	&units_range_after, &units_range_unit, &units_exchange, &units_split_unit, &units_digit_name,
 	&units_after, &units_measure, &units_money, &units_money_word, &units_year,
 	&units_phone_before, &units_phone_strong, &units_phone_after, &units_score_before, &units_score_after,
 	&units_ordinal_before, &units_latin_words, &units_service, &units_fixed,

@@ -54,6 +54,11 @@ extern const struct unit_table units_time_after;  /* 开始, 举行 ... */
 extern const struct unit_table units_model;       /* 歼, 东风 ...: 歼-20 is a model name */
 extern const struct unit_table units_fixed;       /* 24/7 ...: digits read as a whole */
 extern const struct unit_table units_latin_words; /* am, pm ... read specially after a time */
+extern const struct unit_table units_range_after; /* 月, 岁, % ...: N-M before them is a range */
+extern const struct unit_table units_range_unit;  /* 日, 月 ...: 5日—10日 reads 到 */
+extern const struct unit_table units_exchange;    /* .SH, .HK ...: after a stock code */
+extern const struct unit_table units_split_unit;  /* 米, 秒: 2米33 两米三三, 9秒83 */
+extern const struct unit_table units_digit_name;  /* 波音 ...: 波音737 波音七三七 */
 extern const struct unit_table *const unit_tables[];
 extern const size_t unit_tables_n;
 
