@@ -673,6 +673,8 @@ static const char *const quotes_open[] = {"“", "\"", "「", "‘", NULL};
 static const char *const quotes_close[] = {"”", "\"", "」", "’", NULL};
 static const char *const brackets_open[] = {"（", "(", NULL};
 static const char *const brackets_close[] = {"）", ")", NULL};
+static const char *const doc_open[] = {"〔", "[", "（", "(", "【", NULL};
+static const char *const doc_close[] = {"〕", "]", "）", ")", "】", NULL};
 
 /* Is input [a, b) directly between an opening mark of open and a closing mark of close? */
 static int enclosed(const struct norm *nm, size_t a, size_t b, const char *const *open,
@@ -764,6 +766,90 @@ static int acronym_before(const struct norm *nm, size_t i)
 	return caps >= 2 && (j == 0 || !is_letter(byte(nm, j - 1)));
 }
 
+/* Is the number from i to e after a lone K a kilometre post on a road (G15沈海高速K1032处,
+ * K1032+500), read as a count? */
+static int kilometre_post(const struct norm *nm, size_t i, size_t e)
+{
+	if (i < 1 || nm->s[i - 1] != 'K' || (i >= 2 && is_letter(byte(nm, i - 2))) || at(nm, e, "次"))
+		return 0;
+	return (byte(nm, e) == '+' && is_digit(byte(nm, e + 1))) || before_has(nm, i - 1, &units_road, 30);
+}
+
+/* Does a range or score mark come just before tok (1-2负: a score, not a tally)? */
+static int after_mark(const struct norm *nm, size_t tok)
+{
+	static const uint32_t marks[] = {'-', '~', ':', 0xFF5E /* ～ */, 0x2014 /* — */,
+					 0x2013 /* – */, 0x2212 /* − */, 0xFF0D /* － */, 0xFF1A /* ： */,
+					 0x2236 /* ∶ */};
+	size_t st;
+	uint32_t cp = prev_cp(nm, tok, &st);
+	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+		if (cp == marks[k])
+			return 1;
+	return 0;
+}
+
+/* A season written 2024-25 or 2024/25 before 赛季, 学年 ...: where the short second year
+ * ends, or 0. */
+static size_t season_end(const struct norm *nm, const struct num *v, size_t e)
+{
+	size_t len = 1;
+	if (v->nfp || v->commas || !year_like(v->ip, v->nip) ||
+	    (byte(nm, e) != '/' && range_mark(nm, e, &len) != 1))
+		return 0;
+	size_t b = e + len;
+	if (!is_digit(byte(nm, b)) || digits_end(nm, b) != b + 2 || !after_has(nm, b + 2, &units_year))
+		return 0;
+	return b + 2;
+}
+
+/* Is the number v from i to e the year of a document or case number: four digits in
+ * brackets, with a hanzi just before the opening or just after the closing bracket? */
+static int doc_year(const struct norm *nm, const struct num *v, size_t i, size_t e)
+{
+	size_t st, cl = e;
+	uint32_t cp;
+	if (v->nfp || v->commas || !year_like(v->ip, v->nip) || !enclosed(nm, i, e, doc_open, doc_close))
+		return 0;
+	prev_cp(nm, i, &st);
+	if (bb_is_hanzi(prev_cp(nm, st, &st)))
+		return 1;
+	while (cl < nm->n && (nm->s[cl] == ')' || nm->s[cl] == ']'))
+		cl++;
+	if (cl == e)
+		cl += 3; /* a full-width closing bracket */
+	return cl < nm->n && bb_utf8_decode(nm->s + cl, nm->n - cl, &cp) && bb_is_hanzi(cp);
+}
+
+/* Can a clause start just after the code point cp (the start of the text, a punctuation
+ * mark, a quote or a bracket)? */
+static int clause_start(uint32_t cp)
+{
+	if (cp == 0)
+		return 1;
+	if (cp < 0x80)
+		return !is_letter((int)cp) && !is_digit((int)cp) && cp != '.' && cp != '-' && cp != '/';
+	return (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x3000 && cp <= 0x303F) ||
+	       (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+	       (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65);
+}
+
+/* Is the number v (ending at e, after the code point before) a year written without 年
+ * before a name: four digits 1900-2099 at the start of a clause, then a hanzi that is no
+ * measure word, unit or approximation (2024北京马拉松, 《2023中国统计年鉴》)? */
+static int year_before_name(const struct norm *nm, const struct num *v, uint32_t before, size_t e)
+{
+	uint32_t cp;
+	if (v->nfp || v->commas || v->nip != 4 || !clause_start(before))
+		return 0;
+	long y = small_value(v->ip, v->nip);
+	if (y < 1900 || y > 2099 || !bb_utf8_decode(nm->s + e, nm->n - e, &cp) || !bb_is_hanzi(cp))
+		return 0;
+	return !after_has(nm, e, &units_measure) && !after_has(nm, e, &units_after) &&
+	       !after_has(nm, e, &units_year_name_stop) && !after_has(nm, e, &units_money_word) &&
+	       !after_has(nm, e, &units_range_after);
+}
+
 /* One number and what belongs to it: percent, unit, year, fraction, code. tok is where the
  * token starts (at a minus sign when neg). Returns the end of what was read. */
 static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
@@ -788,7 +874,7 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 			emit(nm, " to ", i, e);
 			return e;
 		}
-		if (!v.nfp && !v.commas && v.nip >= 3)
+		if (!v.nfp && !v.commas && v.nip >= 3 && !kilometre_post(nm, i, e))
 			say_digits(nm, v.ip, v.nip, 0, i, e);
 		else
 			say_num(nm, &v, 0, i, e);
@@ -896,10 +982,35 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 		emit(nm, u->reading, us, us + ulen);
 		return us + ulen;
 	}
+	/* 2024-25赛季, 2024/25赛季: a season of two years, the second written short */
+	size_t send = !neg ? season_end(nm, &v, e) : 0;
+	if (send) {
+		char y2[24];
+		long first = small_value(v.ip, 4), last = small_value(nm->s + send - 2, 2);
+		snprintf(y2, sizeof y2, "%04ld", first / 100 * 100 + last + (last < first % 100 ? 100 : 0));
+		if (nw_year(v.ip, v.nip, buf, sizeof buf))
+			emit(nm, buf, i, e);
+		emit(nm, "到", e, send - 2);
+		if (nw_year(y2, 4, buf, sizeof buf))
+			emit(nm, buf, send - 2, send);
+		return send;
+	}
 	/* four digits before 年 (or 赛季, 届 ...) are a year: 二零二三年 */
 	if (!neg && !v.nfp && !v.commas && year_like(v.ip, v.nip) &&
 	    (after_has(nm, k, &units_year) || (shared && after_has(nm, sk, &units_year))) &&
 	    !at(nm, k, "年代")) {
+		if (nw_year(v.ip, v.nip, buf, sizeof buf))
+			emit(nm, buf, i, e);
+		return e;
+	}
+	/* 国发〔2023〕5号, （2023）京01民终123号: the year of a document or case number */
+	if (!neg && doc_year(nm, &v, i, e)) {
+		if (nw_year(v.ip, v.nip, buf, sizeof buf))
+			emit(nm, buf, i, e);
+		return e;
+	}
+	/* 2024北京马拉松: a year with no 年 at the start of a clause, before a name */
+	if (!neg && year_before_name(nm, &v, before, e)) {
 		if (nw_year(v.ip, v.nip, buf, sizeof buf))
 			emit(nm, buf, i, e);
 		return e;
@@ -968,7 +1079,8 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 	if (ordinal)
 		fl = 0;
 	else if (num_is(&v, "2") && !no_liang_before(nm, neg ? tok : i) &&
-		 (after_has(nm, sk, &units_measure) || after_has(nm, k, &units_measure)))
+		 (after_has(nm, sk, &units_measure) || after_has(nm, k, &units_measure) ||
+		  (after_has(nm, k, &units_tally) && !after_mark(nm, tok))))
 		fl |= NW_LIANG_ALONE;
 	say_num(nm, &v, fl, i, e);
 	return e;
@@ -1253,6 +1365,15 @@ static size_t try_web(struct norm *nm, size_t i)
 /* One ASCII character that is not a digit. */
 static int unit_range_minus(const struct norm *nm, size_t i, size_t next);
 
+/* Do basis points follow the number at i (LPR-20个基点, LPR-20BP)? */
+static int basis_after(const struct norm *nm, size_t i)
+{
+	struct num v;
+	parse_num(nm, i, &v);
+	const struct unit *u = after_has(nm, skip_spaces(nm, v.end), &units_basis);
+	return u != NULL;
+}
+
 static size_t ascii(struct norm *nm, size_t i)
 {
 	int c = byte(nm, i);
@@ -1310,6 +1431,10 @@ static size_t ascii(struct norm *nm, size_t i)
 		break;
 	}
 	case '-':
+		if (is_digit(byte(nm, i + 1)) && is_letter((int)before) && basis_after(nm, i + 1)) {
+			emit(nm, "减", i, i + 1); /* LPR-20个基点 LPR减二十个基点 */
+			return i + 1;
+		}
 		if (is_digit(byte(nm, i + 1)) && is_letter((int)before))
 			return i + 1; /* COVID-19: the number reads as part of the code */
 		if (is_digit(byte(nm, i + 1)) && unit_suffix(&units_model, nm->s, i)) {

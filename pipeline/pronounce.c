@@ -322,6 +322,8 @@ enum ctx_kind {
 	CTX_PREV_NUM,  /* the previous word is a number or a counting word (两, 几, 每, 这...) */
 	CTX_PREV_REDUP, /* the previous word repeats its characters (悄悄, 慢慢, 认认真真) */
 	CTX_PREV_LONG, /* the previous word has two characters or more and is no number */
+	CTX_LAST,      /* the word ends the run (a clause's last word) */
+	CTX_NEXT_TAIL, /* one of the next three words ends with one of words (好几圈) */
 };
 
 struct ctx_cond {
@@ -382,10 +384,27 @@ static const struct ctx_rule {
 	{"背", "bei1", {CTX_NEXT_W, "着|起|起来|上|走|回|到|在|去|来", 0}, {0}, 0},
 	{"教", "jiao1", {CTX_NONE, NULL, 0}, {0}, 0}, /* alone: teach, 教孩子 */
 	{"还", "huan2", {CTX_NEXT_W, "清|给|钱|款|债|贷|本|书|回|贷款|欠款|借款|清了|上|完", 0}, {0}, 0},
+	{"还", "huan2", {CTX_LAST, NULL, 0}, {0}, 0}, /* the adverb never ends a clause */
+	/* verbs read otherwise than the character's usual reading */
+	{"冲", "chong4", {CTX_PREV_W, "太|很|挺|真|特别|比较|有点|更|十分", 0}, {0}, 0},
+	{"冲", "chong4", {CTX_NEXT_W, "着", 0}, {0}, 0},
+	{"露", "lou4", {CTX_NEXT_W, "了|一手|馅|脸|马脚|怯|富|底", 0}, {0}, 0},
+	{"倒", "dao4", {CTX_NEXT_W, "进|入|进去|出|出来|掉|满|上|水|茶|酒|垃圾|退", 0}, {0}, 0},
+	{"转", "zhuan4", {CTX_NEXT_TAIL, "圈|圈儿", 0}, {0}, 0},
+	{"扇", "shan4", {CTX_PREV_NUM, NULL, 0}, {0}, 1},
+	{"扇", "shan1", {CTX_NEXT_W, "了|着|风|动|灭|耳光|巴掌|扇子", 0}, {0}, 0},
+	{"咽", "yan4", {CTX_NEXT_W, "了|下|下去|不下|进|口水|气|回", 0}, {0}, 0},
+	{"咽", "yan4", {CTX_LAST, NULL, 0}, {0}, 0},
+	{"和", "huo2", {CTX_NEXT_W, "面|泥|了", 0}, {0}, 0},
+	{"发", "fa1", {CTX_PREV_NUM, NULL, 0}, {0}, 1}, /* measure: 一发炮弹 */
+	/* 穿着 + what is worn is the verb + zhe; 穿着朴素 (dress) stays zhuo */
+	{"穿着", "zhe5", {CTX_NEXT_P, NULL, P(N) | P(R) | P(T) | P(Q)}, {0}, 0},
+	{"穿着", "zhe5", {CTX_NEXT_W, "统一|一|一身|一件|一双|一套|一条|两件|整齐|厚厚|红色|白色|黑色|蓝色|绿色", 0},
+	 {0}, 0},
 	{"应", "ying4", {CTX_NEXT_NEAR, "邀|邀请|要求|请求|约|之邀", 0}, {0}, 0},
 	{"量", "liang2", {CTX_NEXT_W, "体温|血压|身高|尺寸|体重|一下", 0}, {0}, 0},
 	{"调", "diao4", {CTX_NEXT_W, "往|到|入|离|任|回|走|至|来|去|派|查", 0}, {0}, 0},
-	{"数", "shu3", {CTX_NEXT_W, "一数|不清|不胜数|得上|得着|不过来|了数", 0}, {0}, 0},
+	{"数", "shu3", {CTX_NEXT_W, "了|一数|不清|不胜数|得上|得着|不过来|了数", 0}, {0}, 0},
 	{"着", "zhao2", {CTX_NEXT_W, "火|凉|急|迷|慌", 0}, {0}, 0},
 	{"为", "wei2", {CTX_NEXT_W, "主|辅|期|限|止|准|首|由|例", 0}, {0}, 0},
 	/* 为 as "is": before a number (增幅为百分之五), in 以…为… and 为…所… */
@@ -393,6 +412,11 @@ static const struct ctx_rule {
 	{"为", "wei2", {CTX_NEXT_W, "百分之|零下|负|约|零点", 0}, {0}, 0},
 	{"为", "wei2", {CTX_PREV_NEAR, "以", 0}, {0}, 0},
 	{"为", "wei2", {CTX_NEXT_NEAR, "所", 0}, {0}, 0},
+	/* 为 "as" after a verb of naming or changing: 被任命为, 调整为, 更名为 */
+	{"为", "wei2", {CTX_PREV_W, "任命|选|评|选举|推选|聘|聘请|聘任|命名|更名|改名|定|列|视|称|"
+			  "译|誉|改|分|变|转化|升级|调整|划|确定|认定|提名|评选|任|指定|定性|简称|"
+			  "统称|并称|奉|尊|拜|立|封|选定|修改|缩短|提高|降低|下调|上调|增加|减少", 0},
+	 {0}, 0},
 	{"调", "tiao2", {CTX_NEXT_W, "低|高|成|好|匀|和|至|整|控", 0}, {0}, 0},
 	/* surnames before a title or 某: 曾女士, 单先生, 解大爷 */
 #define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
@@ -467,6 +491,27 @@ static int is_redup(const struct seg *w)
 	return 0;
 }
 
+/* Whether a word ends with one of list's words. */
+static int ends_with(const char *list, const struct seg *w)
+{
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, "|");
+		if (l <= w->bytes && memcmp(p, w->text + w->bytes - l, l) == 0)
+			return 1;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* Whether a word of two characters or more starts with a number: 一发, 两扇. */
+static int count_head(const struct seg *w)
+{
+	struct seg pre = {w->text, w->bytes - 3, w->chars - 1, POS_NONE, 1};
+	return w->chars > 1 && w->bytes >= 6 && is_count_word(&pre);
+}
+
 static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, size_t i)
 {
 	const struct seg *prev = i ? &w[i - 1] : NULL, *next = i + 1 < n ? &w[i + 1] : NULL;
@@ -493,10 +538,17 @@ static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, si
 		return 0;
 	case CTX_NEXT_LAST:
 		return next && i + 2 == n && in_list(c->words, next->text, next->bytes);
-	case CTX_PREV_NUM:
-		return prev && is_count_word(prev);
+	case CTX_PREV_NUM: /* or the word itself is numeral + measure */
+		return (prev && is_count_word(prev)) || count_head(&w[i]);
 	case CTX_PREV_REDUP:
 		return prev && is_redup(prev);
+	case CTX_LAST:
+		return !next;
+	case CTX_NEXT_TAIL:
+		for (size_t k = i + 1; k < n && k <= i + 3; k++)
+			if (ends_with(c->words, &w[k]))
+				return 1;
+		return 0;
 	case CTX_PREV_LONG:
 		return prev && prev->chars >= 2 && !is_count_word(prev) && prev->pos != POS_F &&
 		       prev->pos != POS_Q;
@@ -504,23 +556,18 @@ static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, si
 	return 0;
 }
 
-/* The reading the context rules give word i's last character (a word of one character, or
- * numeral + measure), or NULL. */
+/* The reading the context rules give word i's last character (a rule names the whole word,
+ * or the measure of numeral + measure), or NULL. */
 static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 {
-	size_t head = 0; /* bytes before the last character */
-	if (w[i].chars > 1) {
-		head = w[i].bytes - 3;
-		struct seg pre = {w[i].text, head, w[i].chars - 1, POS_NONE, 1};
-		if (w[i].bytes < 6 || !is_count_word(&pre))
-			return NULL;
-	}
+	size_t head = count_head(&w[i]) ? w[i].bytes - 3 : 0; /* for numeral + measure */
 	for (size_t r = 0; r < sizeof ctx_rules / sizeof ctx_rules[0]; r++) {
 		const struct ctx_rule *x = &ctx_rules[r];
-		if ((head && !x->measure) || strlen(x->ch) != w[i].bytes - head ||
-		    memcmp(x->ch, w[i].text + head, w[i].bytes - head) != 0)
-			continue;
-		if (ctx_holds(&x->a, w, n, i) && ctx_holds(&x->b, w, n, i))
+		size_t len = strlen(x->ch);
+		int whole = len == w[i].bytes && memcmp(x->ch, w[i].text, len) == 0;
+		int measure = head && x->measure && len == w[i].bytes - head &&
+			      memcmp(x->ch, w[i].text + head, len) == 0;
+		if ((whole || measure) && ctx_holds(&x->a, w, n, i) && ctx_holds(&x->b, w, n, i))
 			return x->reading;
 	}
 	return NULL;
@@ -579,6 +626,8 @@ static int yi_ordinal(const struct hz *h, size_t n, size_t i)
 	if (prev == 0x7B2C || is_numeral(prev) || is_digit_numeral(next))
 		return 1;
 	if (next == 0x6708) /* 一月 (January) */
+		return 1;
+	if (i == 0 && next == 0x662F) /* enumerating at a clause's start: 一是…，二是… */
 		return 1;
 	if ((next == 0x65E5 || next == 0x53F7) && prev == 0x6708) /* 月一日, 月一号 */
 		return 1;

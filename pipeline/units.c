@@ -156,6 +156,14 @@ static const struct unit measure[] = {
 	U("公尺", "", 0), U("公分", "", 0), U("公克", "", 0), U("公升", "", 0),
 	U("坪", "", 0), U("注", "", 0), U("票", "", 0), U("剂", "", 0), U("代", "", 0),
 	U("局", "", 0), U("盘", "", 0), U("针", "", 0), U("顿", "", 0), U("剂次", "", 0),
+	U("奈米", "", 0),
+	/* casualties and streaks: 2死3伤 两死三伤, 2连胜 两连胜 */
+	U("死", "", 0), U("伤", "", 0), U("连胜", "", 0), U("连败", "", 0), U("连负", "", 0),
+	U("连平", "", 0), U("连冠", "", 0), U("连涨", "", 0), U("连跌", "", 0), U("连阳", "", 0),
+	U("连阴", "", 0), U("连板", "", 0),
+	U("瓦", "", 0), U("伏", "", 0), U("核", "", 0), U("像素", "", 0), U("帧", "", 0),
+	U("寸", "", 0), U("尺", "", 0), U("GB", "", 0), U("TB", "", 0), U("MB", "", 0),
+	U("PB", "", 0),
 };
 TABLE(units_measure, "measure", measure);
 
@@ -244,6 +252,9 @@ static const struct unit score_after[] = {
 	U("大胜", "", 0), U("逆转", "", 0), U("战平", "", 0), U("打平", "", 0), U("击退", "", 0),
 	U("胜", "", 0), U("负", "", 0), U("平", "", 0), U("的比分", "", 0), U("比分", "", 0),
 	U("横扫", "", 0), U("淘汰", "", 0), U("赢", "", 0), U("输", "", 0), U("的比分", "", 0),
+	/* a ratio named after it: 按1:20的师生比 一比二十 */
+	U("的比例", "", 0), U("比例", "", 0), U("的师生比", "", 0), U("师生比", "", 0),
+	U("的配比", "", 0), U("配比", "", 0), U("的比值", "", 0),
 };
 TABLE(units_score_after, "score_after", score_after);
 
@@ -329,16 +340,49 @@ TABLE(units_split_unit, "split_unit", split_unit);
 
 /* Names before a number that is read digit by digit (波音737 波音七三七). */
 static const struct unit digit_name[] = {
-	U("波音", "", 0), U("空客", "", 0), U("麦道", "", 0), U("图-", "", 0),
+	U("波音", "", 0), U("空客", "", 0), U("麦道", "", 0), U("图-", "", 0), U("台北", "", 0),
 };
 TABLE(units_digit_name, "digit_name", digit_name);
+
+/* After a clause-initial four-digit year with no 年, these show the number is a count or
+ * an amount, not a year before a name (2024北京马拉松 二零二四北京马拉松). */
+static const struct unit year_name_stop[] = {
+	U("多", "", 0), U("余", "", 0), U("来", "", 0), U("几", "", 0), U("左右", "", 0),
+	U("上下", "", 0), U("以上", "", 0), U("以下", "", 0), U("以内", "", 0), U("以外", "", 0),
+	U("至", "", 0), U("到", "", 0), U("和", "", 0), U("或", "", 0), U("及", "", 0),
+	U("与", "", 0), U("兆", "", 0), U("新台币", "", 0), U("韩元", "", 0), U("卢布", "", 0),
+	U("卢比", "", 0), U("加元", "", 0), U("瑞郎", "", 0), U("澳元", "", 0), U("港币", "", 0),
+	U("人民币", "", 0), U("年代", "", 0), U("后", "", 0), U("号", "", 0),
+};
+TABLE(units_year_name_stop, "year_name_stop", year_name_stop);
+
+/* A win-loss tally: 2胜1负 两胜一负, but a score stays 二 (1-2负 一比二负). */
+static const struct unit tally[] = {
+	U("胜", "", 0), U("负", "", 0), U("平", "", 0), U("败", "", 0),
+};
+TABLE(units_tally, "tally", tally);
+
+/* Road words before a kilometre post K1032 (read as a count: K一千零三十二). */
+static const struct unit road[] = {
+	U("高速", "", 0), U("国道", "", 0), U("省道", "", 0), U("公路", "", 0), U("桩号", "", 0),
+	U("路段", "", 0), U("县道", "", 0),
+};
+TABLE(units_road, "road", road);
+
+/* Basis points after a number: LPR-20个基点 reads LPR减二十个基点. */
+static const struct unit basis[] = {
+	U("个基点", "", 0), U("基点", "", 0), U("BP", "", UNIT_WORD), U("bp", "", UNIT_WORD),
+	U("bps", "", UNIT_WORD), U("BPs", "", UNIT_WORD),
+};
+TABLE(units_basis, "basis", basis);
 
 const struct unit_table *const unit_tables[] = {
 	&units_range_after, &units_range_unit, &units_exchange, &units_split_unit, &units_digit_name,
 	&units_after, &units_measure, &units_money, &units_money_word, &units_year,
 	&units_phone_before, &units_phone_strong, &units_phone_after, &units_score_before, &units_score_after,
 	&units_ordinal_before, &units_latin_words, &units_service, &units_fixed,
-	&units_time_before, &units_time_after, &units_model,
+	&units_time_before, &units_time_after, &units_model, &units_year_name_stop, &units_basis,
+	&units_road, &units_tally,
 };
 const size_t unit_tables_n = sizeof unit_tables / sizeof unit_tables[0];
 
@@ -486,7 +530,7 @@ const struct symbol *symbol_find(uint32_t cp)
 static const struct t2s_pair {
 	uint16_t trad, simp;
 } t2s_pairs[] = {
-	{0x4F86, 0x6765}, {0x500B, 0x4E2A}, {0x5074, 0x4FA7}, {0x50B3, 0x4F20}, {0x5104, 0x4EBF}, {0x5169, 0x4E24},
+	{0x4F86, 0x6765}, {0x500B, 0x4E2A}, {0x5074, 0x4FA7}, {0x50B3, 0x4F20}, {0x50B7, 0x4F24}, {0x5104, 0x4EBF}, {0x5169, 0x4E24},
 	{0x5283, 0x5212}, {0x528D, 0x5251}, {0x5291, 0x5242}, {0x52D9, 0x52A1}, {0x52DD, 0x80DC}, {0x5340, 0x533A},
 	{0x55AE, 0x5355}, {0x5678, 0x5428}, {0x570B, 0x56FD}, {0x5831, 0x62A5}, {0x5834, 0x573A}, {0x584A, 0x5757},
 	{0x5B78, 0x5B66}, {0x5C08, 0x4E13}, {0x5C0D, 0x5BF9}, {0x5C46, 0x5C4A}, {0x5C64, 0x5C42}, {0x5E33, 0x5E10},
@@ -494,7 +538,7 @@ static const struct t2s_pair {
 	{0x6383, 0x626B}, {0x64A5, 0x62E8}, {0x64CA, 0x51FB}, {0x651D, 0x6444}, {0x6557, 0x8D25}, {0x6578, 0x6570},
 	{0x65BC, 0x4E8E}, {0x6642, 0x65F6}, {0x66F8, 0x4E66}, {0x6771, 0x4E1C}, {0x689D, 0x6761}, {0x689F, 0x67AD},
 	{0x68DF, 0x680B}, {0x69D3, 0x6760}, {0x6A23, 0x6837}, {0x6A5F, 0x673A}, {0x6A6B, 0x6A2A}, {0x6B50, 0x6B27},
-	{0x6B72, 0x5C81}, {0x6BB2, 0x6B7C}, {0x6C7A, 0x51B3}, {0x6E1B, 0x51CF}, {0x70BA, 0x4E3A}, {0x7121, 0x65E0},
+	{0x6B72, 0x5C81}, {0x6BB2, 0x6B7C}, {0x6C7A, 0x51B3}, {0x6E1B, 0x51CF}, {0x6F32, 0x6DA8}, {0x70BA, 0x4E3A}, {0x7121, 0x65E0},
 	{0x71B1, 0x70ED}, {0x7232, 0x4E3A}, {0x723E, 0x5C14}, {0x7372, 0x83B7}, {0x746A, 0x739B}, {0x755D, 0x4EA9},
 	{0x7576, 0x5F53}, {0x767C, 0x53D1}, {0x76E4, 0x76D8}, {0x76E7, 0x5362}, {0x78BC, 0x7801}, {0x79AE, 0x793C},
 	{0x7A2E, 0x79CD}, {0x7AAE, 0x7A77}, {0x7B46, 0x7B14}, {0x7BC0, 0x8282}, {0x7C21, 0x7B80}, {0x7D04, 0x7EA6},
@@ -505,7 +549,7 @@ static const struct t2s_pair {
 	{0x8A02, 0x8BA2}, {0x8A0A, 0x8BAF}, {0x8A31, 0x8BB8}, {0x8A71, 0x8BDD}, {0x8B49, 0x8BC1}, {0x8C9D, 0x8D1D},
 	{0x8CA0, 0x8D1F}, {0x8CA1, 0x8D22}, {0x8CB4, 0x8D35}, {0x8CEC, 0x8D26}, {0x8CFD, 0x8D5B}, {0x8D0F, 0x8D62},
 	{0x8ECA, 0x8F66}, {0x8F1B, 0x8F86}, {0x8F2A, 0x8F6E}, {0x8F38, 0x8F93}, {0x8F49, 0x8F6C}, {0x8F5F, 0x8F70},
-	{0x9031, 0x5468}, {0x9032, 0x8FDB}, {0x904B, 0x8FD0}, {0x9054, 0x8FBE}, {0x905E, 0x9012}, {0x90F5, 0x90AE},
+	{0x9023, 0x8FDE}, {0x9031, 0x5468}, {0x9032, 0x8FDB}, {0x904B, 0x8FD0}, {0x9054, 0x8FBE}, {0x905E, 0x9012}, {0x90F5, 0x90AE},
 	{0x91D0, 0x5398}, {0x91DD, 0x9488}, {0x9322, 0x94B1}, {0x937E, 0x949F}, {0x938A, 0x9551}, {0x9418, 0x949F},
 	{0x9577, 0x957F}, {0x9580, 0x95E8}, {0x958B, 0x5F00}, {0x9593, 0x95F4}, {0x968A, 0x961F}, {0x96AA, 0x9669},
 	{0x96BB, 0x53EA}, {0x96D9, 0x53CC}, {0x96FB, 0x7535}, {0x9742, 0x96F3}, {0x97D3, 0x97E9}, {0x97FF, 0x54CD},

@@ -59,6 +59,10 @@ extern const struct unit_table units_range_unit;  /* 日, 月 ...: 5日—10日 
 extern const struct unit_table units_exchange;    /* .SH, .HK ...: after a stock code */
 extern const struct unit_table units_split_unit;  /* 米, 秒: 2米33 两米三三, 9秒83 */
 extern const struct unit_table units_digit_name;  /* 波音 ...: 波音737 波音七三七 */
+extern const struct unit_table units_year_name_stop; /* 多, 以上 ...: 2000多 is no year */
+extern const struct unit_table units_road;        /* 高速, 国道: K1032 is a kilometre post */
+extern const struct unit_table units_tally;       /* 胜, 负: 2胜1负 两胜一负 */
+extern const struct unit_table units_basis;       /* 个基点, BP: LPR-20个基点 LPR减二十个基点 */
 extern const struct unit_table *const unit_tables[];
 extern const size_t unit_tables_n;
 
