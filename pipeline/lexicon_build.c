@@ -167,23 +167,30 @@ static size_t hanzi_count(const char *s, size_t n)
 	return count;
 }
 
-static struct word *word_get(const char *text, size_t n)
+/* The entry for text in a word list indexed by index, created (zeroed) when new. */
+static struct word *list_get(struct map *index, struct word **list, size_t *n, size_t *cap,
+			     const char *text, size_t len)
 {
 	int created;
-	size_t slot = map_get(&word_index, text, n, &created);
+	size_t slot = map_get(index, text, len, &created);
 	if (created) {
-		if (nwords == capwords) {
-			capwords = capwords ? capwords * 2 : 4096;
-			words = xrealloc(words, capwords * sizeof *words);
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 4096;
+			*list = xrealloc(*list, *cap * sizeof **list);
 		}
-		struct word *w = &words[nwords];
+		struct word *w = &(*list)[*n];
 		memset(w, 0, sizeof *w);
-		w->text = word_index.keys[slot];
-		w->len = n;
-		w->nchars = hanzi_count(text, n);
-		word_index.vals[slot] = nwords++;
+		w->text = index->keys[slot];
+		w->len = len;
+		w->nchars = hanzi_count(text, len);
+		index->vals[slot] = (*n)++;
 	}
-	return &words[word_index.vals[slot]];
+	return &(*list)[index->vals[slot]];
+}
+
+static struct word *word_get(const char *text, size_t n)
+{
+	return list_get(&word_index, &words, &nwords, &capwords, text, n);
 }
 
 static struct word *word_find(const char *text, size_t n)
@@ -608,21 +615,7 @@ static struct word *trad_get(const char *wt, size_t n)
 /* The traditional word wt, created when new. */
 static struct word *trad_get_as(const char *wt, size_t n)
 {
-	int created;
-	size_t slot = map_get(&trad_index, wt, n, &created);
-	if (created) {
-		if (ntrads == captrads) {
-			captrads = captrads ? captrads * 2 : 4096;
-			trads = xrealloc(trads, captrads * sizeof *trads);
-		}
-		struct word *w = &trads[ntrads];
-		memset(w, 0, sizeof *w);
-		w->text = trad_index.keys[slot];
-		w->len = n;
-		w->nchars = hanzi_count(wt, n);
-		trad_index.vals[slot] = ntrads++;
-	}
-	return &trads[trad_index.vals[slot]];
+	return list_get(&trad_index, &trads, &ntrads, &captrads, wt, n);
 }
 
 /* "字 zi4": syllables of the characters of terra's traditional words. */

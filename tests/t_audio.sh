@@ -3,16 +3,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
+. "$(dirname "$0")/lib.sh"
 B=$BUILD/bobao
 AC=$BUILD/audio_check
 ART=samples/nantong-kaifaqu.txt
-pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
 get() { grep "^$2=" "$1" | head -n 1 | cut -d= -f2-; }
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; }
 atmost() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0) }'; }
@@ -132,5 +129,4 @@ fi
 check "read-only folder left empty" test -z "$(ls -A "$tmp/ro")"
 check "no temporary files left" test -z "$(ls -A "$tmp" | grep '^\.')"
 
-echo "audio: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish audio

@@ -2,18 +2,11 @@
 # bobao batch: outputs equal to single runs, incremental, cache, kill -9, bad articles, shards,
 # GNU parallel, the folder lock, watch. SPDX-License-Identifier: GPL-3.0-or-later
 cd "$(dirname "$0")/.." || exit 1
+. "$(dirname "$0")/lib.sh"
 BUILD=${BUILD:-build}
 case $BUILD in /*) B=$BUILD/bobao ;; *) B=$(pwd)/$BUILD/bobao ;; esac
 T=$(mktemp -d)
 [ -n "$KEEP" ] && echo "keeping $T" || trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
-	what=$1
-	shift
-	if "$@"; then ok; else bad "$what"; fi
-}
 # Decoded samples, so the WAV header (which carries a date) does not matter.
 samples() { ffmpeg -v error -i "$1" -f md5 - 2>/dev/null; }
 # Paths of the articles a --log file says were converted / skipped, sorted.
@@ -209,5 +202,4 @@ check "bad shard: exit 64" test $? -eq 64
 "$B" batch "$T/nope" "$O" 2>/dev/null
 check "missing IN_DIR: exit 66" test $? -eq 66
 
-echo "batch: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish batch

@@ -3,16 +3,10 @@
 # must-haves, bad input and exit codes. SPDX-License-Identifier: GPL-3.0-or-later
 BUILD=${BUILD:-build}
 B=$BUILD/bobao
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-	d=$1; shift
-	if "$@"; then ok; else bad "$d"; fi
-}
 status_is() { # status_is WANT DESCRIPTION COMMAND...
 	want=$1 d=$2; shift 2
 	"$@" >"$tmp/out" 2>"$tmp/err"
@@ -113,5 +107,4 @@ check "voices lists news and slow" sh -c "$B voices | grep -q '^news' && $B voic
 check "voices lists every key" sh -c "$B voices | grep -q pause_paragraph_ms"
 status_is 0 "slow preset" $B text --voice slow $S
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish cli

@@ -4,11 +4,9 @@
 # read a sentence alike. SPDX-License-Identifier: GPL-3.0-or-later
 BUILD=${BUILD:-build}
 B=$BUILD/bobao
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 cat >"$tmp/tw.txt" <<'ART'
 臺灣經濟成長率上修 出口表現亮眼
@@ -54,5 +52,4 @@ case $r in
 *) bad "merged characters: $r" ;;
 esac
 
-echo "t_traditional: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish traditional
