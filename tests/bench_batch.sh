@@ -2,6 +2,7 @@
 # bobao batch: throughput against raw espeak-ng, no-change re-run, one-paragraph edit.
 # SPDX-License-Identifier: GPL-3.0-or-later
 cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
 BUILD=${BUILD:-build}
 case $BUILD in /*) B=$BUILD/bobao ;; *) B=$(pwd)/$BUILD/bobao ;; esac
 T=$(mktemp -d)
@@ -13,19 +14,7 @@ now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l; }
 fmt() { printf '%.3f' "$1"; }
 
-paras=$T/paras
-grep -v '^[[:space:]]*$' samples/nantong-kaifaqu.txt | tail -n +2 >"$paras"
-np=$(wc -l <"$paras")
-make_article() { # FILE N: a title and two paragraphs of the sample
-	mkdir -p "$(dirname "$1")"
-	{
-		echo "第$2篇 开发区动态"
-		echo
-		sed -n "$((2 * $2 % np + 1))p" "$paras"
-		echo
-		sed -n "$(((2 * $2 + 1) % np + 1))p" "$paras"
-	} >"$1"
-}
+sample_paragraphs "$T/paras"
 for i in $(seq 1 "$N"); do make_article "$T/in/d$((i % 4))/a$i.txt" "$i"; done
 
 # Raw espeak-ng: the same readings the pipeline sends (bobao proof --format tsv), one

@@ -12,3 +12,21 @@ finish() { # finish SUITE: the closing line, and the suite's exit status
 	echo "$1: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 }
+
+# Generated articles: sample_paragraphs FILE once, then make_article FILE N writes a title
+# and two paragraphs of the sample article (from the repository root).
+sample_paragraphs() {
+	paras=$1
+	grep -v '^[[:space:]]*$' samples/nantong-kaifaqu.txt | tail -n +2 >"$paras"
+	np=$(wc -l <"$paras")
+}
+make_article() {
+	mkdir -p "$(dirname "$1")"
+	{
+		echo "第$2篇 开发区动态"
+		echo
+		sed -n "$((2 * $2 % np + 1))p" "$paras"
+		echo
+		sed -n "$(((2 * $2 + 1) % np + 1))p" "$paras"
+	} >"$1"
+}

@@ -12,20 +12,7 @@ samples() { ffmpeg -v error -i "$1" -f md5 - 2>/dev/null; }
 # Paths of the articles a --log file says were converted / skipped, sorted.
 logged() { jq -r "select(.status == \"$2\") | .path" "$1" | sort; }
 
-# Articles made from the sample's paragraphs: a title and two paragraphs each.
-paras=$T/paras
-grep -v '^[[:space:]]*$' samples/nantong-kaifaqu.txt | tail -n +2 >"$paras"
-np=$(wc -l <"$paras")
-make_article() { # make_article FILE N
-	mkdir -p "$(dirname "$1")"
-	{
-		echo "第$2篇 开发区动态"
-		echo
-		sed -n "$((2 * $2 % np + 1))p" "$paras"
-		echo
-		sed -n "$(((2 * $2 + 1) % np + 1))p" "$paras"
-	} >"$1"
-}
+sample_paragraphs "$T/paras"
 IN=$T/in
 for i in 1 2 3 4 5 6; do make_article "$IN/a$i.txt" "$i"; done
 make_article "$IN/desk/b1.txt" 7
