@@ -18,7 +18,7 @@ LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # Debian packages for building, running and testing (checked with dpkg, installed when missing).
 DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng espeak-ng-data libespeak-ng-dev libsndfile1-dev \
 	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
-	parallel ffmpeg time bc jq
+	parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind
 
 LIB_SRC  = $(filter-out pipeline/main.c pipeline/lexicon_build.c,$(wildcard pipeline/*.c))
 LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
@@ -26,7 +26,7 @@ HDRS     = $(wildcard pipeline/*.h)
 TEST_BIN = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/*.c))
 LEXICON  = $(BUILD)/lexicon.bin
 
-.PHONY: all deps test check bench demo install uninstall clean
+.PHONY: all deps test check fuzz bench demo install uninstall clean
 
 all: $(BUILD)/bobao $(if $(wildcard pipeline/lexicon_build.c),$(LEXICON))
 
@@ -82,9 +82,32 @@ $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline
 test: deps all $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
+# The whole suite under ASan+UBSan (its own build), then the normal build end to end under
+# valgrind memcheck (tests/valgrind.sh).
 check:
 	$(MAKE) BUILD=build/check CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Werror' \
 		LDFLAGS='-fsanitize=address,undefined' test
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh tests/valgrind.sh
+
+# Fuzzing with libFuzzer (clang, a library of its own in build/fuzz): every tests/fuzz/fuzz_*.c
+# runs FUZZ_TIME seconds from seeds (samples, case files, presets); fails on a crash, leak or
+# timeout (tests/fuzz/run.sh). Findings are kept in tests/fuzz/regressions/ or tests/cases/.
+FUZZ_BUILD = build/fuzz
+FUZZ_TIME ?= 30
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,fuzzer-no-link \
+	-fno-sanitize-recover=undefined
+
+fuzz: deps all
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS='$(FUZZ_CFLAGS)' \
+		$(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libbobao.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ipipeline -o $@ $< $(BUILD)/libbobao.a $(LDLIBS)
+
+# The replay test (make test) includes the targets.
+$(BUILD)/t_fuzz_regressions: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
 
 demo: deps all
 	$(BUILD)/bobao batch samples out

@@ -1,14 +1,15 @@
 /* article: decoded text -> title, headings, paragraphs, bylines, captions. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bobao.h"
 
 /* Longest line (in characters) that can be a heading, byline or caption. */
 #define SHORT_LINE_CHARS 30
-#define DEFAULT_MAX_BYTES (64u << 20)
 
 static const char *const kind_names[] = {"title", "heading", "body", "byline", "caption"};
 
@@ -55,10 +56,11 @@ static int is_closer(uint32_t cp)
 	       cp == ')' || cp == '"' || cp == 0x300B || cp == 0x3011;
 }
 
+/* U+FFFD stands where decoding met bytes that were not text (a lenient read): a gap. */
 static int is_space(uint32_t cp)
 {
 	return cp == ' ' || cp == '\t' || cp == '\f' || cp == '\v' || cp == 0x3000 || cp == 0xA0 ||
-	       cp == 0xFEFF;
+	       cp == 0xFEFF || cp == 0xFFFD;
 }
 
 /* Chinese text for the purpose of turning ASCII punctuation full-width. */
@@ -287,51 +289,117 @@ int bb_article_parse(struct bb_article *art, struct bb_text *original, const cha
 	return BB_OK;
 }
 
-int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
-			 size_t max_bytes, struct bb_error *err)
+/* "16 MB", "512 KB" or "1000 bytes": a limit as it was most likely given. */
+static void format_size(size_t n, char *out, size_t size)
 {
+	static const char *const units[] = {"GB", "MB", "KB"};
+	for (int i = 0; i < 3; i++) {
+		size_t unit = (size_t)1 << (10 * (3 - i));
+		if (n >= unit && n % unit == 0) {
+			snprintf(out, size, "%zu %s", n / unit, units[i]);
+			return;
+		}
+	}
+	snprintf(out, size, "%zu bytes", n);
+}
+
+int bb_fail_too_large(struct bb_error *err, uint64_t size, size_t limit)
+{
+	char lim[32];
+	format_size(limit, lim, sizeof lim);
+	if (size)
+		return bb_fail(err, BB_EDATA,
+			       "file too large (%llu bytes, limit %s; see --max-size)",
+			       (unsigned long long)size, lim);
+	return bb_fail(err, BB_EDATA, "file too large (over the limit, %s; see --max-size)", lim);
+}
+
+int bb_parse_size(const char *s, size_t *bytes)
+{
+	char *end;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10, end++; break;
+	case 'm': case 'M': shift = 20, end++; break;
+	case 'g': case 'G': shift = 30, end++; break;
+	}
+	if (shift && (strcmp(end, "B") == 0 || strcmp(end, "iB") == 0))
+		end += strlen(end);
+	if (*end || errno || n == 0 || n > (SIZE_MAX >> shift))
+		return -1;
+	*bytes = (size_t)n << shift;
+	return 0;
+}
+
+/* Reads all of f (at most max bytes) into *buf; BB_EDATA past max, BB_EIO on a read error. */
+static int read_all(FILE *f, size_t max, char **buf, size_t *len, struct bb_error *err)
+{
+	size_t cap = 0;
+	*buf = NULL;
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *nb = realloc(*buf, ncap);
+			if (!nb)
+				return bb_fail(err, BB_ENOMEM, "out of memory");
+			*buf = nb;
+			cap = ncap;
+		}
+		size_t got = fread(*buf + *len, 1, cap - *len, f);
+		*len += got;
+		if (*len > max)
+			return bb_fail_too_large(err, 0, max);
+		if (got == 0 && ferror(f))
+			return bb_fail(err, BB_EIO, "read error: %s", strerror(errno));
+		if (got == 0)
+			return BB_OK;
+	}
+}
+
+int bb_article_read(struct bb_article *art, const char *path, const struct bb_read_opts *opts,
+		    struct bb_read_info *info, struct bb_error *err)
+{
+	static const struct bb_read_opts defaults = {0};
 	memset(art, 0, sizeof *art);
-	if (!max_bytes)
-		max_bytes = DEFAULT_MAX_BYTES;
+	if (!opts)
+		opts = &defaults;
+	size_t max = opts->max_bytes ? opts->max_bytes : BB_MAX_ARTICLE_BYTES;
 	int is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f)
 		return bb_fail(err, BB_ENOINPUT, "cannot open: %s", strerror(errno));
+	struct stat st;
+	int rc = BB_OK, known = fstat(fileno(f), &st) == 0;
+	/* a directory opens fine and fails only when read; a large file is refused unread */
+	if (known && S_ISDIR(st.st_mode))
+		rc = bb_fail(err, BB_ENOINPUT, "is a directory");
+	else if (known && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+		rc = bb_fail_too_large(err, (uint64_t)st.st_size, max);
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int rc = BB_OK;
-	for (;;) {
-		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, ncap);
-			if (!nb) {
-				rc = bb_fail(err, BB_ENOMEM, "out of memory");
-				break;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (len > max_bytes) {
-			rc = bb_fail(err, BB_EDATA, "file too large (over %zu bytes)", max_bytes);
-			break;
-		}
-		if (got == 0) {
-			if (ferror(f))
-				rc = bb_fail(err, BB_EIO, "read error: %s", strerror(errno));
-			break;
-		}
-	}
+	size_t len = 0;
+	if (rc == BB_OK)
+		rc = read_all(f, max, &buf, &len, err);
 	if (!is_stdin)
 		fclose(f);
 	if (rc == BB_OK && len == 0)
 		rc = bb_fail(err, BB_EDATA, "empty file");
 	struct bb_text text = {0};
 	if (rc == BB_OK)
-		rc = bb_decode(buf, len, encoding, &text, NULL, err);
+		rc = bb_decode(buf, len, opts, &text, info, err);
 	free(buf);
 	if (rc == BB_OK)
 		rc = bb_article_parse(art, &text, path, err);
 	return rc;
+}
+
+int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
+			 size_t max_bytes, struct bb_error *err)
+{
+	struct bb_read_opts opts = {encoding, max_bytes, 0};
+	return bb_article_read(art, path, &opts, NULL, err);
 }

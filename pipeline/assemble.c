@@ -1,15 +1,17 @@
 /* assemble: sentences' speech -> one broadcast-ready file (trim, resample, loudness, BWF, sidecars). SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Two passes, bounded memory, little work per sample (the budget is a fifth of eSpeak's own
- * time). While the synthesizer runs, a worker thread takes each sentence, trims eSpeak's own
- * near-silence and fades its edges (in int16), feeds it to libebur128 in one call at the
- * synthesizer's rate (integrated loudness and range only), resamples it alone with libsoxr
- * (int16 in, int16 out at half scale for headroom) and appends it to an unlinked temporary
- * file, noting its sample peak and checking for true peaks only near the running peak.
- * Pauses are counts, not samples: exact digital silence, and the meter skips whole 100 ms
- * blocks of them once they can no longer touch a gating block. finish() picks the one gain
- * (with a linear-time look-ahead limiter on the sentences that need it), then streams the
- * temporary file through it into the output (libsndfile) and writes the sidecars.
+ * time). While the synthesizer runs, a worker thread makes each sentence a segment (struct
+ * bb_segment): it trims eSpeak's own near-silence and fades the edges (in int16), measures
+ * the K-weighted energy of each 100 ms with libebur128 at the synthesizer's rate, resamples
+ * with libsoxr (int16 in, int16 out at half scale for headroom) and notes the sample and true
+ * peaks. Each sentence is measured alone, from silence to silence, so that its measurements
+ * hold wherever it stands: the sentence cache keeps whole segments, and an article with one
+ * sentence changed redoes one sentence's work. The segments go to an unlinked temporary file;
+ * pauses are counts, not samples. finish() gates the 100 ms energies into integrated loudness
+ * and loudness range (BS.1770 / EBU Tech 3342), picks the one gain (with a linear-time
+ * look-ahead limiter on the sentences that need it), then streams the temporary file through
+ * it into the output (libsndfile) and writes the sidecars.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,7 @@
 
 #include "bobao.h"
 #include "sidecar.h"
+#include "tempfile.h"
 
 #define TRIM_LEVEL 96        /* int16: below about -51 dBFS counts as eSpeak's near-silence */
 #define TRIM_KEEP_MS 12      /* kept before the first and after the last loud sample */
@@ -43,7 +46,9 @@
 #define TP_BLOCK 64
 #define TP_NEAR 1.585f       /* blocks whose sample peak is 4 dB under the running peak are skipped */
 #define STORE_SCALE 0.5      /* resampled speech is kept as int16 at half scale: room for overshoot */
-#define METER_SKIP_MS 500    /* silence the meter is fed before whole blocks are skipped */
+#define ABS_GATE_LUFS -70.0  /* BS.1770 absolute gate */
+#define REL_GATE_LU -10.0    /* BS.1770 relative gate, integrated loudness */
+#define LRA_REL_GATE_LU -20.0 /* EBU Tech 3342 relative gate, loudness range */
 
 /* Output formats: name, libsndfile format, written as int16 (else float). */
 static const struct format {
@@ -63,10 +68,13 @@ static const struct format {
 static const int opus_rates[] = {8000, 12000, 16000, 24000, 48000, 0};
 static const int mp3_rates[] = {8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 0};
 
+/* A sentence for the worker: eSpeak's speech to make a segment of, or a finished segment. */
 struct job {
 	size_t index;
 	int16_t *pcm;
 	size_t n;
+	struct bb_segment seg;
+	int ready;              /* seg is finished (from the cache) */
 	int pause_ms;
 };
 
@@ -97,17 +105,20 @@ struct bb_assembler {
 	size_t qhead, qlen;
 	int closing;
 	struct bb_error werr; /* the worker's first error */
+	struct bb_sentence_cache cache; /* where new segments go; get == NULL: nowhere */
 
 	/* worker state */
 	soxr_t soxr;
-	ebur128_state *meter;
+	struct bb_segment made;     /* the segment being made (its buffers are reused) */
 	FILE *raw;                  /* unlinked temporary: resampled speech, int16 at STORE_SCALE */
 	uint64_t pos;               /* output frames so far (speech and pauses) */
 	uint64_t pending_pause;     /* frames of silence owed after the last sentence */
 	uint64_t *seg_start, *seg_len; /* per sentence, output frames */
 	int *seg_max;               /* per sentence, sample peak of the stored speech */
-	uint64_t quiet;             /* silent frames fed to the meter since the last sound */
-	int16_t *sbuf;              /* one sentence, resampled (worker) or read back (finish) */
+	double *seg_energy;         /* per sentence, the sum of its stored samples' squares */
+	float *loud;                /* K-weighted mean square per 100 ms of the whole programme */
+	size_t nloud, loud_cap;
+	int16_t *sbuf;              /* finish: one sentence read back */
 	size_t sbuf_cap;
 	float *fbuf, *fenv;         /* finish: one sentence in float and the limiter's envelope */
 	size_t fbuf_cap, fenv_cap;
@@ -202,7 +213,8 @@ static double lin_to_db(double lin)
 	return lin > 0 ? 20.0 * log10(lin) : -HUGE_VAL;
 }
 
-/* Creates "DIR/.BASE.XXXXXX" next to final; returns its fd and path, or -1 with errno. */
+/* Creates "DIR/.BASE.XXXXXX" next to final; returns its fd and path, or -1 with errno.
+ * The path is registered, so that SIGINT/SIGTERM remove it (tempfile.h). */
 static int temp_create(const char *final, char **tmp)
 {
 	const char *slash = strrchr(final, '/');
@@ -222,6 +234,7 @@ static int temp_create(const char *final, char **tmp)
 		errno = e;
 		return -1;
 	}
+	bb_temp_register(t);
 	mode_t mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) != 0) {
@@ -323,41 +336,6 @@ static void tp_scan_f32(const struct bb_assembler *as, const float *x, size_t n,
 
 /* ---- the worker: one sentence at a time ---------------------------------------------- */
 
-/* Feeds n frames of int16 speech to the meter in one call. */
-static int meter_speech(struct bb_assembler *as, const int16_t *x, size_t n)
-{
-	if (!n)
-		return 0;
-	as->quiet = 0;
-	return ebur128_add_frames_short(as->meter, x, n) == EBUR128_SUCCESS ? 0 : -1;
-}
-
-/* Feeds n frames of digital silence. Once METER_SKIP_MS of it has gone in, every 400 ms
- * gating block that holds speech is complete and the filter has rung out: further whole
- * 100 ms blocks of silence would only add blocks under the absolute gate, so they are
- * skipped (keeping the block grid; integrated loudness is unchanged, loudness range sees
- * pauses no longer than that). */
-static int meter_silence(struct bb_assembler *as, size_t n)
-{
-	static const short zeros[4096];
-	size_t block = (size_t)as->rate_in / 10;
-	size_t lead = (size_t)as->rate_in * METER_SKIP_MS / 1000;
-	while (n) {
-		if (as->quiet >= lead && n >= block) {
-			n %= block; /* skipped: whole blocks */
-			continue;
-		}
-		size_t k = n < sizeof zeros / sizeof zeros[0] ? n : sizeof zeros / sizeof zeros[0];
-		if (as->quiet < lead && k > lead - as->quiet)
-			k = (size_t)(lead - as->quiet);
-		if (ebur128_add_frames_short(as->meter, zeros, k) != EBUR128_SUCCESS)
-			return -1;
-		as->quiet += k;
-		n -= k;
-	}
-	return 0;
-}
-
 /* The span of pcm worth keeping: eSpeak's leading and trailing near-silence cut off. */
 static void trim_span(const int16_t *pcm, size_t n, int rate, size_t *a, size_t *b)
 {
@@ -388,71 +366,150 @@ static void fade_edges(int16_t *x, size_t n, int rate)
 	}
 }
 
-/* Resamples x[0..n) into as->sbuf (int16 at STORE_SCALE); returns the frame count, or -1. */
-static long resample(struct bb_assembler *as, const int16_t *x, size_t n)
+void bb_segment_free(struct bb_segment *seg)
 {
+	free(seg->audio);
+	free(seg->loudness);
+	memset(seg, 0, sizeof *seg);
+}
+
+/* The K-weighted mean square of each 100 ms of x (the last one padded with silence) into
+ * seg->loudness: libebur128's filter from rest, read out through its window query. */
+static int measure_loudness(int rate, const int16_t *x, size_t n, struct bb_segment *seg)
+{
+	static const short zeros[4800];
+	size_t block = (size_t)rate / 10, nb = (n + block - 1) / block;
+	seg->nloud = 0;
+	if (!nb)
+		return 0;
+	if (block > sizeof zeros / sizeof zeros[0] ||
+	    grow((void **)&seg->loudness, &seg->loud_cap, nb, sizeof(float)))
+		return -1;
+	ebur128_state *m = ebur128_init(1, (unsigned long)rate, EBUR128_MODE_M);
+	if (!m)
+		return -1;
+	int bad = 0;
+	for (size_t b = 0; b < nb && !bad; b++) {
+		size_t k = n - b * block < block ? n - b * block : block;
+		double lufs = -HUGE_VAL;
+		bad = ebur128_add_frames_short(m, x + b * block, k) != EBUR128_SUCCESS ||
+		      (k < block && ebur128_add_frames_short(m, zeros, block - k) != EBUR128_SUCCESS) ||
+		      ebur128_loudness_window(m, 100, &lufs) != EBUR128_SUCCESS;
+		/* loudness = -0.691 + 10 log10(mean square): back to the mean square */
+		seg->loudness[b] = isfinite(lufs) ? (float)pow(10.0, (lufs + 0.691) / 10.0) : 0.0f;
+	}
+	ebur128_destroy(&m);
+	seg->nloud = nb;
+	return bad ? -1 : 0;
+}
+
+/* Resamples x[0..n) into seg->audio (int16 at STORE_SCALE); returns 0, or -1. */
+static int resample(struct bb_assembler *as, const int16_t *x, size_t n, struct bb_segment *seg)
+{
+	size_t want = (size_t)((double)n * as->rate_out / as->rate_in) + 256;
+	seg->n = 0;
+	if (grow((void **)&seg->audio, &seg->cap, want, sizeof(int16_t)))
+		return -1;
 	if (as->rate_in == as->rate_out) {
 		for (size_t i = 0; i < n; i++)
-			as->sbuf[i] = (int16_t)(x[i] / 2); /* STORE_SCALE */
-		return (long)n;
+			seg->audio[i] = (int16_t)(x[i] / 2); /* STORE_SCALE */
+		seg->n = n;
+		return 0;
 	}
 	size_t done = 0, used = 0;
 	for (;;) {
 		size_t idone = 0, odone = 0;
 		const int16_t *in = used < n ? x + used : NULL;
 		soxr_error_t e = soxr_process(as->soxr, in, in ? n - used : 0, &idone,
-					      as->sbuf + done, as->sbuf_cap - done, &odone);
+					      seg->audio + done, seg->cap - done, &odone);
 		if (e)
 			return -1;
 		used += idone;
 		done += odone;
 		if (!in && odone == 0)
 			break;
-		if (done == as->sbuf_cap &&
-		    grow((void **)&as->sbuf, &as->sbuf_cap, done + 4096, sizeof(int16_t)))
+		if (done == seg->cap &&
+		    grow((void **)&seg->audio, &seg->cap, done + 4096, sizeof(int16_t)))
 			return -1;
 	}
 	soxr_clear(as->soxr);
-	return (long)done;
+	seg->n = done;
+	return 0;
 }
 
-static int process_sentence(struct bb_assembler *as, struct job *j)
+/* Makes eSpeak's speech pcm[0..n) a segment in as->made. */
+static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, size_t n)
 {
+	struct bb_segment *seg = &as->made;
 	size_t a, b;
-	if (j->index >= as->sc->n)
-		return bb_fail(&as->werr, BB_ESOFTWARE, "sentence %zu of %zu", j->index, as->sc->n);
-	trim_span(j->pcm, j->n, as->rate_in, &a, &b);
-	size_t n = b - a;
-	int16_t *x = j->pcm + a;
+	trim_span(pcm, n, as->rate_in, &a, &b);
+	int16_t *x = pcm + a;
+	n = b - a;
 	fade_edges(x, n, as->rate_in);
-
-	if (meter_speech(as, x, n) ||
-	    meter_silence(as, (size_t)j->pause_ms * (size_t)as->rate_in / 1000))
+	if (measure_loudness(as->rate_in, x, n, seg))
 		return bb_fail(&as->werr, BB_ESOFTWARE, "loudness meter failed");
-
-	size_t want = (size_t)((double)n * as->rate_out / as->rate_in) + 256;
-	if (grow((void **)&as->sbuf, &as->sbuf_cap, want, sizeof(int16_t)))
-		return bb_fail(&as->werr, BB_ENOMEM, "out of memory for %zu samples", want);
-	long m = n ? resample(as, x, n) : 0;
-	if (m < 0)
+	if (n && resample(as, x, n, seg))
 		return bb_fail(&as->werr, BB_ESOFTWARE, "resampling failed");
-	int smax = tp_scan_s16(as, as->sbuf, (size_t)m, &as->peak);
-	if (m && fwrite(as->sbuf, sizeof(int16_t), (size_t)m, as->raw) != (size_t)m)
-		return bb_fail(&as->werr, BB_EIO, "%s: cannot write temporary audio: %s",
-			       as->path, strerror(errno));
+	if (!n)
+		seg->n = 0;
+	seg->rate = as->rate_out;
+	double tp = 0;
+	seg->sample_peak = tp_scan_s16(as, seg->audio, seg->n, &tp);
+	seg->true_peak = (float)tp;
+	int64_t e = 0;
+	for (size_t t = 0; t < seg->n; t++)
+		e += (int32_t)seg->audio[t] * seg->audio[t];
+	seg->energy = (double)e;
+	if (as->cache.put)
+		as->cache.put(as->cache.ctx, &as->sc->sentences[index], seg);
+	return BB_OK;
+}
 
-	if (as->seg_start[j->index] == UINT64_MAX) {
+/* Places sentence index's segment: its speech into the temporary file, its measurements
+ * into the programme's, then pause_ms of silence. */
+static int place_segment(struct bb_assembler *as, size_t index, const struct bb_segment *seg,
+			 int pause_ms)
+{
+	if (seg->n && fwrite(seg->audio, sizeof(int16_t), seg->n, as->raw) != seg->n)
+		return bb_fail(&as->werr, BB_EIO, "%s: write error: %s",
+			       as->path, strerror(errno));
+	/* the meter's programme: the speech's 100 ms blocks, then the pause's (digital silence) */
+	size_t quiet = (size_t)(pause_ms + 50) / 100;
+	if (grow((void **)&as->loud, &as->loud_cap, as->nloud + seg->nloud + quiet + 1,
+		 sizeof(float)))
+		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
+	if (seg->nloud)
+		memcpy(as->loud + as->nloud, seg->loudness, seg->nloud * sizeof(float));
+	as->nloud += seg->nloud;
+	memset(as->loud + as->nloud, 0, quiet * sizeof(float));
+	as->nloud += quiet;
+	if (seg->true_peak > as->peak)
+		as->peak = seg->true_peak;
+
+	if (as->seg_start[index] == UINT64_MAX) {
 		as->pos += as->pending_pause;
-		as->seg_start[j->index] = as->pos;
-		as->seg_len[j->index] = 0;
+		as->seg_start[index] = as->pos;
+		as->seg_len[index] = 0;
 		as->pending_pause = 0;
 	}
-	as->seg_len[j->index] += (uint64_t)m;
-	if (smax > as->seg_max[j->index])
-		as->seg_max[j->index] = smax;
-	as->pos += (uint64_t)m;
-	as->pending_pause += (uint64_t)j->pause_ms * (uint64_t)as->rate_out / 1000;
+	as->seg_len[index] += (uint64_t)seg->n;
+	if (seg->sample_peak > as->seg_max[index])
+		as->seg_max[index] = seg->sample_peak;
+	as->seg_energy[index] += seg->energy;
+	as->pos += (uint64_t)seg->n;
+	as->pending_pause += (uint64_t)pause_ms * (uint64_t)as->rate_out / 1000;
 	return 0;
+}
+
+static int process_job(struct bb_assembler *as, struct job *j)
+{
+	if (j->index >= as->sc->n)
+		return bb_fail(&as->werr, BB_ESOFTWARE, "sentence %zu of %zu", j->index, as->sc->n);
+	if (j->ready)
+		return place_segment(as, j->index, &j->seg, j->pause_ms);
+	if (make_segment(as, j->index, j->pcm, j->n))
+		return -1;
+	return place_segment(as, j->index, &as->made, j->pause_ms);
 }
 
 static int queue_pop(struct bb_assembler *as, struct job *j)
@@ -477,8 +534,9 @@ static void *worker_main(void *arg)
 	struct job j;
 	while (queue_pop(as, &j)) {
 		if (!as->werr.code)
-			process_sentence(as, &j);
+			process_job(as, &j);
 		free(j.pcm);
+		bb_segment_free(&j.seg);
 	}
 	return NULL;
 }
@@ -519,7 +577,8 @@ static void worker_stop(struct bb_assembler *as)
 /* ---- open, add -------------------------------------------------------------------------- */
 
 int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
-		     const struct bb_voice *v, const struct bb_script *sc, struct bb_error *err)
+		     const struct bb_voice *v, const struct bb_script *sc,
+		     const struct bb_sentence_cache *cache, struct bb_error *err)
 {
 	*asp = NULL;
 	const char *fname = out->format ? out->format : path_ext(out->path);
@@ -537,6 +596,8 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	as->sc = sc;
 	as->voice = *v;
+	if (cache)
+		as->cache = *cache;
 	as->fmt = f;
 	as->rate_out = probe.samplerate;
 	pthread_mutex_init(&as->mu, NULL);
@@ -558,7 +619,8 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	as->seg_start = malloc(n * sizeof *as->seg_start);
 	as->seg_len = calloc(n, sizeof *as->seg_len);
 	as->seg_max = calloc(n, sizeof *as->seg_max);
-	if (!as->seg_start || !as->seg_len || !as->seg_max)
+	as->seg_energy = calloc(n, sizeof *as->seg_energy);
+	if (!as->seg_start || !as->seg_len || !as->seg_max || !as->seg_energy)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		as->seg_start[i] = UINT64_MAX;
@@ -570,7 +632,7 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	int fd = temp_create(out->path, &tmp);
 	if (fd < 0)
 		return cant_create(err, out->path, errno);
-	unlink(tmp);
+	bb_temp_unlink(tmp);
 	free(tmp);
 	as->raw = fdopen(fd, "w+b");
 	if (!as->raw) {
@@ -586,12 +648,9 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 /* Sets up the rate-dependent parts on the first call. */
 static int start_rate(struct bb_assembler *as, int rate, struct bb_error *err)
 {
+	if (rate < 10 || rate > 48000)
+		return bb_fail(err, BB_ESOFTWARE, "speech at %d Hz", rate);
 	as->rate_in = rate;
-	/* only what is reported: momentary and short-term maxima would cost more than the
-	 * whole meter (bext says "not set" for them) */
-	as->meter = ebur128_init(1, (unsigned long)rate, EBUR128_MODE_I | EBUR128_MODE_LRA);
-	if (!as->meter)
-		return bb_fail(err, BB_ENOMEM, "cannot start the loudness meter");
 	if (rate != as->rate_out) {
 		soxr_error_t e = NULL;
 		/* HQ costs no more than MQ or LQ here (measured): the time goes to the polyphase
@@ -637,6 +696,25 @@ int bb_assemble_add(struct bb_assembler *as, size_t i, const int16_t *pcm, size_
 	as->cur.n += n;
 	as->cur.pause_ms += pause_ms;
 	return BB_OK;
+}
+
+int bb_assemble_rate(const struct bb_assembler *as)
+{
+	return as->rate_out;
+}
+
+int bb_assemble_add_segment(struct bb_assembler *as, size_t i, struct bb_segment *seg,
+			    int pause_ms, struct bb_error *err)
+{
+	if (as->finished || pause_ms < 0 || seg->rate != as->rate_out)
+		return bb_fail(err, BB_ESOFTWARE, "bb_assemble_add_segment: bad call");
+	int rc = queue_push(as, err); /* the sentence before, if any */
+	if (rc)
+		return rc;
+	as->cur = (struct job){.index = i, .seg = *seg, .ready = 1, .pause_ms = pause_ms};
+	as->have_cur = 1;
+	memset(seg, 0, sizeof *seg);
+	return queue_push(as, err);
 }
 
 /* ---- finish: gain, output pass, sidecars, renames ------------------------------------ */
@@ -936,21 +1014,89 @@ static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double t
 }
 
 /* The energy of all the stored speech (int16 units squared). */
-static double stored_energy(struct bb_assembler *as)
+static double stored_energy(const struct bb_assembler *as)
 {
 	double sum = 0;
-	uint64_t off = 0;
-	for (size_t i = 0; i < as->sc->n; i++) {
-		size_t n = (size_t)as->seg_len[i];
-		if (n && !read_stored(as, i, off)) {
-			int64_t s = 0;
-			for (size_t t = 0; t < n; t++)
-				s += (int32_t)as->sbuf[t] * as->sbuf[t];
-			sum += (double)s;
-		}
-		off += n;
-	}
+	for (size_t i = 0; i < as->sc->n; i++)
+		sum += as->seg_energy[i];
 	return sum;
+}
+
+/* ---- loudness: gating the programme's 100 ms mean squares ------------------------------- */
+
+static double ms_to_lufs(double ms)
+{
+	return ms > 0 ? -0.691 + 10.0 * log10(ms) : -HUGE_VAL;
+}
+
+/* The mean squares of the blocks of w 100 ms steps, every hop steps (sliding sums). */
+static size_t block_means(const float *ms, size_t n, size_t w, size_t hop, double *out)
+{
+	size_t nb = 0;
+	for (size_t b = 0; b + w <= n; b += hop) {
+		double sum = 0;
+		for (size_t k = 0; k < w; k++)
+			sum += ms[b + k];
+		out[nb++] = sum / (double)w;
+	}
+	return nb;
+}
+
+/* The relative gate over blocks e[0..n): the mean of those over the absolute gate, rel_lu
+ * lower; returns it as a mean square (HUGE_VAL when no block passes). */
+static double relative_gate(const double *e, size_t n, double rel_lu)
+{
+	double abs_ms = pow(10.0, (ABS_GATE_LUFS + 0.691) / 10.0), sum = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (e[i] > abs_ms)
+			sum += e[i], k++;
+	return k ? sum / (double)k * pow(10.0, rel_lu / 10.0) : HUGE_VAL;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Integrated loudness (BS.1770-4: 400 ms blocks every 100 ms, gated at -70 LUFS and 10 LU
+ * under the mean) and loudness range (EBU Tech 3342: 3 s blocks every second, gated at
+ * -70 LUFS and 20 LU under the mean, the 95th percentile less the 10th). libebur128 gives
+ * the K-weighted energies; the gating is done here because it runs over segments measured
+ * apart, some of them from the cache. */
+static int gate_loudness(const struct bb_assembler *as, double *integrated, double *range)
+{
+	size_t n = as->nloud;
+	*integrated = -HUGE_VAL;
+	*range = 0;
+	double *e = malloc((n ? n : 1) * sizeof *e);
+	if (!e)
+		return -1;
+	size_t nb = block_means(as->loud, n, 4, 1, e);
+	double gate = fmax(relative_gate(e, nb, REL_GATE_LU),
+			   pow(10.0, (ABS_GATE_LUFS + 0.691) / 10.0)), sum = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < nb; i++)
+		if (e[i] > gate)
+			sum += e[i], k++;
+	if (k)
+		*integrated = ms_to_lufs(sum / (double)k);
+
+	nb = block_means(as->loud, n, 30, 10, e);
+	gate = fmax(relative_gate(e, nb, LRA_REL_GATE_LU), pow(10.0, (ABS_GATE_LUFS + 0.691) / 10.0));
+	k = 0;
+	for (size_t i = 0; i < nb; i++)
+		if (e[i] > gate)
+			e[k++] = e[i];
+	if (k > 1) {
+		qsort(e, k, sizeof *e, by_value);
+		size_t lo = (size_t)((double)(k - 1) * 0.10 + 0.5);
+		size_t hi = (size_t)((double)(k - 1) * 0.95 + 0.5);
+		*range = ms_to_lufs(e[hi]) - ms_to_lufs(e[lo]);
+	}
+	free(e);
+	return 0;
 }
 
 /* Sentence i (in as->sbuf) through gain k (stored int16 to output int16), into out. */
@@ -1040,8 +1186,12 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 			rc = bb_fail(err, BB_ESOFTWARE, "%s: cannot set the cue chunk: %s", as->path,
 				     sf_strerror(sf));
 	}
-	if (!rc && output_pass(sf, as, g, total))
-		rc = bb_fail(err, BB_EIO, "%s: write failed: %s", as->path, sf_strerror(sf));
+	if (!rc && output_pass(sf, as, g, total)) {
+		/* libsndfile keeps the system's error as text only: errno still says it plainly */
+		int e = errno;
+		rc = bb_fail(err, BB_EIO, "%s: write error: %s", as->path,
+			     sf_error(sf) == SF_ERR_SYSTEM && e ? strerror(e) : sf_strerror(sf));
+	}
 	if (!rc && g.threshold > 0) {
 		/* the limiter's work is known now: record it (bext may be updated once set) */
 		a->true_peak = lin_to_db(as->out_peak);
@@ -1053,7 +1203,7 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 		}
 	}
 	if (sf_close(sf) != 0 && !rc)
-		rc = bb_fail(err, BB_EIO, "%s: write failed on close", as->path);
+		rc = bb_fail(err, BB_EIO, "%s: write error on close", as->path);
 	return rc;
 }
 
@@ -1095,7 +1245,7 @@ static int write_sidecar(struct bb_assembler *as, int k, const struct bb_audio_f
 	}
 	int rc = sidecar_writers[k](f, as->sc, &as->voice, a, err);
 	if (fclose(f) != 0 && !rc)
-		rc = bb_fail(err, BB_EIO, "%s: write failed: %s", as->side_path[k], strerror(errno));
+		rc = bb_fail(err, BB_EIO, "%s: write error: %s", as->side_path[k], strerror(errno));
 	return rc;
 }
 
@@ -1125,10 +1275,8 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	a.duration = (double)total / as->rate_out;
 	a.input_integrated = -HUGE_VAL;
 	a.range = 0;
-	if (as->meter) {
-		ebur128_loudness_global(as->meter, &a.input_integrated);
-		ebur128_loudness_range(as->meter, &a.range);
-	}
+	if (gate_loudness(as, &a.input_integrated, &a.range))
+		return bb_fail(err, BB_ENOMEM, "out of memory");
 	struct gain_plan g = plan_gain(as, &a);
 	if (g.threshold > 0) {
 		/* the limiter shaves some loudness: estimate it from a dry run over the sentences
@@ -1174,12 +1322,12 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	for (int k = 0; k < SC_COUNT; k++) {
 		if (!as->tmp_path[1 + k])
 			continue;
-		if (rename(as->tmp_path[1 + k], as->side_path[k]) != 0)
+		if (bb_temp_rename(as->tmp_path[1 + k], as->side_path[k]) != 0)
 			return cant_create(err, as->side_path[k], errno);
 		free(as->tmp_path[1 + k]);
 		as->tmp_path[1 + k] = NULL;
 	}
-	if (rename(as->tmp_path[0], as->path) != 0)
+	if (bb_temp_rename(as->tmp_path[0], as->path) != 0)
 		return cant_create(err, as->path, errno);
 	free(as->tmp_path[0]);
 	as->tmp_path[0] = NULL;
@@ -1192,11 +1340,13 @@ void bb_assemble_close(struct bb_assembler *as)
 	if (!as)
 		return;
 	worker_stop(as);
-	for (size_t i = 0; i < as->qlen; i++)
+	for (size_t i = 0; i < as->qlen; i++) {
 		free(as->queue[(as->qhead + i) % QUEUE_MAX].pcm);
+		bb_segment_free(&as->queue[(as->qhead + i) % QUEUE_MAX].seg);
+	}
 	for (int k = 0; k <= SC_COUNT; k++) {
 		if (as->tmp_path[k])
-			unlink(as->tmp_path[k]);
+			bb_temp_unlink(as->tmp_path[k]);
 		free(as->tmp_path[k]);
 	}
 	for (int k = 0; k < SC_COUNT; k++)
@@ -1205,14 +1355,15 @@ void bb_assemble_close(struct bb_assembler *as)
 		fclose(as->raw);
 	if (as->soxr)
 		soxr_delete(as->soxr);
-	if (as->meter)
-		ebur128_destroy(&as->meter);
+	bb_segment_free(&as->made);
 	pthread_mutex_destroy(&as->mu);
 	pthread_cond_destroy(&as->cv);
 	free(as->cur.pcm);
 	free(as->seg_start);
 	free(as->seg_len);
 	free(as->seg_max);
+	free(as->seg_energy);
+	free(as->loud);
 	free(as->sbuf);
 	free(as->fbuf);
 	free(as->fenv);

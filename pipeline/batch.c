@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -44,20 +45,27 @@ static const char usage_text[] =
 	"  --format FMT       wav|flac|ogg|opus|mp3 (default: wav)\n"
 	"  --log FILE         append one JSON line per article\n"
 	"  --cache DIR        sentence cache (default: OUT_DIR/.bobao-cache)\n"
-	"  --cache-size MB    cache bound, least recently used evicted (default: 1024)\n"
+	"  --cache-size MB    cache bound, least recently used evicted (default: 4096)\n"
 	"  --no-cache         synthesize every sentence\n"
 	"  --watch            keep running, convert articles as they land in IN_DIR\n"
 	"  --settle MS        watch: quiet time after a file is closed (default: 1000)\n"
 	"  --wait             wait for another batch on OUT_DIR instead of exiting 75\n"
+	"  --timeout S        seconds one article may take, then it fails with 75; 0: no limit\n"
+	"                     (default: 600)\n"
+	"  --max-size BYTES   larger articles fail (K, M, G suffixes; default: 16M)\n"
+	"  --lenient          drop invalid UTF-8 (with a warning) instead of failing the article\n"
 	"  --lexicon FILE --encoding NAME --keep-captions -q\n"
-	"exit: 0 ok, 64 usage, 65 bad article, 66 no input, 73 cannot write, 75 locked: retry,\n"
-	"      78 bad configuration; with several failures, the highest code\n";
+	"symbolic links under IN_DIR are skipped (with a warning), and outputs are never written\n"
+	"through a link under OUT_DIR\n"
+	"exit: 0 ok, 64 usage, 65 bad article, 66 no input, 73 cannot write, 75 locked or timed\n"
+	"      out: retry, 78 bad configuration; with several failures, the highest code\n";
 
 static const char *const formats[] = {"wav", "flac", "ogg", "opus", "mp3"};
 
 struct options {
-	const char *in_dir, *out_dir, *voice, *format, *log, *cache_dir, *lexicon, *encoding;
-	long jobs, settle_ms;
+	const char *in_dir, *out_dir, *voice, *format, *log, *cache_dir, *lexicon;
+	struct bb_read_opts read; /* --encoding, --max-size, --lenient */
+	long jobs, settle_ms, timeout_s;
 	unsigned long shard_k, shard_n, cache_mb;
 	int watch, keep_captions, quiet, wait_lock, no_cache;
 };
@@ -73,7 +81,7 @@ struct reply {
 	int status;
 	double seconds, audio_s;
 	size_t hits, misses;
-	char msg[1024]; /* "PATH: what is wrong" */
+	char msg[1024]; /* "PATH: what is wrong", or a warning when status is BB_OK */
 };
 
 struct worker {
@@ -142,6 +150,14 @@ static int join(char *out, size_t size, const char *a, const char *b)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* The file name of the article at rel (its path under IN_DIR). */
+static const char *base_name(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	return slash ? slash + 1 : rel;
+}
+
+/* OUT_DIR/<rel without .txt>.<format>: the audio file, as messages name it. */
 static int out_path(const struct batch *b, const char *rel, char *out, size_t size)
 {
 	int n = snprintf(out, size, "%s/%.*s.%s", b->o.out_dir, (int)(strlen(rel) - 4), rel,
@@ -149,17 +165,26 @@ static int out_path(const struct batch *b, const char *rel, char *out, size_t si
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-static int stamp_path(const struct batch *b, const char *rel, char *out, size_t size)
+/* The audio file's name in its folder. */
+static int audio_name(const struct batch *b, const char *rel, char *out, size_t size)
 {
-	int n = snprintf(out, size, "%s/" STATE_DIR "/%s", b->o.out_dir, rel);
+	const char *base = base_name(rel);
+	int n = snprintf(out, size, "%.*s.%s", (int)(strlen(base) - 4), base, b->o.format);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* Creates the folders leading to path (not path itself). */
-static int mkdir_parents(const char *path)
+/* The stamp's path under OUT_DIR. */
+static int stamp_rel(const char *rel, char *out, size_t size)
+{
+	int n = snprintf(out, size, STATE_DIR "/%s", rel);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Creates dir and the folders leading to it (dir is the user's: links in it are followed). */
+static int mkdir_all(const char *dir)
 {
 	char tmp[PATH_SIZE];
-	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+	if (join(tmp, sizeof tmp, dir, "x") != 0)
 		return -1;
 	for (char *p = strchr(tmp + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
@@ -170,19 +195,71 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
-static int mkdir_all(const char *dir)
+/* Opens the folder holding root/rel's last component, walking down from root one folder at
+ * a time without following symbolic links (root itself may be one: the user named it), so
+ * a folder under IN_DIR or OUT_DIR that links elsewhere is never read or written through.
+ * With create, missing folders are made. Returns the fd, or -1 with err set to code. */
+static int open_parent(const char *root, const char *rel, int create, int code,
+		       struct bb_error *err)
 {
-	char tmp[PATH_SIZE];
-	if (join(tmp, sizeof tmp, dir, "x") != 0 || mkdir_parents(tmp) != 0)
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		bb_fail(err, code, "%s: %s", root, strerror(errno));
 		return -1;
-	return 0;
+	}
+	for (const char *p = rel, *slash; (slash = strchr(p, '/')); p = slash + 1) {
+		char name[NAME_MAX + 1];
+		size_t n = (size_t)(slash - p);
+		int next = -1, e = EINVAL;
+		/* rel comes from a folder walk, so never "." or "..": refused all the same */
+		int dots = p[0] == '.' && (n == 1 || (n == 2 && p[1] == '.'));
+		if (n > 0 && n <= NAME_MAX && !dots) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+			if (!create || mkdirat(fd, name, 0777) == 0 || errno == EEXIST)
+				next = openat(fd, name, flags);
+			e = errno;
+		}
+		if (next < 0) {
+			struct stat st;
+			int link = e == ENOTDIR &&
+				   fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				   S_ISLNK(st.st_mode);
+			close(fd);
+			bb_fail(err, code, "%s/%.*s: %s", root, (int)(slash - rel), rel,
+				link ? "a symbolic link, not followed" : strerror(e));
+			return -1;
+		}
+		close(fd);
+		fd = next;
+	}
+	return fd;
 }
 
-static int hash_file(const char *path, struct bb_hash *h, uint64_t *size)
+/* Opens IN_DIR/rel for reading, refusing a symbolic link anywhere below IN_DIR; fills st. */
+static int open_article(const struct batch *b, const char *rel, struct stat *st,
+			struct bb_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int dir = open_parent(b->o.in_dir, rel, 0, BB_ENOINPUT, err);
+	if (dir < 0)
 		return -1;
+	/* O_NONBLOCK: a FIFO put in an article's place must not hang the open */
+	int fd = openat(dir, base_name(rel), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		bb_fail(err, BB_ENOINPUT, "%s", errno == ELOOP ? "a symbolic link, not followed"
+							       : strerror(errno));
+	else if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		bb_fail(err, BB_ENOINPUT, "not a regular file");
+		close(fd);
+		fd = -1;
+	}
+	close(dir);
+	return fd;
+}
+
+static int hash_fd(int fd, struct bb_hash *h, uint64_t *size)
+{
 	char buf[65536];
 	ssize_t r;
 	*h = bb_hash_start();
@@ -191,10 +268,18 @@ static int hash_file(const char *path, struct bb_hash *h, uint64_t *size)
 		*h = bb_hash_add(*h, buf, (size_t)r);
 		*size += (uint64_t)r;
 	}
-	int e = errno;
+	return r < 0 ? -1 : 0;
+}
+
+static int hash_file(const char *path, struct bb_hash *h, uint64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = hash_fd(fd, h, size), e = errno;
 	close(fd);
 	errno = e;
-	return r < 0 ? -1 : 0;
+	return rc;
 }
 
 /* ---- what makes an output up to date --------------------------------------------------- */
@@ -215,9 +300,10 @@ static void settings_hash(struct batch *b)
 {
 	const struct bb_voice *v = &b->voice;
 	char text[512];
+	/* not --lenient nor --max-size: they decide whether an article is read, not how */
 	int n = snprintf(text, sizeof text, "bobao %s\nformat %s captions %d encoding %s\n",
 			 BOBAO_VERSION, b->o.format, b->o.keep_captions,
-			 b->o.encoding ? b->o.encoding : "-");
+			 b->o.read.encoding ? b->o.read.encoding : "-");
 	struct bb_hash h = bb_hash_add(bb_hash_start(), text, (size_t)n);
 	/* every preset key: the struct is zeroed before loading, so equal presets hash equal */
 	h = bb_hash_add(h, v, sizeof *v);
@@ -240,18 +326,18 @@ static void stamp_text(const struct batch *b, const char *input_hex, char *out, 
 		 b->settings, input_hex);
 }
 
-/* The audio file and its three sidecars all stand. */
-static int outputs_present(const char *audio)
+/* The audio file (named audio in folder dir) and its three sidecars stand, as files. */
+static int outputs_present(int dir, const char *audio)
 {
 	static const char *const side[] = {".json", ".vtt", ".srt"};
 	struct stat st;
-	if (stat(audio, &st) != 0)
+	if (fstatat(dir, audio, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	const char *dot = strrchr(audio, '.');
 	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
 		char p[PATH_SIZE];
 		snprintf(p, sizeof p, "%.*s%s", (int)(dot - audio), audio, side[i]);
-		if (stat(p, &st) != 0)
+		if (fstatat(dir, p, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 			return 0;
 	}
 	return 1;
@@ -260,67 +346,128 @@ static int outputs_present(const char *audio)
 /* 1 when rel's outputs are up to date; then *audio_s is what its stamp recorded. */
 static int up_to_date(const struct batch *b, const char *rel, double *audio_s, uint64_t *size)
 {
-	char in[PATH_SIZE], stamp[PATH_SIZE], out[PATH_SIZE], want[256], have[512], hex[33];
+	char stamp[PATH_SIZE], audio[PATH_SIZE], want[256], have[512], hex[33];
+	struct bb_error err = {0};
 	struct bb_hash h;
+	struct stat st;
 	*size = 0;
-	if (join(in, sizeof in, b->o.in_dir, rel) || stamp_path(b, rel, stamp, sizeof stamp) ||
-	    out_path(b, rel, out, sizeof out) || hash_file(in, &h, size) != 0)
+	int in = open_article(b, rel, &st, &err);
+	if (in < 0)
+		return 0;
+	int hashed = hash_fd(in, &h, size) == 0;
+	close(in);
+	if (!hashed || stamp_rel(rel, stamp, sizeof stamp) ||
+	    audio_name(b, rel, audio, sizeof audio))
 		return 0;
 	bb_hash_hex(h, hex);
 	stamp_text(b, hex, want, sizeof want);
-	int fd = open(stamp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, have, sizeof have - 1);
-	close(fd);
+	int dir = open_parent(b->o.out_dir, stamp, 0, BB_ECANTCREAT, &err);
+	int fd = dir < 0 ? -1 : openat(dir, base_name(rel), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, have, sizeof have - 1);
+	if (fd >= 0)
+		close(fd);
+	if (dir >= 0)
+		close(dir);
 	if (n <= 0)
 		return 0;
 	have[n] = '\0';
 	size_t wl = strlen(want);
 	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
 		return 0;
-	return outputs_present(out);
+	dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
+	int present = dir >= 0 && outputs_present(dir, audio);
+	if (dir >= 0)
+		close(dir);
+	return present;
 }
 
-static int write_stamp(const char *path, const char *text)
+/* Writes the stamp name in folder dir whole, or not at all. */
+static int write_stamp(int dir, const char *name, const char *text)
 {
-	char tmp[PATH_SIZE + 32];
-	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	char tmp[PATH_SIZE];
+	snprintf(tmp, sizeof tmp, "%s.tmp%ld", name, (long)getpid());
+	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
 	int ok = bb_write_full(fd, text, strlen(text)) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+	ok = close(fd) == 0 && ok && renameat(dir, tmp, dir, name) == 0;
 	if (!ok)
-		unlink(tmp);
+		unlinkat(dir, tmp, 0);
 	return ok ? 0 : -1;
 }
 
-/* Removes what a killed run left of this output: the assembler's ".NAME.EXT.XXXXXX". */
-static void remove_stale_temps(const char *audio)
+/* Removes from folder dir what a killed conversion left of the output audio: the
+ * assembler's ".NAME.EXT.XXXXXX" for the audio and each sidecar. */
+static void remove_stale_temps(int dir, const char *audio)
 {
-	char dir[PATH_SIZE];
-	const char *slash = strrchr(audio, '/');
 	const char *dot = strrchr(audio, '.');
-	snprintf(dir, sizeof dir, "%.*s", (int)(slash - audio), audio);
-	const char *stem = slash + 1;
-	size_t sl = (size_t)(dot - stem);
-	DIR *d = opendir(dir);
-	if (!d)
+	size_t sl = (size_t)(dot - audio);
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
-		if (n[0] != '.' || strncmp(n + 1, stem, sl) != 0 || n[1 + sl] != '.')
+		if (n[0] != '.' || strncmp(n + 1, audio, sl) != 0 || n[1 + sl] != '.')
 			continue;
 		const char *ext = n + 2 + sl, *x = strchr(ext, '.');
-		if (!x || strlen(x) != 7) /* ".XXXXXX" from mkstemp */
-			continue;
-		char p[PATH_SIZE];
-		if (join(p, sizeof p, dir, n) == 0)
-			unlink(p);
+		if (x && strlen(x) == 7) /* ".XXXXXX" from mkstemp */
+			unlinkat(dir, n, 0);
 	}
 	closedir(d);
+}
+
+/* Reads IN_DIR/rel (never through a symbolic link: bb_article_read takes a path, so the
+ * bytes are read here) and parses it; *h is the hash of the very bytes converted. */
+static int read_article(const struct batch *b, const char *rel, const char *in,
+			struct bb_article *art, struct bb_hash *h, struct bb_read_info *info,
+			struct bb_error *err)
+{
+	struct stat st;
+	int fd = open_article(b, rel, &st, err);
+	if (fd < 0)
+		return err->code;
+	size_t max = b->o.read.max_bytes ? b->o.read.max_bytes : BB_MAX_ARTICLE_BYTES;
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int rc = (uint64_t)st.st_size > max ? bb_fail_too_large(err, (uint64_t)st.st_size, max)
+					    : BB_OK;
+	while (rc == BB_OK) {
+		if (len == cap) {
+			char *nb = realloc(buf, cap ? cap * 2 : 65536);
+			if (!nb) {
+				rc = bb_fail(err, BB_ENOMEM, "out of memory");
+				break;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 65536;
+		}
+		ssize_t got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			rc = bb_fail(err, BB_EIO, "read error: %s", strerror(errno));
+		else if ((len += (size_t)got) > max)
+			rc = bb_fail_too_large(err, 0, max); /* it grew while read */
+		if (got <= 0)
+			break;
+	}
+	close(fd);
+	if (rc == BB_OK && len == 0)
+		rc = bb_fail(err, BB_EDATA, "empty file");
+	struct bb_text text = {0};
+	if (rc == BB_OK) {
+		*h = bb_hash_add(bb_hash_start(), buf, len);
+		rc = bb_decode(buf, len, &b->o.read, &text, info, err);
+	}
+	free(buf);
+	if (rc == BB_OK)
+		rc = bb_article_parse(art, &text, in, err);
+	return rc;
 }
 
 /* ---- the worker -------------------------------------------------------------------------- */
@@ -343,41 +490,46 @@ static void worker_progress(size_t done, size_t total, double audio_s, void *ctx
 	send_reply(w, &r);
 }
 
-/* One article: read, script, synthesize (through the cache), assemble, stamp. */
+/* One article: read, script, synthesize (through the cache), assemble, stamp. Runs in a
+ * process of its own (convert_forked), which moves into the article's output folder. */
 static int convert(struct wstate *w, const char *rel, struct reply *r)
 {
 	struct batch *b = w->b;
-	char in[PATH_SIZE], out[PATH_SIZE], stamp[PATH_SIZE], hex[33], text[256];
+	char in[PATH_SIZE], out[PATH_SIZE], stamp[PATH_SIZE], audio[PATH_SIZE], hex[33], text[256];
 	struct bb_error err = {0};
 	struct bb_article art = {0};
 	struct bb_script sc = {0};
+	struct bb_read_info info = {0};
 	struct bb_hash h;
-	uint64_t size;
 	const char *where = in;
-	int rc = BB_OK;
+	int rc = BB_OK, audio_dir = -1, stamp_dir = -1;
 	w->audio = 0;
 	if (join(in, sizeof in, b->o.in_dir, rel) || out_path(b, rel, out, sizeof out) ||
-	    stamp_path(b, rel, stamp, sizeof stamp))
+	    stamp_rel(rel, stamp, sizeof stamp) || audio_name(b, rel, audio, sizeof audio))
 		rc = bb_fail(&err, BB_ECANTCREAT, "path too long");
-	else if (hash_file(in, &h, &size) != 0)
-		rc = bb_fail(&err, BB_ENOINPUT, "cannot read: %s", strerror(errno));
-	if (rc == BB_OK)
-		rc = bb_article_read_file(&art, in, b->o.encoding, 0, &err);
+	else
+		rc = read_article(b, rel, in, &art, &h, &info, &err);
 	if (rc == BB_OK)
 		rc = bb_script_build(&sc, &art, b->lex, b->o.keep_captions ? BB_KEEP_CAPTIONS : 0,
 				     &err);
 	if (rc == BB_OK) {
-		/* The old stamp goes first: a run killed from here on must not look complete. */
-		if (unlink(stamp) != 0 && errno != ENOENT)
-			rc = bb_fail(&err, BB_ECANTCREAT, "cannot remove %s: %s", stamp, strerror(errno));
-		else if (mkdir_parents(out) != 0 || mkdir_parents(stamp) != 0)
-			rc = bb_fail(&err, BB_ECANTCREAT, "cannot create its folder: %s",
-				     strerror(errno));
 		where = out;
+		/* Into folders reached from OUT_DIR without following a link; entering the audio's
+		 * folder keeps the assembler's relative names from being redirected later. */
+		if ((stamp_dir = open_parent(b->o.out_dir, stamp, 1, BB_ECANTCREAT, &err)) < 0 ||
+		    (audio_dir = open_parent(b->o.out_dir, rel, 1, BB_ECANTCREAT, &err)) < 0)
+			rc = err.code;
+		/* The old stamp goes first: a run killed from here on must not look complete. */
+		else if (unlinkat(stamp_dir, base_name(rel), 0) != 0 && errno != ENOENT)
+			rc = bb_fail(&err, BB_ECANTCREAT, "cannot remove its stamp: %s",
+				     strerror(errno));
+		else if (fchdir(audio_dir) != 0)
+			rc = bb_fail(&err, BB_ECANTCREAT, "cannot enter its folder: %s",
+				     strerror(errno));
 	}
 	if (rc == BB_OK) {
-		remove_stale_temps(out);
-		struct bb_output o = {out, b->o.format, 1, 1, 1};
+		remove_stale_temps(audio_dir, audio);
+		struct bb_output o = {audio, b->o.format, 1, 1, 1};
 		struct bb_sentence_cache hook = bb_cache_hook(w->cache);
 		rc = bb_speak_cached(&sc, &b->voice, w->sy, &o, w->cache ? &hook : NULL,
 				     worker_progress, w, &err);
@@ -387,16 +539,43 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 		stamp_text(b, hex, text, sizeof text);
 		size_t n = strlen(text);
 		snprintf(text + n, sizeof text - n, "audio_seconds %.3f\n", w->audio);
-		if (write_stamp(stamp, text) != 0)
-			rc = bb_fail(&err, BB_ECANTCREAT, "cannot write %s: %s", stamp, strerror(errno));
+		if (write_stamp(stamp_dir, base_name(rel), text) != 0)
+			rc = bb_fail(&err, BB_ECANTCREAT, "cannot write its stamp in %s/" STATE_DIR
+				     ": %s", b->o.out_dir, strerror(errno));
 	}
-	if (rc != BB_OK && snprintf(r->msg, sizeof r->msg, "%s: %s",
-				    rc == BB_ECANTCREAT || rc == BB_EIO ? where : in,
-				    err.msg[0] ? err.msg : bb_status_name(rc)) >= (int)sizeof r->msg)
+	int n = 0;
+	if (rc != BB_OK)
+		n = snprintf(r->msg, sizeof r->msg, "%s: %s",
+			     rc == BB_ECANTCREAT || rc == BB_EIO ? where : in,
+			     err.msg[0] ? err.msg : bb_status_name(rc));
+	else if (info.invalid) /* --lenient: converted, with a warning */
+		n = snprintf(r->msg, sizeof r->msg, "%s: warning: %zu invalid UTF-8 sequence%s not "
+			     "read (first at byte %zu)", in, info.invalid,
+			     info.invalid == 1 ? "" : "s", info.first_invalid);
+	if (n >= (int)sizeof r->msg)
 		strcpy(r->msg + sizeof r->msg - 4, "...");
+	if (audio_dir >= 0)
+		close(audio_dir);
+	if (stamp_dir >= 0)
+		close(stamp_dir);
 	bb_script_free(&sc);
 	bb_article_free(&art);
 	return rc;
+}
+
+/* Waits for a child's result on pipe fd for up to timeout_s (0: no limit): 1 when it came,
+ * 0 when the child ended without one, -1 when the time ran out. */
+static int wait_result(int fd, long timeout_s, struct reply *r)
+{
+	double end = now_s() + (double)timeout_s;
+	for (;;) {
+		double left = end - now_s();
+		if (timeout_s > 0 && left <= 0)
+			return -1;
+		struct pollfd p = {fd, POLLIN, 0};
+		if (poll(&p, 1, timeout_s > 0 ? (int)(left * 1000) + 1 : -1) > 0)
+			return bb_read_full(fd, r, sizeof *r) == 0;
+	}
 }
 
 /* Converts one article in a child forked from the worker, so every article starts from the
@@ -404,35 +583,65 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
  * no API resets (the pitch flutter phase and cycle counters in wavegen.c), so without this
  * an article's audio would depend on the articles converted before it by the same worker,
  * and would differ from a single `bobao speak`. The child only _exits, never runs eSpeak's
- * exit code, so the thread it lacks is never waited for. */
+ * exit code, so the thread it lacks is never waited for. Its result comes back through
+ * this worker, which kills it after --timeout and removes its temporaries; the worker
+ * itself, untouched, then goes on with the next article. */
 static void convert_forked(struct wstate *w, const char *rel)
 {
+	const struct batch *b = w->b;
 	double t0 = now_s();
 	struct reply r = {.type = 'R'};
-	pid_t pid = fork();
-	if (pid == 0) {
+	int done[2] = {-1, -1}, got = 0, st = 0;
+	pid_t pid = -1;
+	if (pipe2(done, O_CLOEXEC) == 0 && (pid = fork()) == 0) {
+		close(done[0]);
 		r.status = convert(w, rel, &r);
 		r.seconds = now_s() - t0;
 		r.audio_s = w->audio;
 		bb_cache_take_counts(w->cache, &r.hits, &r.misses);
-		send_reply(w, &r);
-		_exit(0);
+		_exit(bb_write_full(done[1], &r, sizeof r) == 0 ? 0 : 1);
 	}
-	int st = 0;
-	if (pid < 0) { /* no fork: convert here, with whatever state eSpeak has */
-		r.status = convert(w, rel, &r);
-		r.audio_s = w->audio;
-		bb_cache_take_counts(w->cache, &r.hits, &r.misses);
-	} else if (waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		return; /* the child replied */
-	} else {
+	int e = errno;
+	if (done[1] >= 0)
+		close(done[1]);
+	if (pid > 0) {
+		struct reply result;
+		if ((got = wait_result(done[0], b->o.timeout_s, &result)) > 0)
+			r = result;
+		else if (got < 0)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			continue;
+	}
+	if (done[0] >= 0)
+		close(done[0]);
+	int n = 0;
+	if (pid < 0) {
+		r.status = BB_ETEMPFAIL;
+		n = snprintf(r.msg, sizeof r.msg, "%s/%s: cannot start its conversion: %s",
+			     b->o.in_dir, rel, strerror(e));
+	} else if (got < 0) {
+		char audio[PATH_SIZE];
+		struct bb_error err = {0};
+		int dir = audio_name(b, rel, audio, sizeof audio) ? -1
+			  : open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
+		if (dir >= 0) {
+			remove_stale_temps(dir, audio);
+			close(dir);
+		}
+		r.status = BB_ETEMPFAIL;
+		n = snprintf(r.msg, sizeof r.msg, "%s/%s: timed out after %ld s", b->o.in_dir, rel,
+			     b->o.timeout_s);
+	} else if (got == 0) {
 		r.status = BB_ESOFTWARE;
-		if (snprintf(r.msg, sizeof r.msg, "%s/%s: its conversion crashed (%s %d)",
-			     w->b->o.in_dir, rel, WIFSIGNALED(st) ? "signal" : "status",
-			     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st)) >= (int)sizeof r.msg)
-			strcpy(r.msg + sizeof r.msg - 4, "...");
+		n = snprintf(r.msg, sizeof r.msg, "%s/%s: its conversion crashed (%s %d)",
+			     b->o.in_dir, rel, WIFSIGNALED(st) ? "signal" : "status",
+			     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	}
-	r.seconds = now_s() - t0;
+	if (n >= (int)sizeof r.msg)
+		strcpy(r.msg + sizeof r.msg - 4, "...");
+	if (got <= 0)
+		r.seconds = now_s() - t0;
 	send_reply(w, &r);
 }
 
@@ -506,6 +715,10 @@ static void article_done(struct batch *b, const struct job *j, int status, doubl
 	if (status == BB_OK) {
 		b->converted++;
 		b->audio_made += audio_s;
+		if (msg && msg[0]) { /* a warning */
+			clear_progress(b);
+			fprintf(stderr, "bobao: %s\n", msg);
+		}
 		if (b->o.watch && !b->o.quiet && isatty(2))
 			fprintf(stderr, "bobao: %s: converted, %.1f s of audio\n", j->rel, audio_s);
 	} else {
@@ -781,7 +994,14 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds every *.txt under IN_DIR/rel; skips hidden names and OUT_DIR when it is inside. */
+/* Links under IN_DIR are never followed: they may lead out of it, or round in a loop. */
+static void warn_link(const char *path)
+{
+	fprintf(stderr, "bobao: %s: a symbolic link: skipped (not followed)\n", path);
+}
+
+/* Adds every *.txt under IN_DIR/rel; skips hidden names, OUT_DIR when it is inside, and
+ * symbolic links, with a warning for those that look like articles or folders. */
 static int scan(const struct batch *b, const char *rel, struct names *files, struct names *dirs)
 {
 	char dir[PATH_SIZE];
@@ -800,14 +1020,16 @@ static int scan(const struct batch *b, const char *rel, struct names *files, str
 		char sub[PATH_SIZE], full[PATH_SIZE];
 		struct stat st;
 		if (e->d_name[0] == '.' || join(sub, sizeof sub, rel, e->d_name) != 0 ||
-		    join(full, sizeof full, dir, e->d_name) != 0)
+		    join(full, sizeof full, dir, e->d_name) != 0 || lstat(full, &st) != 0)
 			continue;
-		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(full, &st) == 0 &&
-					    S_ISDIR(st.st_mode))) {
-			if (stat(full, &st) == 0 && st.st_dev == b->out_dev && st.st_ino == b->out_ino)
-				continue;
-			rc = scan(b, sub, files, dirs);
-		} else if (ends_with_txt(e->d_name) && stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (S_ISLNK(st.st_mode)) {
+			if (files && (ends_with_txt(e->d_name) ||
+				      (stat(full, &st) == 0 && S_ISDIR(st.st_mode))))
+				warn_link(full);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != b->out_dev || st.st_ino != b->out_ino)
+				rc = scan(b, sub, files, dirs);
+		} else if (S_ISREG(st.st_mode) && ends_with_txt(e->d_name)) {
 			rc = files ? names_add(files, sub) : 0;
 		}
 	}
@@ -833,7 +1055,7 @@ static int lock_out(const struct batch *b, int fds[2], struct bb_error *err)
 			  : snprintf(path, sizeof path, "%s/" LOCK_FILE, b->o.out_dir);
 		if (n < 0 || (size_t)n >= sizeof path)
 			return bb_fail(err, BB_ECANTCREAT, "%s: path too long", b->o.out_dir);
-		fds[k] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		fds[k] = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
 		if (fds[k] < 0)
 			return bb_fail(err, BB_ECANTCREAT, "%s: %s", path, strerror(errno));
 		int how = (sharded && k == 0 ? LOCK_SH : LOCK_EX) | wait;
@@ -974,7 +1196,12 @@ static int watch_settle(struct batch *b, struct watch *wa)
 		}
 		double audio;
 		uint64_t size;
-		if (in_shard(b, p->rel) && !up_to_date(b, p->rel, &audio, &size))
+		char full[PATH_SIZE];
+		struct stat st;
+		if (join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0 &&
+		    S_ISLNK(st.st_mode))
+			warn_link(full); /* moved in */
+		else if (in_shard(b, p->rel) && !up_to_date(b, p->rel, &audio, &size))
 			enqueue(b, p->rel, size);
 		free(p->rel);
 		wa->p[i] = wa->p[--wa->np];
@@ -1048,8 +1275,8 @@ static int usage_error(const char *what, const char *arg)
 static int parse_options(struct options *o, int argc, char **argv)
 {
 	enum { OPT_SHARD = 256, OPT_VOICE, OPT_FORMAT, OPT_LOG, OPT_CACHE, OPT_CACHE_SIZE,
-	       OPT_NO_CACHE, OPT_WATCH, OPT_SETTLE, OPT_WAIT, OPT_LEXICON, OPT_ENCODING, OPT_KEEP,
-	       OPT_HELP };
+	       OPT_NO_CACHE, OPT_WATCH, OPT_SETTLE, OPT_WAIT, OPT_TIMEOUT, OPT_LEXICON,
+	       OPT_ENCODING, OPT_MAX_SIZE, OPT_LENIENT, OPT_KEEP, OPT_HELP };
 	static const struct option longopts[] = {
 		{"shard", required_argument, 0, OPT_SHARD},
 		{"voice", required_argument, 0, OPT_VOICE},
@@ -1061,14 +1288,17 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{"watch", no_argument, 0, OPT_WATCH},
 		{"settle", required_argument, 0, OPT_SETTLE},
 		{"wait", no_argument, 0, OPT_WAIT},
+		{"timeout", required_argument, 0, OPT_TIMEOUT},
 		{"lexicon", required_argument, 0, OPT_LEXICON},
 		{"encoding", required_argument, 0, OPT_ENCODING},
+		{"max-size", required_argument, 0, OPT_MAX_SIZE},
+		{"lenient", no_argument, 0, OPT_LENIENT},
 		{"keep-captions", no_argument, 0, OPT_KEEP},
 		{"help", no_argument, 0, OPT_HELP},
 		{0, 0, 0, 0},
 	};
 	*o = (struct options){.format = "wav", .voice = "news", .jobs = default_jobs(),
-			      .settle_ms = 1000, .cache_mb = 1024};
+			      .settle_ms = 1000, .cache_mb = 4096, .timeout_s = 600};
 	long v;
 	int opt;
 	optind = 1;
@@ -1112,8 +1342,17 @@ static int parse_options(struct options *o, int argc, char **argv)
 				return usage_error("--settle wants milliseconds", optarg);
 			break;
 		case OPT_WAIT: o->wait_lock = 1; break;
+		case OPT_TIMEOUT:
+			if (parse_number(optarg, 0, 1000000, &o->timeout_s) != 0)
+				return usage_error("--timeout wants seconds (0: no limit)", optarg);
+			break;
 		case OPT_LEXICON: o->lexicon = optarg; break;
-		case OPT_ENCODING: o->encoding = optarg; break;
+		case OPT_ENCODING: o->read.encoding = optarg; break;
+		case OPT_MAX_SIZE:
+			if (bb_parse_size(optarg, &o->read.max_bytes) != 0)
+				return usage_error("--max-size wants a size, as 16M", optarg);
+			break;
+		case OPT_LENIENT: o->read.lenient = 1; break;
 		case OPT_KEEP: o->keep_captions = 1; break;
 		case OPT_HELP: fputs(usage_text, stdout); return -1;
 		default: return usage_error("unknown option", NULL);
@@ -1201,10 +1440,21 @@ static int prepare(struct batch *b, int lock_fds[2])
 		fprintf(stderr, "bobao: %s: %s\n", b->o.log, strerror(errno));
 		return BB_ECANTCREAT;
 	}
+	/* The default cache is not written through a link; the path is made absolute, as each
+	 * conversion runs in its output folder. */
+	char cwd[PATH_SIZE] = "", cache[PATH_SIZE];
 	if (b->o.cache_dir)
-		snprintf(b->cache_dir, sizeof b->cache_dir, "%s", b->o.cache_dir);
-	else
-		snprintf(b->cache_dir, sizeof b->cache_dir, "%s/" CACHE_DIR, b->o.out_dir);
+		snprintf(cache, sizeof cache, "%s", b->o.cache_dir);
+	else if (join(cache, sizeof cache, b->o.out_dir, CACHE_DIR) == 0 &&
+		 lstat(cache, &st) == 0 && S_ISLNK(st.st_mode)) {
+		fprintf(stderr, "bobao: %s: a symbolic link, not followed\n", cache);
+		return BB_ECANTCREAT;
+	}
+	if ((cache[0] != '/' && !getcwd(cwd, sizeof cwd)) ||
+	    join(b->cache_dir, sizeof b->cache_dir, cwd, cache) != 0) {
+		fprintf(stderr, "bobao: %s: %s\n", cache, strerror(errno ? errno : ENAMETOOLONG));
+		return BB_ECANTCREAT;
+	}
 	return BB_OK;
 }
 

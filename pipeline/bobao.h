@@ -95,12 +95,31 @@ int bb_is_hanzi(uint32_t cp);
 
 /* ---- decode.c: bytes in any supported encoding -> UTF-8 ------------------------------ */
 
-/* Converts raw article bytes to UTF-8 (no BOM, \r\n and \r folded to \n). encoding: an
- * iconv name to force, or NULL to detect (UTF-8, UTF-16 with BOM, GB18030, Big5).
- * On success out holds the text and *detected (may be NULL) the name that was used.
- * BB_EDATA with the byte offset of the first bad byte, or "binary data, not text". */
-int bb_decode(const char *bytes, size_t n, const char *encoding, struct bb_text *out,
-	      const char **detected, struct bb_error *err);
+/* How to read an article; a zeroed struct (or NULL): detect the encoding, the default size
+ * limit, refuse invalid UTF-8. */
+struct bb_read_opts {
+	const char *encoding; /* an iconv name to force, or NULL to detect */
+	size_t max_bytes;     /* larger files are refused with BB_EDATA; 0: BB_MAX_ARTICLE_BYTES */
+	int lenient;          /* invalid UTF-8 and NUL bytes become U+FFFD, which is not read */
+};
+#define BB_MAX_ARTICLE_BYTES ((size_t)16 << 20)
+
+/* What reading found, for the caller to report (a lenient read warns once). */
+struct bb_read_info {
+	const char *encoding; /* the encoding used ("UTF-8", "GB18030", ...) */
+	size_t invalid;       /* invalid sequences replaced (lenient only) */
+	size_t first_invalid; /* byte offset of the first of them in the input */
+};
+
+/* Converts raw article bytes to UTF-8 (no BOM, \r\n and \r folded to \n, terminal escape
+ * sequences and control characters other than tab, newline and form feed dropped).
+ * Detects UTF-8, UTF-16 (with a BOM, or without one when its NULs say so), GB18030 and Big5.
+ * opts and info may be NULL; only opts->encoding and opts->lenient matter here.
+ * BB_EDATA: "invalid UTF-8 at byte N" for a UTF-8 text with bad bytes (unless lenient), the
+ * byte offset of the first bad byte in a forced or legacy encoding, or "binary data, not
+ * text"; BB_EUSAGE for an unknown encoding name. out is empty on failure. */
+int bb_decode(const char *bytes, size_t n, const struct bb_read_opts *opts, struct bb_text *out,
+	      struct bb_read_info *info, struct bb_error *err);
 
 /* ---- article.c: text -> blocks --------------------------------------------------------- */
 
@@ -126,9 +145,21 @@ struct bb_article {
  * BB_EDATA when there is nothing to read. */
 int bb_article_parse(struct bb_article *art, struct bb_text *original, const char *source,
 		     struct bb_error *err);
-/* Reads and decodes a file ("-" for stdin) and parses it. max_bytes 0: default limit. */
+/* Reads a file ("-" for stdin), decodes it (bb_decode) and parses it. opts and info may be
+ * NULL. BB_ENOINPUT when it cannot be opened or is a directory; BB_EDATA when it is empty or
+ * larger than the limit ("file too large (N bytes, limit 16 MB; see --max-size)"); BB_EIO
+ * when reading fails. */
+int bb_article_read(struct bb_article *art, const char *path, const struct bb_read_opts *opts,
+		    struct bb_read_info *info, struct bb_error *err);
+/* bb_article_read with only an encoding and a size limit (0: the default). */
 int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
 			 size_t max_bytes, struct bb_error *err);
+/* Sets err to BB_EDATA "file too large (SIZE bytes, limit LIMIT; see --max-size)" (size 0:
+ * unknown, read from a pipe) and returns BB_EDATA: the one wording for every reader. */
+int bb_fail_too_large(struct bb_error *err, uint64_t size, size_t limit);
+/* Parses a size: digits with an optional K, M or G (powers of 1024; "16M", "512k", "2GB").
+ * Returns 0 and sets *bytes, or -1 for anything else, zero, or an overflow. */
+int bb_parse_size(const char *s, size_t *bytes);
 void bb_article_free(struct bb_article *art);
 
 /* ---- normalize.c: written text -> the words a news reader says ------------------------ */
@@ -250,15 +281,49 @@ struct bb_output {
 
 struct bb_assembler; /* opaque */
 struct bb_script;
+struct bb_sentence;
 
-/* Starts an output for the script's sentences. Nothing appears under a final name before
- * bb_assemble_finish succeeds. BB_ECANTCREAT when the folder is not writable. */
+/* One sentence ready for the output file: eSpeak's speech trimmed, faded and resampled, with
+ * what loudness and peaks need of it. The assembler makes it; the sentence cache keeps it, so
+ * an unchanged sentence costs neither eSpeak, nor the resampler, nor the meter again. */
+struct bb_segment {
+	int16_t *audio;     /* at rate, int16 at half scale (room for the resampler's overshoot) */
+	size_t n, cap;
+	int rate;
+	int sample_peak;    /* of audio */
+	float true_peak;    /* of audio, 4x oversampled */
+	double energy;      /* the sum of audio's squares, for the limiter's estimate */
+	float *loudness;    /* K-weighted mean square of each 100 ms of the speech (BS.1770) */
+	size_t nloud, loud_cap;
+};
+void bb_segment_free(struct bb_segment *seg);
+
+/* A store of finished sentences that bb_speak_cached asks before eSpeak (batch's cache). */
+struct bb_sentence_cache {
+	/* Puts sentence s's segment made at rate into out; returns 1 if found, else 0. */
+	int (*get)(void *ctx, const struct bb_sentence *s, int rate, struct bb_segment *out);
+	/* Keeps the segment just made for s; a failure to keep it is not an error. Called on the
+	 * assembler's thread, while get may run on the caller's. */
+	void (*put)(void *ctx, const struct bb_sentence *s, const struct bb_segment *seg);
+	void *ctx;
+};
+
+/* Starts an output for the script's sentences; the segments it makes go to cache (may be
+ * NULL). Nothing appears under a final name before bb_assemble_finish succeeds.
+ * BB_ECANTCREAT when the folder is not writable. */
 int bb_assemble_open(struct bb_assembler **as, const struct bb_output *out,
-		     const struct bb_voice *v, const struct bb_script *sc, struct bb_error *err);
+		     const struct bb_voice *v, const struct bb_script *sc,
+		     const struct bb_sentence_cache *cache, struct bb_error *err);
+/* The output sample rate: what a segment added whole must be made at. */
+int bb_assemble_rate(const struct bb_assembler *as);
 /* Adds sentence i's speech (mono 16-bit at rate) and then pause_ms of silence. Sentences
  * come in order; a sentence may be added in several calls with pause_ms 0 between them. */
 int bb_assemble_add(struct bb_assembler *as, size_t i, const int16_t *pcm, size_t n, int rate,
 		    int pause_ms, struct bb_error *err);
+/* Adds sentence i as a finished segment (from the cache), then pause_ms of silence; takes
+ * over seg's buffers and leaves it empty. */
+int bb_assemble_add_segment(struct bb_assembler *as, size_t i, struct bb_segment *seg,
+			    int pause_ms, struct bb_error *err);
 /* Writes everything under temporary names in the target folder, then renames into place. */
 int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err);
 /* Frees; removes temporary files if not finished. Accepts NULL. */
@@ -289,14 +354,6 @@ int bb_speak(const struct bb_script *sc, const struct bb_voice *v, struct bb_syn
 	     const struct bb_output *out, void (*progress)(size_t done, size_t total,
 	     double audio_s, void *ctx), void *ctx, struct bb_error *err);
 
-/* A store of synthesized sentences that bb_speak_cached asks before eSpeak (batch's cache). */
-struct bb_sentence_cache {
-	/* Puts sentence s's speech into out (n was 0, rate set); returns 1 if found, else 0. */
-	int (*get)(void *ctx, const struct bb_sentence *s, struct bb_pcm *out);
-	/* Keeps the speech just synthesized for s; a failure to keep it is not an error. */
-	void (*put)(void *ctx, const struct bb_sentence *s, const struct bb_pcm *pcm);
-	void *ctx;
-};
 /* bb_speak, with sentences taken from cache (NULL: none) when it has them. */
 int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct bb_synth *sy,
 		    const struct bb_output *out, const struct bb_sentence_cache *cache,

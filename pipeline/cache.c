@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "tempfile.h"
 
 /* ---- hashes ---------------------------------------------------------------------------- */
 
@@ -57,18 +58,23 @@ uint64_t bb_fnv1a64(const char *s)
 
 /* ---- the sentence cache ------------------------------------------------------------------ */
 
-/* Entry file: this header, then n native-endian 16-bit samples. */
+/* Entry file: this header, then the segment's n samples and nloud loudness blocks, native
+ * endian (the cache is this machine's). */
 struct entry_head {
-	char magic[4]; /* "BBS1" */
+	char magic[4]; /* ENTRY_MAGIC: changes whenever what an entry holds changes */
 	uint32_t rate;
-	uint64_t n;
+	uint64_t n, nloud;
+	int32_t sample_peak;
+	float true_peak;
+	double energy;
 };
+#define ENTRY_MAGIC "BBS2"
 
 struct bb_disk_cache {
 	char *dir;
 	struct bb_voice voice;   /* what synthesis used */
-	size_t hits, misses;
-	unsigned serial;         /* for temporary names */
+	size_t hits, misses;     /* touched by get only (the caller's thread) */
+	unsigned serial;         /* for temporary names; touched by put only (the assembler's) */
 };
 
 int bb_cache_open(struct bb_disk_cache **out, const char *dir, const struct bb_voice *v,
@@ -94,15 +100,19 @@ static void hash_feed(void *ctx, const void *bytes, size_t n)
 	*h = bb_hash_add(*h, bytes, n);
 }
 
-/* DIR/ab/cdef....pcm, keyed by all that decides the sentence's audio (see synth.c). */
-static void entry_path(const struct bb_disk_cache *c, const struct bb_sentence *s, char *path,
-		       size_t size)
+/* DIR/ab/cdef....seg, keyed by all that decides the sentence's audio (see synth.c), the
+ * output rate and the entry format. */
+static void entry_path(const struct bb_disk_cache *c, const struct bb_sentence *s, int rate,
+		       char *path, size_t size)
 {
 	struct bb_hash h = bb_hash_start();
 	bb_synth_describe(&c->voice, s, hash_feed, &h);
+	uint32_t r = (uint32_t)rate;
+	h = bb_hash_add(h, &r, sizeof r);
+	h = bb_hash_add(h, ENTRY_MAGIC, 4);
 	char hex[33];
 	bb_hash_hex(h, hex);
-	snprintf(path, size, "%s/%.2s/%s.pcm", c->dir, hex, hex + 2);
+	snprintf(path, size, "%s/%.2s/%s.seg", c->dir, hex, hex + 2);
 }
 
 int bb_read_full(int fd, void *buf, size_t n)
@@ -135,31 +145,42 @@ int bb_write_full(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+static int read_array(int fd, void **p, size_t *cap, size_t n, size_t elem)
+{
+	if (n > *cap) {
+		void *q = realloc(*p, n * elem);
+		if (!q)
+			return -1;
+		*p = q;
+		*cap = n;
+	}
+	return bb_read_full(fd, *p, n * elem);
+}
+
 /* Reads the entry of s into out; touches it, so eviction sees it as recently used. */
-static int cache_get(void *ctx, const struct bb_sentence *s, struct bb_pcm *out)
+static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb_segment *out)
 {
 	struct bb_disk_cache *c = ctx;
 	char path[4096];
-	entry_path(c, s, path, sizeof path);
+	entry_path(c, s, rate, path, sizeof path);
 	int fd = open(path, O_RDWR | O_CLOEXEC);
-	struct entry_head head;
+	struct entry_head h;
 	struct stat st;
-	int ok = fd >= 0 && bb_read_full(fd, &head, sizeof head) == 0 && fstat(fd, &st) == 0 &&
-		 memcmp(head.magic, "BBS1", 4) == 0 && head.rate > 0 &&
-		 head.n <= SIZE_MAX / sizeof(int16_t) - out->n &&
-		 (uint64_t)st.st_size == sizeof head + head.n * sizeof(int16_t);
-	if (ok && out->n + head.n > out->cap) {
-		int16_t *p = realloc(out->samples, (out->n + head.n) * sizeof *p);
-		ok = p != NULL;
-		if (p) {
-			out->samples = p;
-			out->cap = out->n + head.n;
-		}
-	}
-	ok = ok && bb_read_full(fd, out->samples + out->n, head.n * sizeof(int16_t)) == 0;
+	int ok = fd >= 0 && bb_read_full(fd, &h, sizeof h) == 0 && fstat(fd, &st) == 0 &&
+		 memcmp(h.magic, ENTRY_MAGIC, 4) == 0 && h.rate == (uint32_t)rate &&
+		 h.n <= (uint64_t)st.st_size / sizeof(int16_t) &&
+		 h.nloud <= (uint64_t)st.st_size / sizeof(float) &&
+		 (uint64_t)st.st_size == sizeof h + h.n * sizeof(int16_t) + h.nloud * sizeof(float);
+	ok = ok && read_array(fd, (void **)&out->audio, &out->cap, (size_t)h.n, sizeof(int16_t)) == 0 &&
+	     read_array(fd, (void **)&out->loudness, &out->loud_cap, (size_t)h.nloud,
+			sizeof(float)) == 0;
 	if (ok) {
-		out->n += head.n;
-		out->rate = (int)head.rate;
+		out->n = (size_t)h.n;
+		out->nloud = (size_t)h.nloud;
+		out->rate = (int)h.rate;
+		out->sample_peak = h.sample_peak;
+		out->true_peak = h.true_peak;
+		out->energy = h.energy;
 		futimens(fd, NULL);
 	}
 	if (fd >= 0)
@@ -172,11 +193,11 @@ static int cache_get(void *ctx, const struct bb_sentence *s, struct bb_pcm *out)
 }
 
 /* Writes the entry under a temporary name and renames it: readers never see half of one. */
-static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_pcm *pcm)
+static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_segment *seg)
 {
 	struct bb_disk_cache *c = ctx;
 	char path[4096], tmp[4200];
-	entry_path(c, s, path, sizeof path);
+	entry_path(c, s, seg->rate, path, sizeof path);
 	char *slash = strrchr(path, '/');
 	*slash = '\0';
 	if (mkdir(path, 0777) != 0 && errno != EEXIST)
@@ -186,12 +207,17 @@ static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_pc
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return;
-	struct entry_head head = {{'B', 'B', 'S', '1'}, (uint32_t)pcm->rate, pcm->n};
-	int ok = bb_write_full(fd, &head, sizeof head) == 0 &&
-		 bb_write_full(fd, pcm->samples, pcm->n * sizeof(int16_t)) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+	bb_temp_register(tmp); /* removed if a signal stops the process mid-write */
+	struct entry_head h = {.rate = (uint32_t)seg->rate, .n = seg->n, .nloud = seg->nloud,
+			       .sample_peak = seg->sample_peak, .true_peak = seg->true_peak,
+			       .energy = seg->energy};
+	memcpy(h.magic, ENTRY_MAGIC, 4);
+	int ok = bb_write_full(fd, &h, sizeof h) == 0 &&
+		 bb_write_full(fd, seg->audio, seg->n * sizeof(int16_t)) == 0 &&
+		 bb_write_full(fd, seg->loudness, seg->nloud * sizeof(float)) == 0;
+	ok = close(fd) == 0 && ok && bb_temp_rename(tmp, path) == 0;
 	if (!ok)
-		unlink(tmp);
+		bb_temp_unlink(tmp);
 }
 
 struct bb_sentence_cache bb_cache_hook(struct bb_disk_cache *c)

@@ -3,6 +3,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bobao.h"
 
@@ -61,6 +62,13 @@ static int convert(const char *bytes, size_t n, const char *from, struct bb_text
 	return rc;
 }
 
+/* C0 controls but tab, newline, carriage return, form feed and escape (terminal colour
+ * codes, dropped later); NUL included. */
+static int is_control(uint32_t c)
+{
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B;
+}
+
 /* 1 + how many common hanzi t holds; 0 when it holds control characters, which a legacy
  * table yields only for bytes that were never text in that encoding. */
 static size_t text_score(const struct bb_text *t)
@@ -71,7 +79,7 @@ static size_t text_score(const struct bb_text *t)
 		size_t l = bb_utf8_decode(t->s + i, t->len - i, &cp);
 		if (!l)
 			l = 1;
-		if ((cp >= 0x80 && cp < 0xA0) || (cp < 0x20 && !strchr("\t\n\r\f", (int)cp)))
+		if ((cp >= 0x80 && cp < 0xA0) || is_control(cp))
 			return 0;
 		if (cp >= 0x80) {
 			char c[5] = {0};
@@ -83,95 +91,207 @@ static size_t text_score(const struct bb_text *t)
 	return hits;
 }
 
-/* NUL bytes or many control characters mean a file is not text (UTF-16 is checked first). */
+/* Many NUL bytes or control characters mean a file is not text (UTF-16 is checked first);
+ * a few NULs are bad bytes in a text, refused or replaced like invalid UTF-8. */
 static int looks_binary(const unsigned char *b, size_t n)
 {
 	size_t controls = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (b[i] == 0)
-			return 1;
-		if (b[i] < 0x20 && b[i] != '\n' && b[i] != '\r' && b[i] != '\t' && b[i] != '\f')
-			controls++;
-	}
+	for (size_t i = 0; i < n; i++)
+		controls += is_control(b[i]);
 	return controls > 8 && controls * 100 > n;
 }
 
-/* Folds \r\n and \r to \n and drops a leading BOM, in place. */
-static void tidy(struct bb_text *t)
+/* UTF-16 without a byte order mark: the NUL high bytes of its ASCII characters (newlines,
+ * digits) mostly on one side of the pairs (a few low bytes are NUL too: 一 is U+4E00), in at
+ * least one pair in a hundred. *all_ascii: every pair has its NUL. */
+static const char *utf16_by_nuls(const unsigned char *b, size_t n, int *all_ascii)
 {
-	size_t o = 0, i = 0;
-	if (t->len >= 3 && memcmp(t->s, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	for (; i < t->len; i++) {
-		if (t->s[i] == '\r') {
-			t->s[o++] = '\n';
-			if (i + 1 < t->len && t->s[i + 1] == '\n')
-				i++;
-		} else {
-			t->s[o++] = t->s[i];
-		}
-	}
-	t->len = o;
-	if (t->s)
-		t->s[o] = '\0';
+	if (n < 2 || n % 2)
+		return NULL;
+	size_t nul[2] = {0, 0};
+	for (size_t i = 0; i < n; i++)
+		nul[i % 2] += b[i] == 0;
+	int high = nul[1] > nul[0]; /* the side of the high bytes: 1 little endian */
+	if (nul[high] < 3 * nul[!high] || nul[high] * 100 < n / 2)
+		return NULL;
+	*all_ascii = nul[high] == n / 2;
+	return high ? "UTF-16LE" : "UTF-16BE";
 }
 
-static int finish(struct bb_text *out, const char *name, const char **detected)
+/* Length of the UTF-8 character at s, or 0 when it is not one; NUL counts as not one. */
+static size_t utf8_char(const char *s, size_t n)
 {
-	tidy(out);
-	if (!out->s && bb_text_add(out, "", 0, (struct bb_span){0, 0}) != BB_OK)
-		return BB_ENOMEM;
-	if (detected)
-		*detected = name;
+	uint32_t cp;
+	size_t l = bb_utf8_decode(s, n, &cp);
+	return cp == 0 ? 0 : l;
+}
+
+/* Offset of the first bad byte (or n); *wide counts the 3- and 4-byte characters (Chinese
+ * in UTF-8), *bad_runs the runs of bad bytes. A legacy text scores about one wide character
+ * in twenty bad runs; a UTF-8 text with a few damaged bytes, the other way round. */
+static size_t utf8_survey(const char *s, size_t n, size_t *wide, size_t *bad_runs)
+{
+	size_t first_bad = n, i = 0;
+	*wide = *bad_runs = 0;
+	while (i < n) {
+		size_t l = utf8_char(s + i, n - i);
+		if (l) {
+			*wide += l >= 3;
+			i += l;
+			continue;
+		}
+		if (first_bad == n)
+			first_bad = i;
+		(*bad_runs)++;
+		while (i < n && !utf8_char(s + i, n - i))
+			i++;
+	}
+	return first_bad;
+}
+
+/* Takes bytes as UTF-8: refuses the first bad byte, or (lenient) replaces each run of bad
+ * bytes by one U+FFFD and counts them in info. */
+static int take_utf8(const char *bytes, size_t n, size_t first_bad, int lenient,
+		     struct bb_text *out, struct bb_read_info *info, struct bb_error *err)
+{
+	if (first_bad < n && !lenient)
+		return bb_fail(err, BB_EDATA, bytes[first_bad] ? "invalid UTF-8 at byte %zu"
+			       : "NUL byte at byte %zu (binary data?)", first_bad);
+	const struct bb_span none = {0, 0};
+	for (size_t i = 0; i < n;) {
+		size_t j = i, l;
+		while (j < n && (l = utf8_char(bytes + j, n - j)))
+			j += l;
+		if (bb_text_add(out, bytes + i, j - i, none) != BB_OK)
+			return bb_fail(err, BB_ENOMEM, "out of memory");
+		if (j == n)
+			break;
+		if (!info->invalid++)
+			info->first_invalid = j;
+		if (bb_text_add(out, "\xEF\xBF\xBD", 3, none) != BB_OK)
+			return bb_fail(err, BB_ENOMEM, "out of memory");
+		for (i = j; i < n && !utf8_char(bytes + i, n - i); i++)
+			;
+	}
 	return BB_OK;
 }
 
-int bb_decode(const char *bytes, size_t n, const char *encoding, struct bb_text *out,
-	      const char **detected, struct bb_error *err)
+/* Drops a terminal escape sequence starting at s[i] (ESC); returns the index after it. CSI
+ * (ESC [ ... final) and OSC (ESC ] ... BEL or ESC \) are read to their end, but never past
+ * the line; other sequences are ESC, intermediates and one final byte. */
+static size_t skip_escape(const char *s, size_t i, size_t n)
+{
+	i++;
+	if (i < n && s[i] == '[') {
+		for (i++; i < n && s[i] >= 0x20 && s[i] <= 0x3F; i++)
+			;
+		return i < n && s[i] >= 0x40 && s[i] <= 0x7E ? i + 1 : i;
+	}
+	if (i < n && s[i] == ']') {
+		for (i++; i < n && s[i] != '\a' && s[i] != '\n' && s[i] != 0x1B; i++)
+			;
+		if (i < n && s[i] == 0x1B && i + 1 < n && s[i + 1] == '\\')
+			return i + 2;
+		return i < n && s[i] == '\a' ? i + 1 : i;
+	}
+	while (i < n && s[i] >= 0x20 && s[i] <= 0x2F)
+		i++;
+	return i < n && s[i] >= 0x30 && s[i] <= 0x7E ? i + 1 : i;
+}
+
+/* Folds \r\n and \r to \n, drops a leading BOM, terminal escape sequences and control
+ * characters (C0 but tab, newline and form feed; DEL; C1), in place. */
+static void tidy(struct bb_text *t)
+{
+	size_t o = 0, i = 0;
+	char *s = t->s;
+	if (t->len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < t->len) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\r') {
+			s[o++] = '\n';
+			i += i + 1 < t->len && s[i + 1] == '\n' ? 2 : 1;
+		} else if (c == 0x1B) {
+			i = skip_escape(s, i, t->len);
+		} else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f') || c == 0x7F) {
+			i++;
+		} else if (c == 0xC2 && i + 1 < t->len && (unsigned char)s[i + 1] < 0xA0) {
+			i += 2; /* U+0080..U+009F */
+		} else {
+			s[o++] = s[i++];
+		}
+	}
+	t->len = o;
+	if (s)
+		s[o] = '\0';
+}
+
+static int is_utf8_name(const char *name)
+{
+	return strcasecmp(name, "UTF-8") == 0 || strcasecmp(name, "UTF8") == 0;
+}
+
+/* Decodes with a forced, non-UTF-8 encoding. */
+static int decode_forced(const char *bytes, size_t n, const char *encoding, struct bb_text *out,
+			 struct bb_error *err)
+{
+	size_t bad = 0;
+	int rc = convert(bytes, n, encoding, out, &bad);
+	if (rc == BB_ECONFIG)
+		return bb_fail(err, BB_EUSAGE, "unknown encoding %s", encoding);
+	if (rc == BB_EDATA)
+		return bb_fail(err, BB_EDATA, "not valid %s at byte %zu", encoding, bad);
+	if (rc != BB_OK)
+		return bb_fail(err, rc, "out of memory");
+	if (bb_utf8_check(out->s, out->len) != out->len)
+		return bb_fail(err, BB_EDATA, "not valid %s", encoding);
+	if (memchr(out->s, 0, out->len))
+		return bb_fail(err, BB_EDATA, "binary data, not text");
+	return BB_OK;
+}
+
+/* Finds the encoding and decodes: UTF-16 by its BOM or its NULs, UTF-8, else the legacy
+ * double-byte encoding whose decoding holds the most common hanzi. */
+static int detect_and_decode(const char *bytes, size_t n, int lenient, struct bb_text *out,
+			     struct bb_read_info *info, struct bb_error *err)
 {
 	const unsigned char *b = (const unsigned char *)bytes;
 	size_t bad = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-
-	if (encoding) {
-		rc = convert(bytes, n, encoding, out, &bad);
-		if (rc == BB_ECONFIG)
-			rc = bb_fail(err, BB_EUSAGE, "unknown encoding %s", encoding);
-		else if (rc == BB_EDATA)
-			rc = bb_fail(err, BB_EDATA, "not valid %s at byte %zu", encoding, bad);
-		else if (rc == BB_OK && bb_utf8_check(out->s, out->len) != out->len)
-			rc = bb_fail(err, BB_EDATA, "not valid %s", encoding);
-		if (rc != BB_OK) {
-			bb_text_free(out);
-			return rc == BB_ENOMEM ? bb_fail(err, rc, "out of memory") : rc;
-		}
-		return finish(out, encoding, detected);
-	}
+	int rc, all_ascii = 0;
+	const char *utf16 = NULL;
 
 	if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
-		const char *name = b[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
-		rc = convert(bytes + 2, n - 2, name, out, &bad);
-		if (rc != BB_OK) {
-			bb_text_free(out);
-			return rc == BB_EDATA ? bb_fail(err, rc, "not valid %s at byte %zu", name, bad + 2)
-					      : bb_fail(err, rc, "cannot convert from %s", name);
-		}
-		if (memchr(out->s, 0, out->len)) {
-			bb_text_free(out);
+		info->encoding = b[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
+		rc = convert(bytes + 2, n - 2, info->encoding, out, &bad);
+		if (rc == BB_EDATA)
+			return bb_fail(err, rc, "not valid %s at byte %zu", info->encoding, bad + 2);
+		if (rc != BB_OK)
+			return bb_fail(err, rc, "cannot convert from %s", info->encoding);
+		if (memchr(out->s, 0, out->len))
 			return bb_fail(err, BB_EDATA, "binary data, not text");
+		return BB_OK;
+	}
+	if ((utf16 = utf16_by_nuls(b, n, &all_ascii))) {
+		struct bb_text t = {0};
+		rc = convert(bytes, n, utf16, &t, &bad);
+		size_t score = rc == BB_OK && !memchr(t.s, 0, t.len) ? text_score(&t) : 0;
+		if (score > 1 || (score == 1 && all_ascii)) {
+			*out = t;
+			info->encoding = utf16;
+			return BB_OK;
 		}
-		return finish(out, name, detected);
+		bb_text_free(&t);
+		if (rc == BB_ENOMEM)
+			return bb_fail(err, rc, "out of memory");
 	}
 	if (looks_binary(b, n))
 		return bb_fail(err, BB_EDATA, "binary data, not text");
 
-	size_t utf8_bad = bb_utf8_check(bytes, n);
-	if (utf8_bad == n) {
-		rc = bb_text_add(out, bytes, n, (struct bb_span){0, 0});
-		if (rc != BB_OK)
-			return bb_fail(err, rc, "out of memory");
-		return finish(out, "UTF-8", detected);
+	size_t wide, bad_runs, utf8_bad = utf8_survey(bytes, n, &wide, &bad_runs);
+	if (utf8_bad == n || (wide > 0 && wide >= 2 * bad_runs)) {
+		info->encoding = "UTF-8";
+		return take_utf8(bytes, n, utf8_bad, lenient, out, info, err);
 	}
 
 	/* A legacy double-byte encoding: keep the valid decoding with the most common hanzi. */
@@ -198,9 +318,50 @@ int bb_decode(const char *bytes, size_t n, const char *encoding, struct bb_text 
 			bb_text_free(&t);
 		}
 	}
-	if (!best_name)
-		return bb_fail(err, BB_EDATA, "not UTF-8, GB18030 or Big5 text (invalid byte at offset %zu)",
-			       furthest_bad);
-	*out = best;
-	return finish(out, best_name, detected);
+	if (best_name) {
+		*out = best;
+		info->encoding = best_name;
+		return BB_OK;
+	}
+	if (lenient) { /* nothing fits: the bytes as UTF-8, whatever is not replaced */
+		info->encoding = "UTF-8";
+		return take_utf8(bytes, n, utf8_bad, lenient, out, info, err);
+	}
+	if (utf8_bad < n && !bytes[utf8_bad])
+		return bb_fail(err, BB_EDATA, "NUL byte at byte %zu (binary data?)", utf8_bad);
+	return bb_fail(err, BB_EDATA, "not UTF-8, GB18030 or Big5 text (invalid byte at offset %zu)",
+		       furthest_bad);
+}
+
+int bb_decode(const char *bytes, size_t n, const struct bb_read_opts *opts, struct bb_text *out,
+	      struct bb_read_info *info, struct bb_error *err)
+{
+	static const struct bb_read_opts defaults = {0};
+	struct bb_read_info scratch;
+	if (!opts)
+		opts = &defaults;
+	if (!info)
+		info = &scratch;
+	memset(info, 0, sizeof *info);
+	memset(out, 0, sizeof *out);
+	int rc;
+	if (opts->encoding && !is_utf8_name(opts->encoding)) {
+		info->encoding = opts->encoding;
+		rc = decode_forced(bytes, n, opts->encoding, out, err);
+	} else if (opts->encoding) {
+		info->encoding = "UTF-8";
+		size_t wide, bad_runs, first_bad = utf8_survey(bytes, n, &wide, &bad_runs);
+		rc = take_utf8(bytes, n, first_bad, opts->lenient, out, info, err);
+	} else {
+		rc = detect_and_decode(bytes, n, opts->lenient, out, info, err);
+	}
+	if (rc == BB_OK && !out->s && bb_text_add(out, "", 0, (struct bb_span){0, 0}) != BB_OK)
+		rc = bb_fail(err, BB_ENOMEM, "out of memory");
+	if (rc != BB_OK) {
+		bb_text_free(out);
+		memset(info, 0, sizeof *info);
+		return rc;
+	}
+	tidy(out);
+	return BB_OK;
 }

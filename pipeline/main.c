@@ -1,5 +1,6 @@
 /* bobao: the command line, a thin driver over the pipeline library. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "bobao.h"
+#include "tempfile.h"
 
 static const char usage_text[] =
 	"usage: bobao speak [OPTIONS] ARTICLE [-o OUT]   one article to one audio file\n"
@@ -18,6 +20,8 @@ static const char usage_text[] =
 	"options:\n"
 	"  --voice NAME|FILE   voice preset (default: news)\n"
 	"  --encoding NAME     input encoding (default: detect UTF-8/UTF-16/GB18030/Big5)\n"
+	"  --lenient           drop invalid UTF-8 (with a warning) instead of refusing the file\n"
+	"  --max-size BYTES    refuse larger articles (K, M, G suffixes; default: 16M)\n"
 	"  --lexicon FILE      user lexicon (word TAB pinyin), wins over the built-in one\n"
 	"  --keep-captions     also speak photo captions\n"
 	"  -o OUT              output file or folder (speak; default: ARTICLE's name .wav)\n"
@@ -27,24 +31,47 @@ static const char usage_text[] =
 	"  --help, --version\n";
 
 struct cli {
-	const char *command, *input, *output, *voice, *encoding, *lexicon, *format;
+	const char *command, *input, *output, *voice, *lexicon, *format;
+	struct bb_read_opts read;
 	int keep_captions, quiet, json, vtt, srt;
 };
 
-/* The one place that prints errors: `bobao: FILE: what is wrong`. */
+/* The one place that prints errors: `bobao: FILE: what is wrong` (the file once, also when
+ * the library's message starts with it). */
 static int report(const char *file, int code, const struct bb_error *err)
 {
+	const char *msg = err->msg[0] ? err->msg : bb_status_name(code);
+	size_t n = file ? strlen(file) : 0;
+	if (file && strncmp(msg, file, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		file = NULL;
 	if (file)
-		fprintf(stderr, "bobao: %s: %s\n", file, err->msg[0] ? err->msg : bb_status_name(code));
+		fprintf(stderr, "bobao: %s: %s\n", file, msg);
 	else
-		fprintf(stderr, "bobao: %s\n", err->msg[0] ? err->msg : bb_status_name(code));
+		fprintf(stderr, "bobao: %s\n", msg);
 	return code;
 }
 
+/* A usage error is one line too; --help has the rest. */
 static int usage_error(const char *what)
 {
-	fprintf(stderr, "bobao: %s\n%s", what, usage_text);
+	fprintf(stderr, "bobao: %s (see bobao --help)\n", what);
 	return BB_EUSAGE;
+}
+
+/* The option getopt refused: -optopt for a short one, else argv[optind - 1] up to any '='
+ * (getopt_long sets optopt to 0 for an unknown long option, to its code past 255 for a long
+ * option without its argument). */
+static int option_error(char **argv, int missing_argument)
+{
+	char what[256], name[128];
+	const char *arg = argv[optind - 1];
+	if (optopt > 0 && optopt < 256)
+		snprintf(name, sizeof name, "-%c", optopt);
+	else
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+	snprintf(what, sizeof what, missing_argument ? "option '%s' needs an argument"
+		 : "unknown option '%s'", name);
+	return usage_error(what);
 }
 
 static void show_progress(size_t done, size_t total, double audio_s, void *ctx)
@@ -119,7 +146,12 @@ static int run_article(const struct cli *c)
 			return report(NULL, rc, &err);
 		}
 	}
-	rc = bb_article_read_file(&art, input, c->encoding, 0, &err);
+	struct bb_read_info info;
+	rc = bb_article_read(&art, input, &c->read, &info, &err);
+	if (rc == BB_OK && info.invalid)
+		fprintf(stderr, "bobao: %s: warning: %zu invalid UTF-8 sequence%s not read "
+			"(first at byte %zu)\n", input, info.invalid, info.invalid == 1 ? "" : "s",
+			info.first_invalid);
 	if (rc == BB_OK)
 		rc = bb_script_build(&sc, &art, lex, c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
 	if (rc == BB_OK && proof) {
@@ -162,10 +194,12 @@ static int run_article(const struct cli *c)
 int main(int argc, char **argv)
 {
 	enum { OPT_VOICE = 256, OPT_ENCODING, OPT_LEXICON, OPT_KEEP, OPT_FORMAT, OPT_JSON, OPT_VTT,
-	       OPT_SRT, OPT_HELP, OPT_VERSION };
+	       OPT_SRT, OPT_HELP, OPT_VERSION, OPT_MAX_SIZE, OPT_LENIENT };
 	static const struct option longopts[] = {
 		{"voice", required_argument, 0, OPT_VOICE},
 		{"encoding", required_argument, 0, OPT_ENCODING},
+		{"lenient", no_argument, 0, OPT_LENIENT},
+		{"max-size", required_argument, 0, OPT_MAX_SIZE},
 		{"lexicon", required_argument, 0, OPT_LEXICON},
 		{"keep-captions", no_argument, 0, OPT_KEEP},
 		{"format", required_argument, 0, OPT_FORMAT},
@@ -180,12 +214,18 @@ int main(int argc, char **argv)
 		return bb_batch_main(argc - 1, argv + 1);
 	struct cli c = {0};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "o:q", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages */
+	while ((opt = getopt_long(argc, argv, ":o:q", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': c.output = optarg; break;
 		case 'q': c.quiet = 1; break;
 		case OPT_VOICE: c.voice = optarg; break;
-		case OPT_ENCODING: c.encoding = optarg; break;
+		case OPT_ENCODING: c.read.encoding = optarg; break;
+		case OPT_LENIENT: c.read.lenient = 1; break;
+		case OPT_MAX_SIZE:
+			if (bb_parse_size(optarg, &c.read.max_bytes) != 0)
+				return usage_error("--max-size needs a size in bytes, like 16M");
+			break;
 		case OPT_LEXICON: c.lexicon = optarg; break;
 		case OPT_KEEP: c.keep_captions = 1; break;
 		case OPT_FORMAT: c.format = optarg; break;
@@ -194,7 +234,8 @@ int main(int argc, char **argv)
 		case OPT_SRT: c.srt = 1; break;
 		case OPT_HELP: fputs(usage_text, stdout); return 0;
 		case OPT_VERSION: printf("bobao %s\n", BOBAO_VERSION); return 0;
-		default: return usage_error("unknown option");
+		case ':': return option_error(argv, 1);
+		default: return option_error(argv, 0);
 		}
 	}
 	if (optind >= argc)
@@ -203,11 +244,14 @@ int main(int argc, char **argv)
 	if (strcmp(c.command, "voices") == 0)
 		return optind == argc ? cmd_voices() : usage_error("voices takes no argument");
 	if (strcmp(c.command, "speak") && strcmp(c.command, "text") && strcmp(c.command, "proof"))
-		return usage_error("unknown command");
+		return usage_error("unknown command (speak, text, proof, batch or voices)");
 	if (argc - optind > 1)
 		return usage_error("one article at a time (use bobao batch for many)");
 	c.input = optind < argc ? argv[optind] : NULL;
 	if (strcmp(c.command, "speak") == 0 && !c.input)
 		return usage_error("speak needs an ARTICLE");
+	/* a full disk or a file size limit is a write error we report, not a silent death */
+	signal(SIGXFSZ, SIG_IGN);
+	bb_temp_install_signal_cleanup();
 	return run_article(&c);
 }

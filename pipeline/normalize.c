@@ -270,7 +270,8 @@ static void parse_num(const struct norm *nm, size_t i, struct num *v)
 	 * group is short and has no leading zero; one kind of separator in a number */
 	size_t sl = first <= 3 && nm->s[i] != '0' ? group_sep_len(nm, e) : 0;
 	const char *sep = nm->s + e;
-	while (sl && memcmp(nm->s + e, sep, sl) == 0 && digits_end(nm, e + sl) == e + sl + 3) {
+	while (sl && e + sl <= nm->n && memcmp(nm->s + e, sep, sl) == 0 &&
+	       digits_end(nm, e + sl) == e + sl + 3) {
 		e += sl - 1;
 		for (size_t k = e + 1; k < e + 4; k++)
 			if (room) {

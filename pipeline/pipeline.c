@@ -76,20 +76,22 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 		    void *ctx, struct bb_error *err)
 {
 	struct bb_assembler *as = NULL;
-	int rc = bb_assemble_open(&as, out, v, sc, err);
+	int rc = bb_assemble_open(&as, out, v, sc, cache, err);
 	struct bb_pcm pcm = {0};
+	struct bb_segment seg = {0};
 	double audio_s = 0;
 	for (size_t i = 0; rc == BB_OK && i < sc->n; i++) {
-		pcm.n = 0;
-		if (!cache || !cache->get(cache->ctx, &sc->sentences[i], &pcm)) {
-			rc = bb_synth_sentence(sy, &sc->sentences[i], &pcm, err);
-			if (rc == BB_OK && cache)
-				cache->put(cache->ctx, &sc->sentences[i], &pcm);
-		}
 		int pause = bb_script_pause_ms(sc, i, v);
-		if (rc == BB_OK)
-			rc = bb_assemble_add(as, i, pcm.samples, pcm.n, pcm.rate, pause, err);
-		audio_s += (double)pcm.n / (pcm.rate ? pcm.rate : 1) + pause / 1000.0;
+		if (cache && cache->get(cache->ctx, &sc->sentences[i], bb_assemble_rate(as), &seg)) {
+			audio_s += (double)seg.n / seg.rate + pause / 1000.0;
+			rc = bb_assemble_add_segment(as, i, &seg, pause, err);
+		} else {
+			pcm.n = 0;
+			rc = bb_synth_sentence(sy, &sc->sentences[i], &pcm, err);
+			if (rc == BB_OK)
+				rc = bb_assemble_add(as, i, pcm.samples, pcm.n, pcm.rate, pause, err);
+			audio_s += (double)pcm.n / (pcm.rate ? pcm.rate : 1) + pause / 1000.0;
+		}
 		if (rc == BB_OK && progress)
 			progress(i + 1, sc->n, audio_s, ctx);
 	}
@@ -97,5 +99,6 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 		rc = bb_assemble_finish(as, err);
 	bb_assemble_close(as);
 	bb_pcm_free(&pcm);
+	bb_segment_free(&seg);
 	return rc;
 }

@@ -38,6 +38,10 @@ struct sentences {
 	size_t *n, *cap;
 };
 
+/* Unspoken text joined to the sentence before it, at most (more is dropped: it says nothing,
+ * and joining without a bound would make a line of marks quadratic). */
+#define STRAY_MAX_BYTES 32
+
 /* Appends bytes [a, b) of t as one sentence, or to the previous one when nothing in them
  * is spoken (a stray quote or bracket). */
 static int emit(struct sentences *out, const struct bb_text *t, size_t a, size_t b,
@@ -59,6 +63,8 @@ static int emit(struct sentences *out, const struct bb_text *t, size_t a, size_t
 	if (!spoken && *out->n > first_of_block) {
 		struct bb_sentence *prev = &(*out->list)[*out->n - 1];
 		size_t plen = strlen(prev->spoken);
+		if (b - a > STRAY_MAX_BYTES || plen > 4 * BB_SENTENCE_MAX_CHARS + STRAY_MAX_BYTES)
+			return BB_OK;
 		char *s = realloc(prev->spoken, plen + (b - a) + 1);
 		if (!s)
 			return BB_ENOMEM;
@@ -91,7 +97,79 @@ static int emit(struct sentences *out, const struct bb_text *t, size_t a, size_t
 	return BB_OK;
 }
 
-/* Emits [a, b), breaking it at the clause mark nearest its middle while it is too long. */
+/* Where a long piece may break: the byte offset of each character and the characters that
+ * follow a clause mark, all found in one pass so that breaking stays linear. */
+struct breaks {
+	size_t *at;      /* at[k]: offset of character k; at[chars] is the end */
+	size_t chars;
+	size_t *clause;  /* ascending character indexes k (0 < k < chars) after a clause mark */
+	size_t nclause;
+};
+
+static int find_breaks(struct breaks *br, const struct bb_text *t, size_t a, size_t b,
+		       size_t chars)
+{
+	br->chars = chars;
+	br->nclause = 0;
+	br->at = malloc((chars + 1) * sizeof *br->at);
+	br->clause = malloc((chars + 1) * sizeof *br->clause);
+	if (!br->at || !br->clause)
+		return BB_ENOMEM;
+	size_t k = 0;
+	for (size_t i = a; i < b; k++) {
+		uint32_t cp;
+		br->at[k] = i;
+		i += cp_at(t, i, &cp);
+		if (is_clause(cp) && i < b)
+			br->clause[br->nclause++] = k + 1;
+	}
+	br->at[k] = b;
+	return BB_OK;
+}
+
+/* The clause break in characters (lo, hi) nearest their middle (the earlier of two as near),
+ * or 0 when there is none. */
+static size_t clause_near_middle(const struct breaks *br, size_t lo, size_t hi)
+{
+	size_t middle = lo + (hi - lo) / 2 + 1, l = 0, r = br->nclause;
+	while (l < r) { /* the first break at or after the middle */
+		size_t m = l + (r - l) / 2;
+		if (br->clause[m] < middle)
+			l = m + 1;
+		else
+			r = m;
+	}
+	size_t after = l < br->nclause && br->clause[l] < hi ? br->clause[l] : 0;
+	size_t before = l > 0 && br->clause[l - 1] > lo ? br->clause[l - 1] : 0;
+	if (before && (!after || middle - before <= after - middle))
+		return before;
+	return after;
+}
+
+/* Breaks characters [lo, hi) that hold no clause mark into pieces of at most
+ * BB_SENTENCE_MAX_CHARS, of even length, after a space when one is near (Latin words). */
+static int emit_hard(struct sentences *out, const struct bb_text *t, const struct breaks *br,
+		     size_t lo, size_t hi, enum bb_kind kind, size_t paragraph, size_t first)
+{
+	int rc = BB_OK;
+	while (rc == BB_OK && hi - lo > BB_SENTENCE_MAX_CHARS) {
+		size_t pieces = (hi - lo + BB_SENTENCE_MAX_CHARS - 1) / BB_SENTENCE_MAX_CHARS;
+		size_t cut = lo + (hi - lo + pieces - 1) / pieces;
+		for (size_t k = cut; k > cut - BB_SENTENCE_MAX_CHARS / 4; k--) {
+			if (t->s[br->at[k] - 1] == ' ') {
+				cut = k;
+				break;
+			}
+		}
+		rc = emit(out, t, br->at[lo], br->at[cut], kind, paragraph, first);
+		lo = cut;
+	}
+	return rc ? rc : emit(out, t, br->at[lo], br->at[hi], kind, paragraph, first);
+}
+
+/* Emits [a, b), breaking it at the clause mark nearest its middle while it is too long, and
+ * anywhere between characters when a part too long has no clause mark: nothing longer than
+ * BB_SENTENCE_MAX_CHARS reaches the synthesizer. */
 static int emit_broken(struct sentences *out, const struct bb_text *t, size_t a, size_t b,
 		       enum bb_kind kind, size_t paragraph, size_t first)
 {
@@ -102,20 +180,33 @@ static int emit_broken(struct sentences *out, const struct bb_text *t, size_t a,
 	}
 	if (chars <= BB_SENTENCE_MAX_CHARS)
 		return emit(out, t, a, b, kind, paragraph, first);
-	size_t middle = chars / 2, best = 0, best_dist = (size_t)-1, k = 0;
-	for (size_t i = a; i < b; k++) {
-		uint32_t cp;
-		i += cp_at(t, i, &cp);
-		size_t dist = k > middle ? k - middle : middle - k;
-		if (is_clause(cp) && i < b && dist < best_dist) {
-			best = i;
-			best_dist = dist;
+	struct breaks br;
+	int rc = find_breaks(&br, t, a, b, chars);
+	/* parts still to emit, the next one on top; their ends are distinct clause breaks */
+	struct part {
+		size_t lo, hi;
+	} *stack = rc ? NULL : malloc((br.nclause + 1) * sizeof *stack);
+	size_t depth = 0;
+	if (stack)
+		stack[depth++] = (struct part){0, chars};
+	else
+		rc = BB_ENOMEM;
+	while (rc == BB_OK && depth > 0) {
+		struct part p = stack[--depth];
+		size_t cut = 0;
+		if (p.hi - p.lo > BB_SENTENCE_MAX_CHARS)
+			cut = clause_near_middle(&br, p.lo, p.hi);
+		if (cut) {
+			stack[depth++] = (struct part){cut, p.hi};
+			stack[depth++] = (struct part){p.lo, cut};
+		} else {
+			rc = emit_hard(out, t, &br, p.lo, p.hi, kind, paragraph, first);
 		}
 	}
-	if (!best)
-		return emit(out, t, a, b, kind, paragraph, first);
-	int rc = emit_broken(out, t, a, best, kind, paragraph, first);
-	return rc ? rc : emit_broken(out, t, best, b, kind, paragraph, first);
+	free(stack);
+	free(br.at);
+	free(br.clause);
+	return rc;
 }
 
 int bb_split(const struct bb_text *spoken, enum bb_kind kind, size_t paragraph,

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 		die("synth", &err);
 	struct bb_output out = {argv[2], NULL, 0, 0, 0};
 	struct bb_assembler *as = NULL;
-	if (bb_assemble_open(&as, &out, &voice, &sc, &err))
+	if (bb_assemble_open(&as, &out, &voice, &sc, NULL, &err))
 		die("assemble", &err);
 	struct bb_pcm pcm = {0};
 	double t_synth = 0, t_assemble = 0, audio = 0;

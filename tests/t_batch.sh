@@ -73,6 +73,10 @@ check "edit: same subtitle text as a fresh single run" test "$(grep -v -- '-->' 
 d1=$(jq .duration "$S.json")
 d2=$(jq .duration "$O/a3.json")
 check "edit: duration within 1% of a fresh single run ($d1 s, $d2 s)" test "$(echo "($d1 - $d2)^2 < ($d1 / 100)^2" | bc -l)" = 1
+# Loudness is gated again over the kept 100 ms energies: the same as measuring afresh.
+l1=$(jq .loudness.measured_integrated "$S.json")
+l2=$(jq .loudness.measured_integrated "$O/a3.json")
+check "edit: measured loudness within 0.2 LU of a fresh single run ($l1, $l2)" test "$(echo "($l1 - $l2)^2 < 0.04" | bc -l)" = 1
 # Changed settings (another voice) redo everything.
 "$B" batch -j 2 --voice slow --log "$T/log3b" "$IN" "$O" 2>/dev/null
 check "another voice redoes all" test "$(logged "$T/log3b" converted)" = "$all"
@@ -169,6 +173,7 @@ check "watch: a file still open is not picked up" test ! -e "$T/wout/live.wav"
 sed -n 2p "$paras" >&3
 exec 3>&-
 make_article "$W/.drop.tmp" 5 && mv "$W/.drop.tmp" "$W/moved.txt"
+ln -s "$paras" "$T/w.link" && mv "$T/w.link" "$W/linked.txt"
 mkdir -p "$W/new/deep" && make_article "$W/new/deep/x.txt" 6
 i=0
 while [ ! -e "$T/wout/new/deep/x.srt" -o ! -e "$T/wout/live.srt" -o ! -e "$T/wout/moved.srt" ] && [ $i -lt 100 ]; do
@@ -177,6 +182,7 @@ while [ ! -e "$T/wout/new/deep/x.srt" -o ! -e "$T/wout/live.srt" -o ! -e "$T/wou
 done
 check "watch: closed, moved-in and new-folder files are converted" test -s "$T/wout/live.wav" -a -s "$T/wout/moved.wav" -a -s "$T/wout/new/deep/x.wav"
 check "watch: the whole live file was read" grep -q "$(sed -n 2p "$paras" | cut -c1-12)" "$T/wout/live.srt"
+check "watch: a link moved in is skipped with a warning" grep -q "^bobao: $W/linked.txt: a symbolic link: skipped" "$T/err10"
 kill -TERM $watcher
 wait $watcher
 check "watch: exits 0 on SIGTERM" test $? -eq 0
@@ -188,5 +194,88 @@ check "one folder only: exit 64" test $? -eq 64
 check "bad shard: exit 64" test $? -eq 64
 "$B" batch "$T/nope" "$O" 2>/dev/null
 check "missing IN_DIR: exit 66" test $? -eq 66
+"$B" batch --shard ../1/2 "$IN" "$O" 2>/dev/null
+check "a path in --shard: exit 64 (K/N are numbers; lock names are made of them)" test $? -eq 64
+"$B" batch --timeout -1 "$IN" "$O" 2>/dev/null
+check "negative --timeout: exit 64" test $? -eq 64
+
+# 12. Symbolic links: under IN_DIR never followed (skipped, with a warning for articles and
+# folders); under OUT_DIR never written through. The targets outside stay untouched.
+L=$T/lin LO=$T/lout X=$T/outside
+make_article "$L/real.txt" 1
+make_article "$L/sub/s.txt" 3
+make_article "$X/secret.txt" 2
+ln -s "$X/secret.txt" "$L/leak.txt"
+ln -s "$X" "$L/outdir"
+ln -s .. "$L/sub/loop"
+mkdir -p "$LO" "$T/elsewhere"
+ln -s "$T/elsewhere" "$LO/sub"
+ls -lR "$X" >"$T/outside.before"
+"$B" batch -j 1 --log "$T/log12" "$L" "$LO" 2>"$T/err12"
+rc=$?
+check "links: the plain articles are tried, nothing else ($(logged "$T/log12" converted | tr '\n' ' '))" \
+	test "$(jq -r .path "$T/log12" | sort | tr '\n' ' ')" = "real.txt sub/s.txt "
+check "links: a link to a file outside is skipped with a warning" grep -q "^bobao: $L/leak.txt: a symbolic link: skipped" "$T/err12"
+check "links: a link to a folder outside is skipped with a warning" grep -q "^bobao: $L/outdir: a symbolic link: skipped" "$T/err12"
+check "links: a folder loop is skipped with a warning" grep -q "^bobao: $L/sub/loop: a symbolic link: skipped" "$T/err12"
+check "links: nothing from outside IN_DIR is converted" test ! -e "$LO/leak.wav" -a ! -e "$LO/outdir"
+check "links: the targets in IN_DIR's outside are untouched" test "$(ls -lR "$X")" = "$(cat "$T/outside.before")"
+check "links: OUT_DIR/sub, a link to outside, is not written through" test -z "$(ls -A "$T/elsewhere")"
+check "links: that article fails with 73 and says why" \
+	test $rc -eq 73 -a "$(grep -c "^bobao: $LO/sub/s.wav: .*sub: a symbolic link, not followed" "$T/err12")" -eq 1
+check "links: the others are converted" test -s "$LO/real.wav" -a -s "$LO/real.srt"
+# The state and cache folders and the lock file are not written through a link either.
+for f in .bobao-state .bobao-cache .bobao-lock; do
+	mkdir -p "$T/l2/$f.out" "$T/elsewhere2"
+	rm -rf "$T/elsewhere2"/* "$T/l2/$f.out"/*
+	case $f in
+	*lock) ln -s "$T/elsewhere2/lock" "$T/l2/$f.out/$f" ;;
+	*) ln -s "$T/elsewhere2" "$T/l2/$f.out/$f" ;;
+	esac
+	"$B" batch -q -j 1 "$L" "$T/l2/$f.out" 2>/dev/null
+	rc=$?
+	check "links: $f as a link: exit 73, nothing written outside" test $rc -eq 73 -a -z "$(ls -A "$T/elsewhere2")"
+done
+
+# 13. --timeout: an article over its time fails alone with 75 and one line, leaves neither
+# outputs nor temporaries, and the batch goes on (the biggest article goes first).
+TI=$T/tin
+mkdir -p "$TI"
+for i in 1 2; do printf '第%s篇\n\n短讯。\n' $i >"$TI/s$i.txt"; done
+for i in $(seq 40); do cat samples/nantong-kaifaqu.txt; done >"$TI/big.txt"
+"$B" batch -j 1 --no-cache --timeout 1 --log "$T/log13" "$TI" "$T/tout" 2>"$T/err13"
+rc=$?
+check "timeout: exit 75 ($rc)" test $rc -eq 75
+check "timeout: one line for it" test "$(grep -c "^bobao: $TI/big.txt: timed out after 1 s\$" "$T/err13")" -eq 1
+check "timeout: logged failed with code 75" \
+	test "$(jq -r 'select(.path == "big.txt") | "\(.status) \(.code)"' "$T/log13")" = "failed 75"
+check "timeout: no outputs or temporaries for it" test -z "$(find "$T/tout" -name '*big*' ! -path '*/.bobao-state*')"
+check "timeout: the next articles are converted after it" test "$(logged "$T/log13" converted | tr '\n' ' ')" = "s1.txt s2.txt "
+setsid "$B" batch -q -j 1 --no-cache --timeout 0 "$TI" "$T/tout0" 2>/dev/null &
+pg=$!
+sleep 1.5
+check "timeout 0: no limit (still converting after 1.5 s)" kill -0 $pg
+kill -TERM -$pg 2>/dev/null
+wait $pg 2>/dev/null
+
+# 14. --max-size and --lenient, as for a single article; neither changes the settings, so
+# neither redoes what is up to date.
+M=$T/min
+mkdir -p "$M"
+printf '标题\n\n第一段。\n' >"$M/small.txt"
+printf '标题\n\n坏\377字节。\n' >"$M/invalid.txt"
+cp "$IN/a1.txt" "$M/large.txt"
+"$B" batch -j 1 --max-size 100 --log "$T/log14" "$M" "$T/mout" 2>"$T/err14"
+check "--max-size: exit 65" test $? -eq 65
+check "--max-size: a larger article fails, saying so" grep -q "^bobao: $M/large.txt: file too large ([0-9]* bytes, limit 100 bytes; see --max-size)" "$T/err14"
+check "without --lenient: invalid UTF-8 fails the article" grep -q "^bobao: $M/invalid.txt: invalid UTF-8 at byte" "$T/err14"
+check "--max-size: the others are converted" test "$(logged "$T/log14" converted)" = "small.txt"
+"$B" batch -j 1 --max-size 1K --lenient --log "$T/log14b" "$M" "$T/mout" 2>"$T/err14b"
+check "--lenient: exit 0" test $? -eq 0
+check "--lenient: one warning line" test "$(grep -c "^bobao: $M/invalid.txt: warning: 1 invalid UTF-8 sequence not read" "$T/err14b")" -eq 1
+check "--lenient, --max-size 1K: both converted, the rest skipped" \
+	test "$(logged "$T/log14b" converted | tr '\n' ' ')$(logged "$T/log14b" skipped)" = "invalid.txt large.txt small.txt"
+"$B" batch -j 1 --max-size 0 "$M" "$T/mout" 2>/dev/null
+check "--max-size 0: exit 64" test $? -eq 64
 
 finish batch

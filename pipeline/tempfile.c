@@ -1,0 +1,92 @@
+/* tempfile: a registry of temporary outputs, unlinked on SIGINT/SIGTERM. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tempfile.h"
+
+/* A slot is claimed (FREE -> FILLING) before its path is written and published (-> LIVE)
+ * after, so the handler, which reads LIVE slots only, never sees a half-written path. */
+enum { FREE, FILLING, LIVE };
+
+#if ATOMIC_INT_LOCK_FREE != 2
+#error "the signal handler needs lock-free atomic int"
+#endif
+
+static _Atomic int slot_state[BB_TEMP_SLOTS];
+static char slot_path[BB_TEMP_SLOTS][BB_TEMP_PATH_MAX];
+
+int bb_temp_register(const char *path)
+{
+	size_t n = strlen(path);
+	if (n >= BB_TEMP_PATH_MAX)
+		return -1;
+	for (int i = 0; i < BB_TEMP_SLOTS; i++) {
+		int expected = FREE;
+		if (!atomic_compare_exchange_strong(&slot_state[i], &expected, FILLING))
+			continue;
+		memcpy(slot_path[i], path, n + 1);
+		atomic_store(&slot_state[i], LIVE);
+		return 0;
+	}
+	return -1;
+}
+
+void bb_temp_forget(const char *path)
+{
+	for (int i = 0; i < BB_TEMP_SLOTS; i++) {
+		if (atomic_load(&slot_state[i]) == LIVE && strcmp(slot_path[i], path) == 0) {
+			atomic_store(&slot_state[i], FREE);
+			return;
+		}
+	}
+}
+
+/* Forgotten only after the call succeeds: a signal in between unlinks a name that is gone
+ * (harmless) rather than leaving a file behind. */
+int bb_temp_rename(const char *tmp, const char *final)
+{
+	int rc = rename(tmp, final);
+	if (rc == 0)
+		bb_temp_forget(tmp);
+	return rc;
+}
+
+int bb_temp_unlink(const char *tmp)
+{
+	int rc = unlink(tmp);
+	if (rc == 0 || errno == ENOENT)
+		bb_temp_forget(tmp);
+	return rc;
+}
+
+/* Async-signal-safe: atomic loads, unlink(2), signal(2) and raise(3) only. */
+static void remove_temporaries_and_die(int sig)
+{
+	for (int i = 0; i < BB_TEMP_SLOTS; i++)
+		if (atomic_load(&slot_state[i]) == LIVE)
+			unlink(slot_path[i]);
+	/* the signal is blocked while we run: it comes back, with the default action, on return */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void bb_temp_install_signal_cleanup(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = remove_temporaries_and_die;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction old;
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue; /* ignored by whoever started us: keep it so */
+		sigaction(sigs[i], &sa, NULL);
+	}
+}

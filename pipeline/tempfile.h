@@ -1,0 +1,31 @@
+/* tempfile: outputs under construction, removed when SIGINT or SIGTERM stops the process.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A writer registers each temporary file right after creating it and forgets it once it is
+ * renamed into place or removed. Registering and forgetting are safe against the handler
+ * (preallocated slots, atomic states) and may be called from any thread; the handler only
+ * unlinks registered paths, so a program that never installs it loses nothing. */
+#ifndef BOBAO_TEMPFILE_H
+#define BOBAO_TEMPFILE_H
+
+/* At most this many temporaries at once (an audio file, its sidecars, some to spare); paths
+ * up to BB_TEMP_PATH_MAX - 1 bytes. A path that does not fit is not registered: it stays
+ * behind after a signal, as it did before the registry. */
+#define BB_TEMP_SLOTS 16
+#define BB_TEMP_PATH_MAX 4096
+
+/* Remembers path; returns 0, or -1 when every slot is taken or the path is too long. */
+int bb_temp_register(const char *path);
+/* Forgets path (no-op when it is not registered). */
+void bb_temp_forget(const char *path);
+/* rename(2) and unlink(2) of a registered temporary, which is forgotten when they succeed. */
+int bb_temp_rename(const char *tmp, const char *final);
+int bb_temp_unlink(const char *tmp);
+
+/* Installs a SIGINT and SIGTERM handler that unlinks every registered temporary, then dies
+ * of the same signal (exit status 130 or 143 in a shell). A signal ignored when the program
+ * started (a background job of a script) stays ignored. For single-article commands and
+ * batch workers; batch's parent has its own handler. */
+void bb_temp_install_signal_cleanup(void);
+
+#endif
