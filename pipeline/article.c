@@ -1,10 +1,12 @@
 /* article: decoded text -> title, headings, paragraphs, bylines, captions. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bobao.h"
 
@@ -335,12 +337,20 @@ int bb_parse_size(const char *s, size_t *bytes)
 	return 0;
 }
 
-/* Reads all of f (at most max bytes) into *buf; BB_EDATA past max, BB_EIO on a read error. */
-static int read_all(FILE *f, size_t max, char **buf, size_t *len, struct bb_error *err)
+int bb_read_fd(int fd, size_t max, char **buf, size_t *len, struct bb_error *err)
 {
 	size_t cap = 0;
 	*buf = NULL;
 	*len = 0;
+	if (!max)
+		max = BB_MAX_ARTICLE_BYTES;
+	/* a directory opens fine and fails only when read; a large file is refused unread */
+	struct stat st;
+	int known = fstat(fd, &st) == 0;
+	if (known && S_ISDIR(st.st_mode))
+		return bb_fail(err, BB_ENOINPUT, "is a directory");
+	if (known && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+		return bb_fail_too_large(err, (uint64_t)st.st_size, max);
 	for (;;) {
 		if (*len == cap) {
 			size_t ncap = cap ? cap * 2 : 65536;
@@ -350,50 +360,46 @@ static int read_all(FILE *f, size_t max, char **buf, size_t *len, struct bb_erro
 			*buf = nb;
 			cap = ncap;
 		}
-		size_t got = fread(*buf + *len, 1, cap - *len, f);
-		*len += got;
-		if (*len > max)
-			return bb_fail_too_large(err, 0, max);
-		if (got == 0 && ferror(f))
+		ssize_t got = read(fd, *buf + *len, cap - *len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
 			return bb_fail(err, BB_EIO, "read error: %s", strerror(errno));
 		if (got == 0)
-			return BB_OK;
+			return *len ? BB_OK : bb_fail(err, BB_EDATA, "empty file");
+		if ((*len += (size_t)got) > max)
+			return bb_fail_too_large(err, 0, max); /* a pipe, or a file that grew */
 	}
+}
+
+int bb_article_from_bytes(struct bb_article *art, const char *bytes, size_t n, const char *source,
+			  const struct bb_read_opts *opts, struct bb_read_info *info,
+			  struct bb_error *err)
+{
+	memset(art, 0, sizeof *art);
+	struct bb_text text = {0};
+	int rc = bb_decode(bytes, n, opts, &text, info, err);
+	if (rc == BB_OK)
+		rc = bb_article_parse(art, &text, source, err);
+	return rc;
 }
 
 int bb_article_read(struct bb_article *art, const char *path, const struct bb_read_opts *opts,
 		    struct bb_read_info *info, struct bb_error *err)
 {
-	static const struct bb_read_opts defaults = {0};
 	memset(art, 0, sizeof *art);
-	if (!opts)
-		opts = &defaults;
-	size_t max = opts->max_bytes ? opts->max_bytes : BB_MAX_ARTICLE_BYTES;
 	int is_stdin = strcmp(path, "-") == 0;
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	if (!f)
+	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return bb_fail(err, BB_ENOINPUT, "cannot open: %s", strerror(errno));
-	struct stat st;
-	int rc = BB_OK, known = fstat(fileno(f), &st) == 0;
-	/* a directory opens fine and fails only when read; a large file is refused unread */
-	if (known && S_ISDIR(st.st_mode))
-		rc = bb_fail(err, BB_ENOINPUT, "is a directory");
-	else if (known && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
-		rc = bb_fail_too_large(err, (uint64_t)st.st_size, max);
 	char *buf = NULL;
 	size_t len = 0;
-	if (rc == BB_OK)
-		rc = read_all(f, max, &buf, &len, err);
+	int rc = bb_read_fd(fd, opts ? opts->max_bytes : 0, &buf, &len, err);
 	if (!is_stdin)
-		fclose(f);
-	if (rc == BB_OK && len == 0)
-		rc = bb_fail(err, BB_EDATA, "empty file");
-	struct bb_text text = {0};
+		close(fd);
 	if (rc == BB_OK)
-		rc = bb_decode(buf, len, opts, &text, info, err);
+		rc = bb_article_from_bytes(art, buf, len, path, opts, info, err);
 	free(buf);
-	if (rc == BB_OK)
-		rc = bb_article_parse(art, &text, path, err);
 	return rc;
 }
 

@@ -46,6 +46,7 @@
 #define TP_BLOCK 64
 #define TP_NEAR 1.585f       /* blocks whose sample peak is 4 dB under the running peak are skipped */
 #define STORE_SCALE 0.5      /* resampled speech is kept as int16 at half scale: room for overshoot */
+#define WAV_MAX_DATA 0xFFF00000u /* data bytes a RIFF WAV may hold, headers and chunks aside */
 #define ABS_GATE_LUFS -70.0  /* BS.1770 absolute gate */
 #define REL_GATE_LU -10.0    /* BS.1770 relative gate, integrated loudness */
 #define LRA_REL_GATE_LU -20.0 /* EBU Tech 3342 relative gate, loudness range */
@@ -1165,7 +1166,13 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 	int fd = temp_create(as->path, &as->tmp_path[0]);
 	if (fd < 0)
 		return cant_create(err, as->path, errno);
-	SF_INFO info = {.samplerate = as->rate_out, .channels = 1, .format = as->fmt->sf};
+	/* WAV's chunk sizes are 32-bit: a longer programme (12 hours at 48 kHz) is written as
+	 * RF64 (EBU Tech 3306), bext and all */
+	int is_wav = (as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
+	int format = as->fmt->sf;
+	if (is_wav && total * sizeof(int16_t) > WAV_MAX_DATA)
+		format = SF_FORMAT_RF64 | (format & SF_FORMAT_SUBMASK);
+	SF_INFO info = {.samplerate = as->rate_out, .channels = 1, .format = format};
 	SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &info, 1);
 	if (!sf) {
 		close(fd);
@@ -1176,13 +1183,13 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 	set_tags(sf, as, title);
 	set_bitrate(sf, as);
 	int rc = BB_OK;
-	if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV) {
+	if (is_wav) {
 		SF_BROADCAST_INFO bi;
 		fill_bext(&bi, as, title, a);
 		if (sf_command(sf, SFC_SET_BROADCAST_INFO, &bi, sizeof bi) != SF_TRUE)
 			rc = bb_fail(err, BB_ESOFTWARE, "%s: cannot set the bext chunk: %s", as->path,
 				     sf_strerror(sf));
-		else if (set_cues(sf, as))
+		else if (total <= UINT32_MAX && set_cues(sf, as)) /* cue positions are 32-bit */
 			rc = bb_fail(err, BB_ESOFTWARE, "%s: cannot set the cue chunk: %s", as->path,
 				     sf_strerror(sf));
 	}
@@ -1196,7 +1203,7 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 		/* the limiter's work is known now: record it (bext may be updated once set) */
 		a->true_peak = lin_to_db(as->out_peak);
 		a->limiter_db = -lin_to_db(as->limit_deepest);
-		if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV) {
+		if (is_wav) {
 			SF_BROADCAST_INFO bi;
 			fill_bext(&bi, as, title, a);
 			sf_command(sf, SFC_SET_BROADCAST_INFO, &bi, sizeof bi);

@@ -421,8 +421,8 @@ static void remove_stale_temps(int dir, const char *audio)
 	closedir(d);
 }
 
-/* Reads IN_DIR/rel (never through a symbolic link: bb_article_read takes a path, so the
- * bytes are read here) and parses it; *h is the hash of the very bytes converted. */
+/* Reads IN_DIR/rel (opened here, never through a symbolic link) and parses it; *h is the
+ * hash of the very bytes converted. */
 static int read_article(const struct batch *b, const char *rel, const char *in,
 			struct bb_article *art, struct bb_hash *h, struct bb_read_info *info,
 			struct bb_error *err)
@@ -431,42 +431,15 @@ static int read_article(const struct batch *b, const char *rel, const char *in,
 	int fd = open_article(b, rel, &st, err);
 	if (fd < 0)
 		return err->code;
-	size_t max = b->o.read.max_bytes ? b->o.read.max_bytes : BB_MAX_ARTICLE_BYTES;
-	size_t len = 0, cap = 0;
 	char *buf = NULL;
-	int rc = (uint64_t)st.st_size > max ? bb_fail_too_large(err, (uint64_t)st.st_size, max)
-					    : BB_OK;
-	while (rc == BB_OK) {
-		if (len == cap) {
-			char *nb = realloc(buf, cap ? cap * 2 : 65536);
-			if (!nb) {
-				rc = bb_fail(err, BB_ENOMEM, "out of memory");
-				break;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 65536;
-		}
-		ssize_t got = read(fd, buf + len, cap - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			rc = bb_fail(err, BB_EIO, "read error: %s", strerror(errno));
-		else if ((len += (size_t)got) > max)
-			rc = bb_fail_too_large(err, 0, max); /* it grew while read */
-		if (got <= 0)
-			break;
-	}
+	size_t len = 0;
+	int rc = bb_read_fd(fd, b->o.read.max_bytes, &buf, &len, err);
 	close(fd);
-	if (rc == BB_OK && len == 0)
-		rc = bb_fail(err, BB_EDATA, "empty file");
-	struct bb_text text = {0};
 	if (rc == BB_OK) {
 		*h = bb_hash_add(bb_hash_start(), buf, len);
-		rc = bb_decode(buf, len, &b->o.read, &text, info, err);
+		rc = bb_article_from_bytes(art, buf, len, in, &b->o.read, info, err);
 	}
 	free(buf);
-	if (rc == BB_OK)
-		rc = bb_article_parse(art, &text, in, err);
 	return rc;
 }
 

@@ -151,6 +151,13 @@ int bb_article_parse(struct bb_article *art, struct bb_text *original, const cha
  * when reading fails. */
 int bb_article_read(struct bb_article *art, const char *path, const struct bb_read_opts *opts,
 		    struct bb_read_info *info, struct bb_error *err);
+/* The two halves of bb_article_read, for a caller that opens the file itself (batch, which
+ * never follows a link): reads an open file whole, refusing a directory, an empty file and
+ * more than max bytes (0: the default limit); then decodes and parses the bytes. */
+int bb_read_fd(int fd, size_t max, char **buf, size_t *len, struct bb_error *err);
+int bb_article_from_bytes(struct bb_article *art, const char *bytes, size_t n, const char *source,
+			  const struct bb_read_opts *opts, struct bb_read_info *info,
+			  struct bb_error *err);
 /* bb_article_read with only an encoding and a size limit (0: the default). */
 int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
 			 size_t max_bytes, struct bb_error *err);
