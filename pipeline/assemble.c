@@ -46,6 +46,7 @@
 #define TP_BLOCK 64
 #define TP_NEAR 1.585f       /* blocks whose sample peak is 4 dB under the running peak are skipped */
 #define STORE_SCALE 0.5      /* resampled speech is kept as int16 at half scale: room for overshoot */
+#define ENTRIES_OPEN_MAX 256 /* cache entries kept open (far below the usual 1024 fds); more are copied */
 #define WAV_MAX_DATA 0xFFF00000u /* data bytes a RIFF WAV may hold, headers and chunks aside */
 #define ABS_GATE_LUFS -70.0  /* BS.1770 absolute gate */
 #define REL_GATE_LU -10.0    /* BS.1770 relative gate, integrated loudness */
@@ -112,6 +113,10 @@ struct bb_assembler {
 	soxr_t soxr;
 	struct bb_segment made;     /* the segment being made (its buffers are reused) */
 	FILE *raw;                  /* unlinked temporary: resampled speech, int16 at STORE_SCALE */
+	uint64_t raw_bytes;         /* written to raw so far */
+	size_t entries_open;        /* cache entries held open for the output pass */
+	int *seg_fd;                /* per sentence, where its stored speech is: raw or an entry, */
+	uint64_t *seg_at;           /* at this byte offset */
 	uint64_t pos;               /* output frames so far (speech and pauses) */
 	uint64_t pending_pause;     /* frames of silence owed after the last sentence */
 	uint64_t *seg_start, *seg_len; /* per sentence, output frames */
@@ -369,6 +374,8 @@ static void fade_edges(int16_t *x, size_t n, int rate)
 
 void bb_segment_free(struct bb_segment *seg)
 {
+	if (seg->in_file)
+		close(seg->fd);
 	free(seg->audio);
 	free(seg->loudness);
 	memset(seg, 0, sizeof *seg);
@@ -466,14 +473,50 @@ static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, siz
 	return BB_OK;
 }
 
-/* Places sentence index's segment: its speech into the temporary file, its measurements
- * into the programme's, then pause_ms of silence. */
-static int place_segment(struct bb_assembler *as, size_t index, const struct bb_segment *seg,
+/* Reads n samples at byte offset off of fd into buf. */
+static int pread_samples(int fd, int16_t *buf, size_t n, uint64_t off)
+{
+	size_t bytes = n * sizeof(int16_t), got = 0;
+	while (got < bytes) {
+		ssize_t k = pread(fd, (char *)buf + got, bytes - got, (off_t)(off + got));
+		if (k <= 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/* Places sentence index's segment: its speech where the output pass will find it (a cache
+ * entry stays where it is, kept open; the rest goes to the temporary file), its
+ * measurements into the programme's, then pause_ms of silence. Takes over seg's file. */
+static int place_segment(struct bb_assembler *as, size_t index, struct bb_segment *seg,
 			 int pause_ms)
 {
-	if (seg->n && fwrite(seg->audio, sizeof(int16_t), seg->n, as->raw) != seg->n)
-		return bb_fail(&as->werr, BB_EIO, "%s: write error: %s",
-			       as->path, strerror(errno));
+	if (as->seg_start[index] != UINT64_MAX)
+		return bb_fail(&as->werr, BB_ESOFTWARE, "sentence %zu added twice", index);
+	if (seg->in_file && as->entries_open < ENTRIES_OPEN_MAX) {
+		as->seg_fd[index] = seg->fd;
+		as->seg_at[index] = seg->offset;
+		seg->in_file = 0;
+		as->entries_open++;
+	} else {
+		const int16_t *audio = seg->audio;
+		if (seg->in_file) { /* too many open: copied (the worker's sbuf is free until finish) */
+			if (grow((void **)&as->sbuf, &as->sbuf_cap, seg->n + 1, sizeof(int16_t)) ||
+			    pread_samples(seg->fd, as->sbuf, seg->n, seg->offset))
+				return bb_fail(&as->werr, BB_EIO, "cannot read a cached sentence");
+			audio = as->sbuf;
+		}
+		if (seg->n && fwrite(audio, sizeof(int16_t), seg->n, as->raw) != seg->n)
+			return bb_fail(&as->werr, BB_EIO, "%s: write error: %s", as->path,
+				       strerror(errno));
+		as->seg_fd[index] = fileno(as->raw);
+		as->seg_at[index] = as->raw_bytes;
+		as->raw_bytes += seg->n * sizeof(int16_t);
+	}
 	/* the meter's programme: the speech's 100 ms blocks, then the pause's (digital silence) */
 	size_t quiet = (size_t)(pause_ms + 50) / 100;
 	if (grow((void **)&as->loud, &as->loud_cap, as->nloud + seg->nloud + quiet + 1,
@@ -487,16 +530,12 @@ static int place_segment(struct bb_assembler *as, size_t index, const struct bb_
 	if (seg->true_peak > as->peak)
 		as->peak = seg->true_peak;
 
-	if (as->seg_start[index] == UINT64_MAX) {
-		as->pos += as->pending_pause;
-		as->seg_start[index] = as->pos;
-		as->seg_len[index] = 0;
-		as->pending_pause = 0;
-	}
-	as->seg_len[index] += (uint64_t)seg->n;
-	if (seg->sample_peak > as->seg_max[index])
-		as->seg_max[index] = seg->sample_peak;
-	as->seg_energy[index] += seg->energy;
+	as->pos += as->pending_pause;
+	as->seg_start[index] = as->pos;
+	as->seg_len[index] = (uint64_t)seg->n;
+	as->pending_pause = 0;
+	as->seg_max[index] = seg->sample_peak;
+	as->seg_energy[index] = seg->energy;
 	as->pos += (uint64_t)seg->n;
 	as->pending_pause += (uint64_t)pause_ms * (uint64_t)as->rate_out / 1000;
 	return 0;
@@ -621,7 +660,12 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	as->seg_len = calloc(n, sizeof *as->seg_len);
 	as->seg_max = calloc(n, sizeof *as->seg_max);
 	as->seg_energy = calloc(n, sizeof *as->seg_energy);
-	if (!as->seg_start || !as->seg_len || !as->seg_max || !as->seg_energy)
+	as->seg_fd = malloc(n * sizeof *as->seg_fd);
+	for (size_t i = 0; as->seg_fd && i < n; i++)
+		as->seg_fd[i] = -1; /* before anything can fail: close() reads it */
+	as->seg_at = calloc(n, sizeof *as->seg_at);
+	if (!as->seg_start || !as->seg_len || !as->seg_max || !as->seg_energy || !as->seg_fd ||
+	    !as->seg_at)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		as->seg_start[i] = UINT64_MAX;
@@ -944,24 +988,13 @@ static void write_zeros(SNDFILE *sf, uint64_t n, int *bad)
 	}
 }
 
-/* Reads sentence i's stored speech (at file offset off, in frames) into as->sbuf. */
-static int read_stored(struct bb_assembler *as, size_t i, uint64_t off)
+/* Reads sentence i's stored speech into as->sbuf. */
+static int read_stored(struct bb_assembler *as, size_t i)
 {
-	size_t n = (size_t)as->seg_len[i], bytes = n * sizeof(int16_t), got = 0;
+	size_t n = (size_t)as->seg_len[i];
 	if (grow((void **)&as->sbuf, &as->sbuf_cap, n + 1, sizeof(int16_t)))
 		return -1;
-	char *p = (char *)as->sbuf;
-	while (got < bytes) {
-		ssize_t k = pread(fileno(as->raw), p + got, bytes - got,
-				  (off_t)(off * sizeof(int16_t) + got));
-		if (k <= 0) {
-			if (k < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		got += (size_t)k;
-	}
-	return 0;
+	return pread_samples(as->seg_fd[i], as->sbuf, n, as->seg_at[i]);
 }
 
 /* Sentence i (already in as->sbuf) in float through the gain and the limiter, into
@@ -999,15 +1032,11 @@ static int limit_segment(struct bb_assembler *as, size_t i, struct gain_plan g, 
 static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double total_energy)
 {
 	double e[2] = {0, 0};
-	uint64_t off = 0;
 	float k = (float)stored_to_out(g);
-	for (size_t i = 0; i < as->sc->n; i++) {
-		uint64_t len = as->seg_len[i];
-		if (len && (float)as->seg_max[i] * k > (float)g.threshold &&
-		    (read_stored(as, i, off) || limit_segment(as, i, g, e)))
+	for (size_t i = 0; i < as->sc->n; i++)
+		if (as->seg_len[i] && (float)as->seg_max[i] * k > (float)g.threshold &&
+		    (read_stored(as, i) || limit_segment(as, i, g, e)))
 			return 0;
-		off += len;
-	}
 	double all = total_energy * k * k;
 	if (!(all > 0) || e[0] - e[1] >= all)
 		return 0;
@@ -1154,7 +1183,7 @@ static int write_segment(SNDFILE *sf, struct bb_assembler *as, size_t i, struct 
 /* Streams the temporary speech through the gain into sf, silence between sentences. */
 static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g, uint64_t total)
 {
-	uint64_t at = 0, off = 0;
+	uint64_t at = 0;
 	int bad = 0;
 	if (fflush(as->raw) != 0)
 		return -1;
@@ -1162,9 +1191,8 @@ static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g,
 		if (!as->seg_len[i])
 			continue;
 		write_zeros(sf, as->seg_start[i] - at, &bad);
-		if (bad || read_stored(as, i, off) || write_segment(sf, as, i, g))
+		if (bad || read_stored(as, i) || write_segment(sf, as, i, g))
 			return -1;
-		off += as->seg_len[i];
 		at = as->seg_start[i] + as->seg_len[i];
 	}
 	if (!bad && total > at)
@@ -1370,6 +1398,9 @@ void bb_assemble_close(struct bb_assembler *as)
 	}
 	for (int k = 0; k < SC_COUNT; k++)
 		free(as->side_path[k]);
+	for (size_t i = 0; as->seg_fd && i < as->sc->n; i++)
+		if (as->seg_fd[i] >= 0 && (!as->raw || as->seg_fd[i] != fileno(as->raw)))
+			close(as->seg_fd[i]); /* a cache entry */
 	if (as->raw)
 		fclose(as->raw);
 	if (as->soxr)
@@ -1382,6 +1413,8 @@ void bb_assemble_close(struct bb_assembler *as)
 	free(as->seg_len);
 	free(as->seg_max);
 	free(as->seg_energy);
+	free(as->seg_fd);
+	free(as->seg_at);
 	free(as->loud);
 	free(as->sbuf);
 	free(as->fbuf);

@@ -296,6 +296,9 @@ struct bb_sentence;
 struct bb_segment {
 	int16_t *audio;     /* at rate, int16 at half scale (room for the resampler's overshoot) */
 	size_t n, cap;
+	int in_file;        /* 1: audio is not loaded; its n samples are at byte offset of fd, */
+	int fd;             /* an open cache entry that the segment owns */
+	uint64_t offset;
 	int rate;
 	int sample_peak;    /* of audio */
 	float true_peak;    /* of audio, 4x oversampled */

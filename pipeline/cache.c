@@ -157,7 +157,9 @@ static int read_array(int fd, void **p, size_t *cap, size_t n, size_t elem)
 	return bb_read_full(fd, *p, n * elem);
 }
 
-/* Reads the entry of s into out; touches it, so eviction sees it as recently used. */
+/* Reads the entry of s into out, all but the audio: out keeps the entry open and says where
+ * the audio is, for the output pass to read once. Touches the entry, so eviction sees it as
+ * recently used. */
 static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb_segment *out)
 {
 	struct bb_disk_cache *c = ctx;
@@ -171,10 +173,15 @@ static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb
 		 h.n <= (uint64_t)st.st_size / sizeof(int16_t) &&
 		 h.nloud <= (uint64_t)st.st_size / sizeof(float) &&
 		 (uint64_t)st.st_size == sizeof h + h.n * sizeof(int16_t) + h.nloud * sizeof(float);
-	ok = ok && read_array(fd, (void **)&out->audio, &out->cap, (size_t)h.n, sizeof(int16_t)) == 0 &&
+	ok = ok && lseek(fd, (off_t)(sizeof h + h.n * sizeof(int16_t)), SEEK_SET) >= 0 &&
 	     read_array(fd, (void **)&out->loudness, &out->loud_cap, (size_t)h.nloud,
 			sizeof(float)) == 0;
 	if (ok) {
+		if (out->in_file)
+			close(out->fd);
+		out->in_file = 1;
+		out->fd = fd;
+		out->offset = sizeof h;
 		out->n = (size_t)h.n;
 		out->nloud = (size_t)h.nloud;
 		out->rate = (int)h.rate;
@@ -182,13 +189,12 @@ static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb
 		out->true_peak = h.true_peak;
 		out->energy = h.energy;
 		futimens(fd, NULL);
-	}
-	if (fd >= 0)
-		close(fd);
-	if (ok)
 		c->hits++;
-	else
+	} else {
+		if (fd >= 0)
+			close(fd);
 		c->misses++;
+	}
 	return ok;
 }
 
