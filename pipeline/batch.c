@@ -1238,11 +1238,19 @@ static int parse_number(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/* One line, as every error; --help has the rest. */
 static int usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "bobao: batch: %s%s%s\n%s", what, arg ? ": " : "", arg ? arg : "",
-		usage_text);
+	fprintf(stderr, "bobao: batch: %s%s%s (see bobao batch --help)\n", what, arg ? ": " : "",
+		arg ? arg : "");
 	return BB_EUSAGE;
+}
+
+/* The option getopt refused: -x for a short one, else as written on the command line. */
+static int option_error(char **argv, const char *what)
+{
+	char name[3] = {'-', (char)optopt, 0};
+	return usage_error(what, optopt > 0 && optopt < 256 ? name : argv[optind - 1]);
 }
 
 static int parse_options(struct options *o, int argc, char **argv)
@@ -1275,7 +1283,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 	long v;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "j:q", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages */
+	while ((opt = getopt_long(argc, argv, ":j:q", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			if (parse_number(optarg, 1, MAX_JOBS, &o->jobs) != 0)
@@ -1328,7 +1337,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 		case OPT_LENIENT: o->read.lenient = 1; break;
 		case OPT_KEEP: o->keep_captions = 1; break;
 		case OPT_HELP: fputs(usage_text, stdout); return -1;
-		default: return usage_error("unknown option", NULL);
+		case ':': return option_error(argv, "option needs an argument");
+		default: return option_error(argv, "unknown option");
 		}
 	}
 	if (argc - optind != 2)

@@ -165,7 +165,7 @@ static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb
 	struct bb_disk_cache *c = ctx;
 	char path[4096];
 	entry_path(c, s, rate, path, sizeof path);
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	struct entry_head h;
 	struct stat st;
 	int ok = fd >= 0 && bb_read_full(fd, &h, sizeof h) == 0 && fstat(fd, &st) == 0 &&
@@ -206,8 +206,10 @@ static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_se
 	entry_path(c, s, seg->rate, path, sizeof path);
 	char *slash = strrchr(path, '/');
 	*slash = '\0';
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		return;
+	struct stat st;
+	if ((mkdir(path, 0777) != 0 && errno != EEXIST) || lstat(path, &st) != 0 ||
+	    !S_ISDIR(st.st_mode))
+		return; /* a link in place of a subfolder is not written through */
 	snprintf(tmp, sizeof tmp, "%s/.tmp.%ld.%u", path, (long)getpid(), c->serial++);
 	*slash = '/';
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -267,6 +269,9 @@ static int by_oldest(const void *a, const void *b)
 static void list_entries(const char *sub, struct cached_file **list, size_t *n, size_t *cap,
 			 uint64_t *total)
 {
+	struct stat sst;
+	if (lstat(sub, &sst) != 0 || !S_ISDIR(sst.st_mode))
+		return; /* a link in place of a subfolder: never evict through it */
 	DIR *d = opendir(sub);
 	if (!d)
 		return;
@@ -279,7 +284,7 @@ static void list_entries(const char *sub, struct cached_file **list, size_t *n, 
 			continue;
 		if ((size_t)snprintf(path, sizeof path, "%s/%s", sub, e->d_name) >= sizeof path)
 			continue;
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		if (e->d_name[0] == '.') {
 			if (now - st.st_mtime > 3600)

@@ -93,6 +93,13 @@ d1=$(jq .duration "$M/fresh.json") d2=$(jq .duration "$M/out/m.json")
 l1=$(jq .loudness.measured_integrated "$M/fresh.json") l2=$(jq .loudness.measured_integrated "$M/out/m.json")
 check "300 sentences, edited: duration ($d1, $d2) and loudness ($l1, $l2) as a fresh run" \
 	test "$(echo "($d1 - $d2)^2 < ($d1 / 100)^2 && ($l1 - $l2)^2 < 0.04" | bc -l)" = 1
+# A link in place of a cache subfolder: neither written through nor evicted through.
+sub=$(ls "$M/out/.bobao-cache" | head -n 1)
+mkdir -p "$M/outside" && echo keep >"$M/outside/old.seg" && touch -d '2 days ago' "$M/outside/old.seg"
+rm -rf "$M/out/.bobao-cache/$sub" "$M/out/.bobao-state" && ln -s "$M/outside" "$M/out/.bobao-cache/$sub"
+"$B" batch -q -j 1 --cache-size 1 "$M/in" "$M/out"
+check "cache subfolder is a link: converted ($?), nothing written or evicted through it" \
+	test "$(ls -A "$M/outside")" = old.seg
 
 # 5. Bad articles fail alone, with one line each, and exit 65.
 BAD=$T/bad
