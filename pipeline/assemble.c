@@ -879,9 +879,10 @@ static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char
 	bi->loudness_value = isfinite(a->integrated) ? (short)lrint(a->integrated * 100) : 0x7fff;
 	bi->loudness_range = isfinite(a->range) ? (short)lrint(a->range * 100) : 0x7fff;
 	bi->max_true_peak_level = isfinite(a->true_peak) ? (short)lrint(a->true_peak * 100) : 0x7fff;
-	/* not measured: they would cost more than the whole meter */
-	bi->max_momentary_loudness = 0x7fff;
-	bi->max_shortterm_loudness = 0x7fff;
+	bi->max_momentary_loudness =
+		isfinite(a->max_momentary) ? (short)lrint(a->max_momentary * 100) : 0x7fff;
+	bi->max_shortterm_loudness =
+		isfinite(a->max_short_term) ? (short)lrint(a->max_short_term * 100) : 0x7fff;
 	int hn = snprintf(bi->coding_history, sizeof bi->coding_history,
 			  "A=PCM,F=%d,W=16,M=mono,T=bobao %s eSpeak NG %s\r\n", as->rate_out,
 			  BOBAO_VERSION, as->voice.espeak_voice);
@@ -1095,15 +1096,31 @@ static int by_value(const void *a, const void *b)
  * -70 LUFS and 20 LU under the mean, the 95th percentile less the 10th). libebur128 gives
  * the K-weighted energies; the gating is done here because it runs over segments measured
  * apart, some of them from the cache. */
-static int gate_loudness(const struct bb_assembler *as, double *integrated, double *range)
+struct programme_loudness {
+	double integrated, range;          /* LUFS, LU */
+	double max_momentary, max_short_term; /* LUFS: the loudest 400 ms and 3 s */
+};
+
+static double max_of(const double *e, size_t n)
+{
+	double m = 0;
+	for (size_t i = 0; i < n; i++)
+		m = e[i] > m ? e[i] : m;
+	return m;
+}
+
+static int gate_loudness(const struct bb_assembler *as, struct programme_loudness *pl)
 {
 	size_t n = as->nloud;
+	double *integrated = &pl->integrated, *range = &pl->range;
 	*integrated = -HUGE_VAL;
 	*range = 0;
 	double *e = malloc((n ? n : 1) * sizeof *e);
 	if (!e)
 		return -1;
+	pl->max_short_term = ms_to_lufs(max_of(e, block_means(as->loud, n, 30, 1, e)));
 	size_t nb = block_means(as->loud, n, 4, 1, e);
+	pl->max_momentary = ms_to_lufs(max_of(e, nb));
 	double gate = fmax(relative_gate(e, nb, REL_GATE_LU),
 			   pow(10.0, (ABS_GATE_LUFS + 0.691) / 10.0)), sum = 0;
 	size_t k = 0;
@@ -1129,10 +1146,10 @@ static int gate_loudness(const struct bb_assembler *as, double *integrated, doub
 	return 0;
 }
 
-/* Sentence i (in as->sbuf) through gain k (stored int16 to output int16), into out. */
 /* One sample to int16, rounded to nearest by the float adder itself (adding and taking away
  * 1.5 * 2^23 leaves an integer) and clamped as an integer, so that the loops below
- * vectorize. |f| stays far below 2^22: stored samples times a gain of at most +30 dB. */
+ * vectorize. |f| stays far below 2^22: the gain never lifts the peaks more than LIMIT_MAX_DB
+ * over the ceiling. */
 static inline short to_s16(float f)
 {
 	const float magic = 12582912.0f;
@@ -1148,6 +1165,7 @@ static inline short to_s16(float f)
 #define VECTORIZE
 #endif
 
+/* Stored int16 through gain k into output int16. */
 VECTORIZE static void scale_s16(const int16_t *x, short *out, size_t n, float k)
 {
 	for (size_t t = 0; t < n; t++)
@@ -1322,8 +1340,11 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	a.duration = (double)total / as->rate_out;
 	a.input_integrated = -HUGE_VAL;
 	a.range = 0;
-	if (gate_loudness(as, &a.input_integrated, &a.range))
+	struct programme_loudness pl;
+	if (gate_loudness(as, &pl))
 		return bb_fail(err, BB_ENOMEM, "out of memory");
+	a.input_integrated = pl.integrated;
+	a.range = pl.range;
 	struct gain_plan g = plan_gain(as, &a);
 	if (g.threshold > 0) {
 		/* the limiter shaves some loudness: estimate it from a dry run over the sentences
@@ -1345,6 +1366,9 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		as->out_peak = 0;
 		/* the output pass measures the limited peaks again */
 	}
+	/* the limiter, where it acts, takes a little more off: then these are upper bounds */
+	a.max_momentary = pl.max_momentary + a.gain_db;
+	a.max_short_term = pl.max_short_term + a.gain_db;
 
 	double *times = malloc((as->sc->n ? as->sc->n : 1) * 2 * sizeof(double));
 	if (!times)

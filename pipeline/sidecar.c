@@ -224,6 +224,8 @@ static json_t *loudness_object(const struct bb_audio_facts *a)
 	bad |= set(o, "integrated", num(a->integrated, 0.01));
 	bad |= set(o, "true_peak", num(a->true_peak, 0.01));
 	bad |= set(o, "range", num(a->range, 0.01));
+	bad |= set(o, "max_momentary", num(a->max_momentary, 0.01));
+	bad |= set(o, "max_short_term", num(a->max_short_term, 0.01));
 	bad |= set(o, "target", num(a->target, 0.01));
 	bad |= set(o, "ceiling", num(a->ceiling, 0.01));
 	bad |= set(o, "gain", num(a->gain_db, 0.01));

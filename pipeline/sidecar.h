@@ -14,6 +14,8 @@ struct bb_audio_facts {
 	double integrated;       /* LUFS of the output */
 	double true_peak;        /* dBTP of the output */
 	double range;            /* LU */
+	double max_momentary;    /* LUFS of the output's loudest 400 ms (EBU Tech 3341) */
+	double max_short_term;   /* LUFS of the output's loudest 3 s */
 	double target;           /* the preset's loudness target, LUFS */
 	double ceiling;          /* the preset's true peak ceiling, dBTP */
 	double gain_db;          /* the one gain applied */

@@ -75,6 +75,16 @@ if command -v ffmpeg >/dev/null 2>&1; then
 	fp=$(awk '/^ +Peak:/ { v = $2 } END { print v }' "$tmp/ff.txt")
 	check "ffmpeg ebur128 integrated -23 +-0.5 (got $fi)" near "$fi" -23 0.5
 	check "ffmpeg ebur128 true peak <= -1 (got $fp)" atmost "$fp" -1
+	# the manifest's loudest 400 ms and 3 s, and its range, against ffmpeg's own readings
+	fm=$(awk '/^\[Parsed_ebur128.* M: / { for (i = 1; i < NF; i++) if ($i == "M:" && (m == "" || $(i + 1) > m)) m = $(i + 1) } END { print m }' "$tmp/ff.txt")
+	fs=$(awk '/^\[Parsed_ebur128.* S: / { for (i = 1; i < NF; i++) if ($i == "S:" && (m == "" || $(i + 1) > m)) m = $(i + 1) } END { print m }' "$tmp/ff.txt")
+	fl=$(awk '/^ +LRA:/ { v = $2 } END { print v }' "$tmp/ff.txt")
+	jm=$(jq .loudness.max_momentary "$tmp/x.json")
+	js=$(jq .loudness.max_short_term "$tmp/x.json")
+	jl=$(jq .loudness.range "$tmp/x.json")
+	check "manifest max momentary $jm = ffmpeg's $fm +-0.3" near "$jm" "$fm" 0.3
+	check "manifest max short-term $js = ffmpeg's $fs +-0.3" near "$js" "$fs" 0.3
+	check "manifest loudness range $jl = ffmpeg's $fl +-0.5" near "$jl" "$fl" 0.5
 else
 	echo "audio: ffmpeg not installed: independent EBU R 128 cross-check skipped"
 fi
