@@ -316,6 +316,15 @@ int bb_fail_too_large(struct bb_error *err, uint64_t size, size_t limit)
 	return bb_fail(err, BB_EDATA, "file too large (over the limit, %s; see --max-size)", lim);
 }
 
+int bb_read_warning(const struct bb_read_info *info, char *out, size_t size)
+{
+	if (!info->invalid)
+		return 0;
+	snprintf(out, size, "%zu invalid UTF-8 sequence%s not read (first at byte %zu)",
+		 info->invalid, info->invalid == 1 ? "" : "s", info->first_invalid);
+	return 1;
+}
+
 int bb_parse_size(const char *s, size_t *bytes)
 {
 	char *end;
@@ -401,11 +410,4 @@ int bb_article_read(struct bb_article *art, const char *path, const struct bb_re
 		rc = bb_article_from_bytes(art, buf, len, path, opts, info, err);
 	free(buf);
 	return rc;
-}
-
-int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
-			 size_t max_bytes, struct bb_error *err)
-{
-	struct bb_read_opts opts = {encoding, max_bytes, 0};
-	return bb_article_read(art, path, &opts, NULL, err);
 }

@@ -517,14 +517,13 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 				     ": %s", b->o.out_dir, strerror(errno));
 	}
 	int n = 0;
+	char warning[128];
 	if (rc != BB_OK)
 		n = snprintf(r->msg, sizeof r->msg, "%s: %s",
 			     rc == BB_ECANTCREAT || rc == BB_EIO ? where : in,
 			     err.msg[0] ? err.msg : bb_status_name(rc));
-	else if (info.invalid) /* --lenient: converted, with a warning */
-		n = snprintf(r->msg, sizeof r->msg, "%s: warning: %zu invalid UTF-8 sequence%s not "
-			     "read (first at byte %zu)", in, info.invalid,
-			     info.invalid == 1 ? "" : "s", info.first_invalid);
+	else if (bb_read_warning(&info, warning, sizeof warning)) /* converted, with a warning */
+		n = snprintf(r->msg, sizeof r->msg, "%s: warning: %s", in, warning);
 	if (n >= (int)sizeof r->msg)
 		strcpy(r->msg + sizeof r->msg - 4, "...");
 	if (audio_dir >= 0)

@@ -10,7 +10,7 @@
  *     struct bb_script script = {0};
  *     struct bb_output out = {"out.wav", NULL, 1, 1, 1};   // audio + .json .vtt .srt
  *     if (bb_voice_load(&voice, "news", &err) || bb_lexicon_open(&lex, NULL, &err) ||
- *         bb_article_read_file(&art, "in.txt", NULL, 0, &err) ||   // decode + article
+ *         bb_article_read(&art, "in.txt", NULL, NULL, &err) ||     // decode + article
  *         bb_script_build(&script, &art, lex, 0, &err) ||  // normalize, split, pronounce
  *         bb_synth_open(&synth, &voice, &err) ||
  *         bb_speak(&script, &voice, synth, &out, NULL, NULL, &err))  // synth + assemble
@@ -158,12 +158,12 @@ int bb_read_fd(int fd, size_t max, char **buf, size_t *len, struct bb_error *err
 int bb_article_from_bytes(struct bb_article *art, const char *bytes, size_t n, const char *source,
 			  const struct bb_read_opts *opts, struct bb_read_info *info,
 			  struct bb_error *err);
-/* bb_article_read with only an encoding and a size limit (0: the default). */
-int bb_article_read_file(struct bb_article *art, const char *path, const char *encoding,
-			 size_t max_bytes, struct bb_error *err);
 /* Sets err to BB_EDATA "file too large (SIZE bytes, limit LIMIT; see --max-size)" (size 0:
  * unknown, read from a pipe) and returns BB_EDATA: the one wording for every reader. */
 int bb_fail_too_large(struct bb_error *err, uint64_t size, size_t limit);
+/* The one warning of a lenient read ("2 invalid UTF-8 sequences not read (first at byte
+ * 29)") into out; returns 0, writing nothing, when there is nothing to warn of. */
+int bb_read_warning(const struct bb_read_info *info, char *out, size_t size);
 /* Parses a size: digits with an optional K, M or G (powers of 1024; "16M", "512k", "2GB").
  * Returns 0 and sets *bytes, or -1 for anything else, zero, or an overflow. */
 int bb_parse_size(const char *s, size_t *bytes);

@@ -148,10 +148,9 @@ static int run_article(const struct cli *c)
 	}
 	struct bb_read_info info;
 	rc = bb_article_read(&art, input, &c->read, &info, &err);
-	if (rc == BB_OK && info.invalid)
-		fprintf(stderr, "bobao: %s: warning: %zu invalid UTF-8 sequence%s not read "
-			"(first at byte %zu)\n", input, info.invalid, info.invalid == 1 ? "" : "s",
-			info.first_invalid);
+	char warning[128];
+	if (rc == BB_OK && bb_read_warning(&info, warning, sizeof warning))
+		fprintf(stderr, "bobao: %s: warning: %s\n", input, warning);
 	if (rc == BB_OK)
 		rc = bb_script_build(&sc, &art, lex, c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
 	if (rc == BB_OK && proof) {

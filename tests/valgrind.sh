@@ -11,7 +11,6 @@ BUILD=${BUILD:-build}
 B=$BUILD/bobao
 T=$(mktemp -d)
 [ -n "$KEEP" ] && echo "keeping $T" || trap 'rm -rf "$T"' EXIT
-SUPP=tests/valgrind.supp
 
 if ! command -v valgrind >/dev/null; then
 	bad "valgrind is not installed (make deps installs it)"
@@ -31,7 +30,6 @@ vg() {
 	valgrind -q --trace-children=yes --error-exitcode=1 --leak-check=full \
 		--show-leak-kinds=definite,indirect,possible \
 		--errors-for-leak-kinds=definite,indirect,possible \
-		$([ -f "$SUPP" ] && echo "--suppressions=$SUPP") \
 		--log-file="$logs/%p.log" "$@" >"$T/out$run" 2>"$T/err$run"
 	rc=$?
 	report=$(cat "$logs"/*.log 2>/dev/null)
