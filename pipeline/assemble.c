@@ -39,6 +39,7 @@
 #define FADE_MS 6            /* raised-cosine fade at both ends of each sentence */
 #define QUEUE_MAX 6          /* sentences waiting for the worker */
 #define CHUNK 16384          /* frames per read/write in the output pass */
+#define RESAMPLE_CHUNK 4096  /* samples per soxr_process call: keeps its buffers small, in cache */
 #define TP_MARGIN_DB 0.3     /* kept under the ceiling for what the estimate may miss */
 #define LIMIT_MARGIN_DB 0.6  /* the limiter works on samples; inter-sample peaks need room */
 #define LIMIT_MAX_DB 6.0     /* the most the limiter may take off the peaks */
@@ -112,6 +113,8 @@ struct bb_assembler {
 	/* worker state */
 	soxr_t soxr;
 	struct bb_segment made;     /* the segment being made (its buffers are reused) */
+	int *bpk;                   /* the sample peak of each TP_BLOCK of made */
+	size_t bpk_cap;
 	FILE *raw;                  /* unlinked temporary: resampled speech, int16 at STORE_SCALE */
 	uint64_t raw_bytes;         /* written to raw so far */
 	size_t entries_open;        /* cache entries held open for the output pass */
@@ -137,6 +140,14 @@ struct bb_assembler {
 };
 
 /* ---- small helpers -------------------------------------------------------------------- */
+
+/* GCC's -O2 vectorizes only loops of a single width; the per-sample loops that mix widths
+ * (int16 in, int32/int64 or float inside) ask for its full cost model. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORIZE __attribute__((optimize("vect-cost-model=dynamic")))
+#else
+#define VECTORIZE
+#endif
 
 static int grow(void **p, size_t *cap, size_t want, size_t elem)
 {
@@ -277,49 +288,72 @@ static void tp_init(struct bb_assembler *as)
 	}
 }
 
-/* Raises peak to the loudest of the 3 points between x[i] and x[i+1] (4x oversampling). */
-#define TP_INTERP(x, i, n, coef, peak)                                                      \
-	do {                                                                                \
-		for (int p_ = 0; p_ < 3; p_++) {                                            \
-			float y_ = 0;                                                       \
-			for (int k_ = 0; k_ < TP_TAPS; k_++) {                              \
-				ptrdiff_t j_ = (ptrdiff_t)(i) - (TP_TAPS / 2 - 1) + k_;     \
-				if (j_ >= 0 && (size_t)j_ < (n))                            \
-					y_ += (coef)[p_][k_] * (float)(x)[j_];              \
-			}                                                                   \
-			y_ = fabsf(y_);                                                     \
-			if (y_ > (peak))                                                    \
-				(peak) = y_;                                                \
-		}                                                                           \
-	} while (0)
-
-/* Raises *peak to the true peak of the int16 x (surrounded by silence); returns its sample
- * peak. Blocks whose sample peak is more than 4 dB under the running peak cannot hold it and
- * are skipped, so only the few blocks near the loudest peaks are interpolated. */
-static int tp_scan_s16(const struct bb_assembler *as, const int16_t *x, size_t n, double *peak)
+/* Raises pk to the loudest of the 3 points between each x[i] and x[i+1] of a block of m
+ * samples (4x oversampling), where w holds the block with TP_TAPS / 2 - 1 samples before it
+ * and TP_TAPS / 2 after (zero outside the signal). The loop runs across samples, so it
+ * vectorizes. */
+VECTORIZE static float tp_block(const float (*coef)[TP_TAPS], const float *w, size_t m, float pk)
 {
-	float pk = (float)*peak;
-	int smax = 0;
-	for (size_t b = 0; b < n; b += TP_BLOCK) {
-		size_t e = b + TP_BLOCK < n ? b + TP_BLOCK : n;
-		int sp = 0;
-		for (size_t i = b; i < e; i++) {
-			int v = x[i] < 0 ? -x[i] : x[i];
-			sp = v > sp ? v : sp;
-		}
-		smax = sp > smax ? sp : smax;
-		if ((float)sp > pk)
-			pk = (float)sp;
-		if ((float)sp * TP_NEAR < pk)
-			continue;
-		for (size_t i = b; i < e; i++)
-			TP_INTERP(x, i, n, as->tp_coef, pk);
+	for (int p = 0; p < 3; p++) {
+		float y[TP_BLOCK] = {0};
+		for (int k = 0; k < TP_TAPS; k++)
+			for (size_t i = 0; i < m; i++)
+				y[i] += coef[p][k] * w[i + k];
+		for (size_t i = 0; i < m; i++)
+			pk = fabsf(y[i]) > pk ? fabsf(y[i]) : pk;
 	}
-	*peak = pk;
-	return smax;
+	return pk;
 }
 
-/* The same over float samples (the limited output). */
+/* Interpolates block k of x[0..n), of int16 or float samples (T), into pk. */
+#define TP_SCAN_BLOCK(as, x, n, k, pk)                                                      \
+	do {                                                                                \
+		float w_[TP_BLOCK + TP_TAPS];                                               \
+		size_t b_ = (k) * TP_BLOCK, m_ = (n) - b_ < TP_BLOCK ? (n) - b_ : TP_BLOCK; \
+		for (size_t t_ = 0; t_ < m_ + TP_TAPS - 1; t_++) {                          \
+			ptrdiff_t j_ = (ptrdiff_t)(b_ + t_) - (TP_TAPS / 2 - 1);            \
+			w_[t_] = j_ >= 0 && (size_t)j_ < (n) ? (float)(x)[j_] : 0.0f;       \
+		}                                                                           \
+		(pk) = tp_block((as)->tp_coef, w_, m_, (pk));                               \
+	} while (0)
+
+/* The sample peak of each TP_BLOCK of x into bpk, and the sum of x's squares (exact), in one
+ * pass that GCC vectorizes (int16 max/min and multiply-add). */
+VECTORIZE static int64_t block_peaks(const int16_t *x, size_t n, int *bpk)
+{
+	int64_t e = 0;
+	for (size_t b = 0; b < n; b += TP_BLOCK) {
+		size_t m = n - b < TP_BLOCK ? n - b : TP_BLOCK;
+		const int16_t *y = x + b;
+		int16_t hi = 0, lo = 0;
+		for (size_t i = 0; i < m; i++) {
+			hi = y[i] > hi ? y[i] : hi;
+			lo = y[i] < lo ? y[i] : lo;
+			e += (int32_t)y[i] * y[i];
+		}
+		bpk[b / TP_BLOCK] = hi > -lo ? hi : -lo;
+	}
+	return e;
+}
+
+/* The true peak of the int16 x (surrounded by silence), given its blocks' sample peaks bpk
+ * and its sample peak smax. A block whose sample peak is more than 4 dB under the loudest
+ * sample cannot hold the true peak and is skipped, so only the few blocks near the loudest
+ * peaks are interpolated. */
+static float tp_scan_s16(const struct bb_assembler *as, const int16_t *x, size_t n,
+			 const int *bpk, int smax)
+{
+	float pk = (float)smax;
+	for (size_t k = 0; k < (n + TP_BLOCK - 1) / TP_BLOCK; k++) {
+		if ((float)bpk[k] * TP_NEAR < pk)
+			continue;
+		TP_SCAN_BLOCK(as, x, n, k, pk);
+	}
+	return pk;
+}
+
+/* Raises *peak to the true peak of float samples (the limited output), skipping the blocks
+ * more than 4 dB under the running peak. */
 static void tp_scan_f32(const struct bb_assembler *as, const float *x, size_t n, double *peak)
 {
 	float pk = (float)*peak;
@@ -334,8 +368,7 @@ static void tp_scan_f32(const struct bb_assembler *as, const float *x, size_t n,
 			pk = sp;
 		if (sp * TP_NEAR < pk)
 			continue;
-		for (size_t i = b; i < e; i++)
-			TP_INTERP(x, i, n, as->tp_coef, pk);
+		TP_SCAN_BLOCK(as, x, n, b / TP_BLOCK, pk);
 	}
 	*peak = pk;
 }
@@ -428,8 +461,9 @@ static int resample(struct bb_assembler *as, const int16_t *x, size_t n, struct 
 	for (;;) {
 		size_t idone = 0, odone = 0;
 		const int16_t *in = used < n ? x + used : NULL;
-		soxr_error_t e = soxr_process(as->soxr, in, in ? n - used : 0, &idone,
-					      seg->audio + done, seg->cap - done, &odone);
+		size_t len = !in ? 0 : n - used < RESAMPLE_CHUNK ? n - used : RESAMPLE_CHUNK;
+		soxr_error_t e = soxr_process(as->soxr, in, len, &idone, seg->audio + done,
+					      seg->cap - done, &odone);
 		if (e)
 			return -1;
 		used += idone;
@@ -461,13 +495,13 @@ static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, siz
 	if (!n)
 		seg->n = 0;
 	seg->rate = as->rate_out;
-	double tp = 0;
-	seg->sample_peak = tp_scan_s16(as, seg->audio, seg->n, &tp);
-	seg->true_peak = (float)tp;
-	int64_t e = 0;
-	for (size_t t = 0; t < seg->n; t++)
-		e += (int32_t)seg->audio[t] * seg->audio[t];
-	seg->energy = (double)e;
+	if (grow((void **)&as->bpk, &as->bpk_cap, seg->n / TP_BLOCK + 1, sizeof(int)))
+		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
+	seg->energy = (double)block_peaks(seg->audio, seg->n, as->bpk);
+	seg->sample_peak = 0;
+	for (size_t k = 0; k < (seg->n + TP_BLOCK - 1) / TP_BLOCK; k++)
+		seg->sample_peak = as->bpk[k] > seg->sample_peak ? as->bpk[k] : seg->sample_peak;
+	seg->true_peak = tp_scan_s16(as, seg->audio, seg->n, as->bpk, seg->sample_peak);
 	if (as->cache.put)
 		as->cache.put(as->cache.ctx, &as->sc->sentences[index], seg);
 	return BB_OK;
@@ -1158,13 +1192,6 @@ static inline short to_s16(float f)
 	return (short)(v > -32768 ? v : -32768);
 }
 
-/* GCC's -O2 vectorizes only loops of a single width; these two are most of the output pass. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define VECTORIZE __attribute__((optimize("vect-cost-model=dynamic")))
-#else
-#define VECTORIZE
-#endif
-
 /* Stored int16 through gain k into output int16. */
 VECTORIZE static void scale_s16(const int16_t *x, short *out, size_t n, float k)
 {
@@ -1430,6 +1457,7 @@ void bb_assemble_close(struct bb_assembler *as)
 	if (as->soxr)
 		soxr_delete(as->soxr);
 	bb_segment_free(&as->made);
+	free(as->bpk);
 	pthread_mutex_destroy(&as->mu);
 	pthread_cond_destroy(&as->cv);
 	free(as->cur.pcm);
