@@ -26,7 +26,7 @@ HDRS     = $(wildcard pipeline/*.h)
 TEST_BIN = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/*.c))
 LEXICON  = $(BUILD)/lexicon.bin
 
-.PHONY: all deps test check fuzz bench demo install uninstall clean
+.PHONY: all deps test test-espeak-1.52 check fuzz bench demo install uninstall clean
 
 all: $(BUILD)/bobao $(if $(wildcard pipeline/lexicon_build.c),$(LEXICON))
 
@@ -81,6 +81,11 @@ $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline
 
 test: deps all $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# The same suite on eSpeak NG 1.52 (Debian 13's, bookworm-backports'), unpacked into
+# $(BUILD)/espeak-1.52 beside the system's 1.51 (tests/espeak_next.sh).
+test-espeak-1.52: deps all $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/espeak_next.sh
 
 # The whole suite under ASan+UBSan (its own build), then the normal build end to end under
 # valgrind memcheck (tests/valgrind.sh).

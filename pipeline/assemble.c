@@ -918,8 +918,8 @@ static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char
 	bi->max_shortterm_loudness =
 		isfinite(a->max_short_term) ? (short)lrint(a->max_short_term * 100) : 0x7fff;
 	int hn = snprintf(bi->coding_history, sizeof bi->coding_history,
-			  "A=PCM,F=%d,W=16,M=mono,T=bobao %s eSpeak NG %s\r\n", as->rate_out,
-			  BOBAO_VERSION, as->voice.espeak_voice);
+			  "A=PCM,F=%d,W=16,M=mono,T=bobao %s %s %s\r\n", as->rate_out,
+			  BOBAO_VERSION, bb_synth_engine(), as->voice.espeak_voice);
 	if (hn < 0)
 		hn = 0;
 	if ((size_t)hn >= sizeof bi->coding_history)

@@ -295,14 +295,15 @@ static struct bb_hash hash_file_into(struct bb_hash h, const char *path)
 	return bb_hash_add(h, &f, sizeof f);
 }
 
-/* Everything besides the input bytes that changes an output: voice, options, lexicons. */
+/* Everything besides the input bytes that changes an output: the synthesizer, voice,
+ * options, lexicons. */
 static void settings_hash(struct batch *b)
 {
 	const struct bb_voice *v = &b->voice;
 	char text[512];
 	/* not --lenient nor --max-size: they decide whether an article is read, not how */
-	int n = snprintf(text, sizeof text, "bobao %s\nformat %s captions %d encoding %s\n",
-			 BOBAO_VERSION, b->o.format, b->o.keep_captions,
+	int n = snprintf(text, sizeof text, "bobao %s\n%s\nformat %s captions %d encoding %s\n",
+			 BOBAO_VERSION, bb_synth_engine_id(), b->o.format, b->o.keep_captions,
 			 b->o.read.encoding ? b->o.read.encoding : "-");
 	struct bb_hash h = bb_hash_add(bb_hash_start(), text, (size_t)n);
 	/* every preset key: the struct is zeroed before loading, so equal presets hash equal */

@@ -273,8 +273,14 @@ int bb_synth_open(struct bb_synth **sy, const struct bb_voice *v, struct bb_erro
 int bb_synth_sentence(struct bb_synth *sy, const struct bb_sentence *s, struct bb_pcm *out,
 		      struct bb_error *err);
 void bb_synth_close(struct bb_synth *sy);
-/* Feeds feed() everything that decides the audio of sentence s in voice v (voices, prosody,
- * the text of every synthesis call), so a cache can key on it. */
+/* The synthesizer, for people: "eSpeak NG 1.51". */
+const char *bb_synth_engine(void);
+/* The synthesizer and its data (version, and the size and time of its phoneme tables and
+ * dictionaries): changes when eSpeak NG is upgraded or its data patched, so that nothing made
+ * by one synthesizer counts as made by another. */
+const char *bb_synth_engine_id(void);
+/* Feeds feed() everything that decides the audio of sentence s in voice v (the synthesizer,
+ * voices, prosody, the text of every synthesis call), so a cache can key on it. */
 void bb_synth_describe(const struct bb_voice *v, const struct bb_sentence *s,
 		       void (*feed)(void *ctx, const void *bytes, size_t n), void *ctx);
 

@@ -296,6 +296,7 @@ int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *
 		bad |= set(root, "duration", num(a->duration, 0.001));
 		bad |= set(root, "loudness", loudness_object(a));
 		bad |= set(root, "generator", json_string("bobao " BOBAO_VERSION));
+		bad |= set(root, "synthesizer", json_string(bb_synth_engine()));
 		bad |= json_object_set(root, "sentences", list);
 	}
 	free(title);

@@ -1,11 +1,17 @@
 /* synth: sentences -> 16-bit PCM through the eSpeak NG C library. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
 
 #include "bobao.h"
+#include "cache.h"
 
 struct bb_synth {
 	struct bb_voice voice;
@@ -231,6 +237,59 @@ static int describe_call(void *ctx, const char *voice, const char *text)
 	return BB_OK;
 }
 
+/* The identity of eSpeak NG's data folder: name, size and time of its phoneme tables,
+ * intonations and dictionaries, summed so that the order of the folder does not matter. */
+static uint64_t data_identity(const char *dir)
+{
+	DIR *d = dir ? opendir(dir) : NULL;
+	if (!d)
+		return 0;
+	uint64_t sum = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (strncmp(e->d_name, "phon", 4) != 0 && strcmp(e->d_name, "intonations") != 0 &&
+		    (n < 5 || strcmp(e->d_name + n - 5, "_dict") != 0))
+			continue;
+		char path[4096], fact[512];
+		struct stat st;
+		if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+		    stat(path, &st) != 0)
+			continue;
+		snprintf(fact, sizeof fact, "%s %lld %lld.%09ld", e->d_name, (long long)st.st_size,
+			 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+		sum += bb_fnv1a64(fact);
+	}
+	closedir(d);
+	return sum;
+}
+
+static char engine_name[64], engine_id[96];
+
+static void engine_init(void)
+{
+	if (engine_name[0])
+		return;
+	const char *data = NULL;
+	espeak_ng_InitializePath(NULL); /* the folder espeak_Initialize will use; starts nothing */
+	const char *version = espeak_Info(&data);
+	snprintf(engine_name, sizeof engine_name, "eSpeak NG %s", version ? version : "?");
+	snprintf(engine_id, sizeof engine_id, "%s data %016llx", engine_name,
+		 (unsigned long long)data_identity(data));
+}
+
+const char *bb_synth_engine(void)
+{
+	engine_init();
+	return engine_name;
+}
+
+const char *bb_synth_engine_id(void)
+{
+	engine_init();
+	return engine_id;
+}
+
 void bb_synth_describe(const struct bb_voice *v, const struct bb_sentence *s,
 		       void (*feed)(void *ctx, const void *bytes, size_t n), void *ctx)
 {
@@ -240,6 +299,8 @@ void bb_synth_describe(const struct bb_voice *v, const struct bb_sentence *s,
 	prosody[3] = v->volume;
 	prosody[4] = v->english_gain_db;
 	feed(ctx, BOBAO_VERSION, sizeof BOBAO_VERSION);
+	const char *engine = bb_synth_engine_id();
+	feed(ctx, engine, strlen(engine) + 1);
 	feed(ctx, prosody, sizeof prosody);
 	struct describing d = {feed, ctx};
 	plan_calls(v, s, describe_call, &d);

@@ -80,6 +80,19 @@ check "edit: measured loudness within 0.2 LU of a fresh single run ($l1, $l2)" t
 # Changed settings (another voice) redo everything.
 "$B" batch -j 2 --voice slow --log "$T/log3b" "$IN" "$O" 2>/dev/null
 check "another voice redoes all" test "$(logged "$T/log3b" converted)" = "$all"
+# Another synthesizer (eSpeak NG upgraded, or its data patched) redoes all and takes nothing
+# from the cache: here eSpeak's own data folder, but its cmn dictionary dated otherwise.
+data=$(espeak-ng --version | sed -n 's/.*Data at: *//p')
+E=$T/espeak
+mkdir -p "$E/espeak-ng-data"
+for f in "$data"/*; do ln -s "$f" "$E/espeak-ng-data/"; done
+rm "$E/espeak-ng-data/cmn_dict" && cp "$data/cmn_dict" "$E/espeak-ng-data/" &&
+	touch -d '2001-01-01' "$E/espeak-ng-data/cmn_dict"
+"$B" batch -j 2 --voice slow --log "$T/log3c" "$IN" "$O" 2>"$T/err3c"
+check "same synthesizer again: skips all" test "$(logged "$T/log3c" skipped)" = "$all"
+ESPEAK_DATA_PATH=$E "$B" batch -j 2 --voice slow --log "$T/log3d" "$IN" "$O" 2>"$T/err3d"
+check "another synthesizer's data: redoes all" test "$(logged "$T/log3d" converted)" = "$all"
+check "another synthesizer's data: nothing from the cache" grep -q '(0 of [0-9]* sentences from the cache)' "$T/err3d"
 
 # An edit to an article of more sentences than the assembler keeps cache entries open for
 # (256): the rest are copied, and the whole still measures as a fresh run does.
