@@ -54,6 +54,8 @@ static const char usage_text[] =
 	"                     (default: 600)\n"
 	"  --max-size BYTES   larger articles fail (K, M, G suffixes; default: 16M)\n"
 	"  --lenient          drop invalid UTF-8 (with a warning) instead of failing the article\n"
+	"  -n, --dry-run      list what would be converted: why (new, input, settings, outputs,\n"
+	"                     unreadable), TAB, path; change nothing\n"
 	"  --lexicon FILE --encoding NAME --keep-captions -q\n"
 	"symbolic links under IN_DIR are skipped (with a warning), and outputs are never written\n"
 	"through a link under OUT_DIR\n"
@@ -67,7 +69,7 @@ struct options {
 	struct bb_read_opts read; /* --encoding, --max-size, --lenient */
 	long jobs, settle_ms, timeout_s;
 	unsigned long shard_k, shard_n, cache_mb;
-	int watch, keep_captions, quiet, wait_lock, no_cache;
+	int watch, keep_captions, quiet, wait_lock, no_cache, dry_run;
 };
 
 struct job {
@@ -91,6 +93,18 @@ struct worker {
 	double audio_now;
 };
 
+/* Why an article would be converted, or that it would not. */
+enum article_state {
+	UP_TO_DATE,
+	STALE_NEW,      /* no stamp: never converted, or its conversion did not finish */
+	STALE_INPUT,    /* its bytes changed */
+	STALE_SETTINGS, /* the voice, options, lexicons, bobao or eSpeak NG changed */
+	STALE_OUTPUTS,  /* an output was removed */
+	STALE_UNREADABLE,
+};
+static const char *const state_name[] = {"up-to-date", "new", "input", "settings", "outputs",
+					 "unreadable"};
+
 struct batch {
 	struct options o;
 	struct bb_voice voice;
@@ -107,6 +121,7 @@ struct batch {
 	ino_t out_ino;
 	/* counts of this run */
 	size_t todo, converted, skipped, failed, hits, misses;
+	size_t stale[STALE_UNREADABLE + 1]; /* --dry-run: articles that would be converted, by why */
 	uint64_t bytes_todo, bytes_done;
 	double audio_made, audio_skipped, t0, last_progress;
 	int worst;
@@ -344,8 +359,10 @@ static int outputs_present(int dir, const char *audio)
 	return 1;
 }
 
-/* 1 when rel's outputs are up to date; then *audio_s is what its stamp recorded. */
-static int up_to_date(const struct batch *b, const char *rel, double *audio_s, uint64_t *size)
+/* Whether rel's outputs are up to date, and if not why; when they are, *audio_s is what its
+ * stamp recorded. */
+static enum article_state article_state(const struct batch *b, const char *rel,
+					double *audio_s, uint64_t *size)
 {
 	char stamp[PATH_SIZE], audio[PATH_SIZE], want[256], have[512], hex[33];
 	struct bb_error err = {0};
@@ -354,12 +371,12 @@ static int up_to_date(const struct batch *b, const char *rel, double *audio_s, u
 	*size = 0;
 	int in = open_article(b, rel, &st, &err);
 	if (in < 0)
-		return 0;
+		return STALE_UNREADABLE;
 	int hashed = hash_fd(in, &h, size) == 0;
 	close(in);
 	if (!hashed || stamp_rel(rel, stamp, sizeof stamp) ||
 	    audio_name(b, rel, audio, sizeof audio))
-		return 0;
+		return STALE_UNREADABLE;
 	bb_hash_hex(h, hex);
 	stamp_text(b, hex, want, sizeof want);
 	int dir = open_parent(b->o.out_dir, stamp, 0, BB_ECANTCREAT, &err);
@@ -370,16 +387,20 @@ static int up_to_date(const struct batch *b, const char *rel, double *audio_s, u
 	if (dir >= 0)
 		close(dir);
 	if (n <= 0)
-		return 0;
+		return STALE_NEW;
 	have[n] = '\0';
-	size_t wl = strlen(want);
+	/* the stamp's lines: version and settings, then the input's hash */
+	const char *input = strstr(want, "\ninput ");
+	size_t head = input ? (size_t)(input - want) : 0, wl = strlen(want);
+	if (strncmp(have, want, head) != 0)
+		return STALE_SETTINGS;
 	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
-		return 0;
+		return STALE_INPUT;
 	dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
 	int present = dir >= 0 && outputs_present(dir, audio);
 	if (dir >= 0)
 		close(dir);
-	return present;
+	return present ? UP_TO_DATE : STALE_OUTPUTS;
 }
 
 /* Writes the stamp name in folder dir whole, or not at all. */
@@ -1174,7 +1195,7 @@ static int watch_settle(struct batch *b, struct watch *wa)
 		if (join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0 &&
 		    S_ISLNK(st.st_mode))
 			warn_link(full); /* moved in */
-		else if (in_shard(b, p->rel) && !up_to_date(b, p->rel, &audio, &size))
+		else if (in_shard(b, p->rel) && article_state(b, p->rel, &audio, &size) != UP_TO_DATE)
 			enqueue(b, p->rel, size);
 		free(p->rel);
 		wa->p[i] = wa->p[--wa->np];
@@ -1275,6 +1296,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{"max-size", required_argument, 0, OPT_MAX_SIZE},
 		{"lenient", no_argument, 0, OPT_LENIENT},
 		{"keep-captions", no_argument, 0, OPT_KEEP},
+		{"dry-run", no_argument, 0, 'n'},
 		{"help", no_argument, 0, OPT_HELP},
 		{0, 0, 0, 0},
 	};
@@ -1284,13 +1306,14 @@ static int parse_options(struct options *o, int argc, char **argv)
 	int opt;
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
-	while ((opt = getopt_long(argc, argv, ":j:q", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":j:qn", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			if (parse_number(optarg, 1, MAX_JOBS, &o->jobs) != 0)
 				return usage_error("-j wants 1 to 256", optarg);
 			break;
 		case 'q': o->quiet = 1; break;
+		case 'n': o->dry_run = 1; break;
 		case OPT_SHARD: {
 			char *end;
 			o->shard_k = strtoul(optarg, &end, 10);
@@ -1343,6 +1366,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("wants IN_DIR and OUT_DIR", NULL);
+	if (o->dry_run && o->watch)
+		return usage_error("--dry-run and --watch do not go together", NULL);
 	o->in_dir = argv[optind];
 	o->out_dir = argv[optind + 1];
 	return BB_OK;
@@ -1363,10 +1388,14 @@ static int plan(struct batch *b)
 		double audio;
 		uint64_t size;
 		if (rc == BB_OK && in_shard(b, files.v[i])) {
-			if (up_to_date(b, files.v[i], &audio, &size)) {
+			enum article_state state = article_state(b, files.v[i], &audio, &size);
+			if (state == UP_TO_DATE) {
 				b->skipped++;
 				b->audio_skipped += audio;
 				log_line(b, files.v[i], "skipped", 0, 0, audio, NULL);
+			} else if (b->o.dry_run) {
+				printf("%s\t%s\n", state_name[state], files.v[i]);
+				b->stale[state]++;
 			} else {
 				rc = enqueue(b, files.v[i], size);
 			}
@@ -1407,6 +1436,18 @@ static int prepare(struct batch *b, int lock_fds[2])
 		fprintf(stderr, "bobao: %s: not a folder\n", b->o.in_dir);
 		return BB_ENOINPUT;
 	}
+	if (b->o.dry_run) { /* reads OUT_DIR, if it is there, and writes nothing */
+		if (stat(b->o.out_dir, &st) == 0) {
+			b->out_dev = st.st_dev;
+			b->out_ino = st.st_ino;
+		}
+		if ((rc = bb_voice_load(&b->voice, b->o.voice, &err)) != BB_OK) {
+			fprintf(stderr, "bobao: %s\n", err.msg);
+			return rc;
+		}
+		settings_hash(b);
+		return BB_OK;
+	}
 	if (mkdir_all(b->o.out_dir) != 0 || stat(b->o.out_dir, &st) != 0) {
 		fprintf(stderr, "bobao: %s: cannot create: %s\n", b->o.out_dir, strerror(errno));
 		return BB_ECANTCREAT;
@@ -1441,6 +1482,23 @@ static int prepare(struct batch *b, int lock_fds[2])
 	return BB_OK;
 }
 
+static void dry_run_summary(const struct batch *b)
+{
+	if (b->o.quiet)
+		return;
+	size_t n = 0;
+	for (int k = STALE_NEW; k <= STALE_UNREADABLE; k++)
+		n += b->stale[k];
+	fprintf(stderr, "batch: dry run: %zu to convert", n);
+	const char *sep = " (";
+	for (int k = STALE_NEW; k <= STALE_UNREADABLE; k++)
+		if (b->stale[k]) {
+			fprintf(stderr, "%s%s %zu", sep, state_name[k], b->stale[k]);
+			sep = ", ";
+		}
+	fprintf(stderr, "%s, %zu up to date; nothing changed\n", n ? ")" : "", b->skipped);
+}
+
 int bb_batch_main(int argc, char **argv)
 {
 	static struct batch b; /* large (the worker table); one per process */
@@ -1466,7 +1524,9 @@ int bb_batch_main(int argc, char **argv)
 	}
 	if (rc == BB_OK)
 		rc = plan(&b);
-	if (rc == BB_OK) {
+	if (rc == BB_OK && b.o.dry_run) {
+		dry_run_summary(&b);
+	} else if (rc == BB_OK) {
 		qsort(b.queue + b.qhead, b.qn - b.qhead, sizeof *b.queue, by_size_desc);
 		for (;;) {
 			dispatch(&b, wa.fd);

@@ -55,9 +55,19 @@ check "outputs equal to single speak runs" test $same -eq 1
 check "re-run exits 0" test $? -eq 0
 check "re-run skips all" test "$(logged "$T/log2" skipped)" = "$all"
 check "re-run converts none" test -z "$(logged "$T/log2" converted)"
+# --dry-run lists what would be converted and why, and changes nothing.
+out=$("$B" batch -n "$IN" "$O" 2>"$T/errn")
+check "dry run, nothing changed: lists nothing" test -z "$out"
+check "dry run: summary" grep -q "^batch: dry run: 0 to convert, $n up to date; nothing changed" "$T/errn"
+"$B" batch --dry-run "$IN" "$T/none" >"$T/dryall" 2>/dev/null
+check "dry run into a new folder: all new" test "$(cut -f 2 "$T/dryall" | sort)" = "$all" -a "$(cut -f 1 "$T/dryall" | sort -u)" = new
+check "dry run into a new folder: the folder is not made" test ! -e "$T/none"
+"$B" batch -n --watch "$IN" "$O" 2>/dev/null
+check "dry run with --watch: usage error 64" test $? -eq 64
 
 # 4. One edited article is redone, alone, mostly from the sentence cache.
 echo "开发区今年新增项目三十个。" >>"$IN/a3.txt"
+check "dry run: the edited article, for its input" test "$("$B" batch -n "$IN" "$O" 2>/dev/null)" = "$(printf 'input\ta3.txt')"
 "$B" batch -j 2 --log "$T/log3" "$IN" "$O" 2>"$T/err3"
 check "edit: exits 0" test $? -eq 0
 check "edit: only a3 converted" test "$(logged "$T/log3" converted)" = "a3.txt"
@@ -90,6 +100,8 @@ rm "$E/espeak-ng-data/cmn_dict" && cp "$data/cmn_dict" "$E/espeak-ng-data/" &&
 	touch -d '2001-01-01' "$E/espeak-ng-data/cmn_dict"
 "$B" batch -j 2 --voice slow --log "$T/log3c" "$IN" "$O" 2>"$T/err3c"
 check "same synthesizer again: skips all" test "$(logged "$T/log3c" skipped)" = "$all"
+ESPEAK_DATA_PATH=$E "$B" batch -n --voice slow "$IN" "$O" >"$T/dry3d" 2>/dev/null
+check "dry run: another synthesizer's data: settings, for all" test "$(cut -f 2 "$T/dry3d" | sort)" = "$all" -a "$(cut -f 1 "$T/dry3d" | sort -u)" = settings
 ESPEAK_DATA_PATH=$E "$B" batch -j 2 --voice slow --log "$T/log3d" "$IN" "$O" 2>"$T/err3d"
 check "another synthesizer's data: redoes all" test "$(logged "$T/log3d" converted)" = "$all"
 check "another synthesizer's data: nothing from the cache" grep -q '(0 of [0-9]* sentences from the cache)' "$T/err3d"
