@@ -1,8 +1,8 @@
 /* assemble: sentences' speech -> one broadcast-ready file (trim, resample, loudness, BWF, sidecars). SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Two passes, bounded memory, little work per sample (the budget is a fifth of eSpeak's own
- * time). While the synthesizer runs, a worker thread makes each sentence a segment (struct
- * bb_segment): it trims eSpeak's own near-silence and fades the edges (in int16), measures
+ * time). While the synthesizer runs, a worker thread (or, for a caller that keeps every core
+ * busy already, the calling thread) makes each sentence a segment (struct bb_segment): it trims eSpeak's own near-silence and fades the edges (in int16), measures
  * the K-weighted energy of each 100 ms with libebur128 at the synthesizer's rate, resamples
  * with libsoxr (int16 in, int16 out at half scale for headroom) and notes the sample and true
  * peaks. Each sentence is measured alone, from silence to silence, so that its measurements
@@ -615,11 +615,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Hands the collected sentence to the worker (waits while the queue is full). */
+/* Hands the collected sentence to the worker (waits while the queue is full), or without
+ * one (bb_output.one_thread) makes its segment here. */
 static int queue_push(struct bb_assembler *as, struct bb_error *err)
 {
 	if (!as->have_cur)
 		return BB_OK;
+	if (!as->worker_running) {
+		if (!as->werr.code)
+			process_job(as, &as->cur);
+		free(as->cur.pcm);
+		bb_segment_free(&as->cur.seg);
+		memset(&as->cur, 0, sizeof as->cur);
+		as->cur_cap = 0;
+		as->have_cur = 0;
+		return as->werr.code ? bb_fail(err, as->werr.code, "%s", as->werr.msg) : BB_OK;
+	}
 	pthread_mutex_lock(&as->mu);
 	while (as->qlen == QUEUE_MAX)
 		pthread_cond_wait(&as->cv, &as->mu);
@@ -718,6 +729,8 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 		close(fd);
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	}
+	if (out->one_thread)
+		return BB_OK;
 	if (pthread_create(&as->worker, NULL, worker_main, as) != 0)
 		return bb_fail(err, BB_ESOFTWARE, "cannot start the assemble thread");
 	as->worker_running = 1;

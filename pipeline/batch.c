@@ -120,6 +120,7 @@ struct batch {
 	dev_t out_dev;
 	ino_t out_ino;
 	/* counts of this run */
+	int one_thread; /* a worker process a core: the assembler's thread would only contend */
 	size_t todo, converted, skipped, failed, hits, misses;
 	size_t stale[STALE_UNREADABLE + 1]; /* --dry-run: articles that would be converted, by why */
 	uint64_t bytes_todo, bytes_done;
@@ -524,7 +525,7 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 	}
 	if (rc == BB_OK) {
 		remove_stale_temps(audio_dir, audio);
-		struct bb_output o = {audio, b->o.format, 1, 1, 1};
+		struct bb_output o = {audio, b->o.format, 1, 1, 1, b->one_thread};
 		struct bb_sentence_cache hook = bb_cache_hook(w->cache);
 		rc = bb_speak_cached(&sc, &b->voice, w->sy, &o, w->cache ? &hook : NULL,
 				     worker_progress, w, &err);
@@ -1507,6 +1508,7 @@ int bb_batch_main(int argc, char **argv)
 	if (rc != BB_OK)
 		return rc < 0 ? 0 : rc;
 	b.t0 = now_s();
+	b.one_thread = !b.o.watch && b.o.jobs >= default_jobs();
 	b.show_progress = !b.o.quiet && !b.o.watch && isatty(2);
 	signal(SIGPIPE, SIG_IGN);
 	int lock_fds[2] = {-1, -1};

@@ -8,7 +8,7 @@
  *     struct bb_synth *synth = NULL;
  *     struct bb_article art = {0};
  *     struct bb_script script = {0};
- *     struct bb_output out = {"out.wav", NULL, 1, 1, 1};   // audio + .json .vtt .srt
+ *     struct bb_output out = {.path = "out.wav", .json = 1, .vtt = 1, .srt = 1};
  *     if (bb_voice_load(&voice, "news", &err) || bb_lexicon_open(&lex, NULL, &err) ||
  *         bb_article_read(&art, "in.txt", NULL, NULL, &err) ||     // decode + article
  *         bb_script_build(&script, &art, lex, 0, &err) ||  // normalize, split, pronounce
@@ -290,6 +290,8 @@ struct bb_output {
 	const char *path;   /* the final audio file */
 	const char *format; /* "wav", "flac", "ogg", "opus", "mp3", or NULL: from the extension */
 	int json, vtt, srt; /* sidecars next to it, same base name */
+	int one_thread;     /* assemble on the calling thread, not beside it: for a caller that
+			     * already keeps every core busy (batch with a process a core) */
 };
 
 struct bb_assembler; /* opaque */

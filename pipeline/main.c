@@ -167,7 +167,7 @@ static int run_article(const struct cli *c)
 		} else {
 			default_output(input, c->format, path, sizeof path);
 		}
-		struct bb_output out = {path, c->format, c->json, c->vtt, c->srt};
+		struct bb_output out = {path, c->format, c->json, c->vtt, c->srt, 0};
 		rc = bb_synth_open(&sy, &voice, &err);
 		if (rc == BB_OK) {
 			int progress = !c->quiet && isatty(2);
