@@ -624,10 +624,10 @@ static int queue_push(struct bb_assembler *as, struct bb_error *err)
 	if (!as->worker_running) {
 		if (!as->werr.code)
 			process_job(as, &as->cur);
-		free(as->cur.pcm);
 		bb_segment_free(&as->cur.seg);
+		int16_t *pcm = as->cur.pcm; /* kept for the next sentence: no thread to hand it to */
 		memset(&as->cur, 0, sizeof as->cur);
-		as->cur_cap = 0;
+		as->cur.pcm = pcm;
 		as->have_cur = 0;
 		return as->werr.code ? bb_fail(err, as->werr.code, "%s", as->werr.msg) : BB_OK;
 	}
@@ -803,7 +803,8 @@ int bb_assemble_add_segment(struct bb_assembler *as, size_t i, struct bb_segment
 	int rc = queue_push(as, err); /* the sentence before, if any */
 	if (rc)
 		return rc;
-	as->cur = (struct job){.index = i, .seg = *seg, .ready = 1, .pause_ms = pause_ms};
+	as->cur = (struct job){.index = i, .pcm = as->cur.pcm, .seg = *seg, .ready = 1,
+			       .pause_ms = pause_ms};
 	as->have_cur = 1;
 	memset(seg, 0, sizeof *seg);
 	return queue_push(as, err);
