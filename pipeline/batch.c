@@ -72,9 +72,22 @@ struct options {
 	int watch, keep_captions, quiet, wait_lock, no_cache, dry_run;
 };
 
+/* Why an article would be converted, or that it would not. */
+enum article_state {
+	UP_TO_DATE,
+	STALE_NEW,      /* no stamp: never converted, or its conversion did not finish */
+	STALE_INPUT,    /* its bytes changed */
+	STALE_SETTINGS, /* the voice, options, lexicons, bobao or eSpeak NG changed */
+	STALE_OUTPUTS,  /* an output was removed */
+	STALE_UNREADABLE,
+};
+static const char *const state_name[] = {"up-to-date", "new", "input", "settings", "outputs",
+					 "unreadable"};
+
 struct job {
 	char *rel; /* path under IN_DIR, '/'-separated */
 	uint64_t size;
+	enum article_state why;
 };
 
 /* Worker -> parent, one write each (smaller than PIPE_BUF, so never interleaved). */
@@ -92,18 +105,6 @@ struct worker {
 	struct job job;        /* in flight; rel NULL when idle */
 	double audio_now;
 };
-
-/* Why an article would be converted, or that it would not. */
-enum article_state {
-	UP_TO_DATE,
-	STALE_NEW,      /* no stamp: never converted, or its conversion did not finish */
-	STALE_INPUT,    /* its bytes changed */
-	STALE_SETTINGS, /* the voice, options, lexicons, bobao or eSpeak NG changed */
-	STALE_OUTPUTS,  /* an output was removed */
-	STALE_UNREADABLE,
-};
-static const char *const state_name[] = {"up-to-date", "new", "input", "settings", "outputs",
-					 "unreadable"};
 
 struct batch {
 	struct options o;
@@ -694,12 +695,13 @@ static void show_progress(struct batch *b, int force)
 		left);
 }
 
-static void log_line(struct batch *b, const char *rel, const char *status, int code,
-		     double seconds, double audio_s, const char *error)
+static void log_line(struct batch *b, const char *rel, const char *status,
+		     enum article_state why, int code, double seconds, double audio_s,
+		     const char *error)
 {
 	if (!b->log)
 		return;
-	bb_sidecar_log_line(b->log, rel, status, code, seconds, audio_s, error);
+	bb_sidecar_log_line(b->log, rel, status, state_name[why], code, seconds, audio_s, error);
 	fflush(b->log);
 }
 
@@ -722,8 +724,8 @@ static void article_done(struct batch *b, const struct job *j, int status, doubl
 		clear_progress(b);
 		fprintf(stderr, "bobao: %s\n", msg);
 	}
-	log_line(b, j->rel, status == BB_OK ? "converted" : "failed", status, seconds, audio_s,
-		 status == BB_OK ? NULL : msg);
+	log_line(b, j->rel, status == BB_OK ? "converted" : "failed", j->why, status, seconds,
+		 audio_s, status == BB_OK ? NULL : msg);
 }
 
 /* ---- the parent: workers ---------------------------------------------------------------- */
@@ -830,7 +832,7 @@ static int queued(const struct batch *b, const char *rel)
 	return 0;
 }
 
-static int enqueue(struct batch *b, const char *rel, uint64_t size)
+static int enqueue(struct batch *b, const char *rel, uint64_t size, enum article_state why)
 {
 	if (b->qn == b->qcap) {
 		size_t cap = b->qcap ? b->qcap * 2 : 256;
@@ -843,7 +845,7 @@ static int enqueue(struct batch *b, const char *rel, uint64_t size)
 	char *r = strdup(rel);
 	if (!r)
 		return BB_ENOMEM;
-	b->queue[b->qn++] = (struct job){r, size};
+	b->queue[b->qn++] = (struct job){r, size, why};
 	b->todo++;
 	b->bytes_todo += size;
 	return BB_OK;
@@ -918,7 +920,7 @@ static void handle_reply(struct batch *b, struct worker *w, const struct reply *
 		fprintf(stderr, "bobao: %s\n", r->msg);
 		if (w->job.rel) { /* its article was never started */
 			b->failed++;
-			log_line(b, w->job.rel, "failed", r->status, 0, 0, r->msg);
+			log_line(b, w->job.rel, "failed", w->job.why, r->status, 0, 0, r->msg);
 			free(w->job.rel);
 			w->job.rel = NULL;
 		}
@@ -1190,14 +1192,16 @@ static int watch_settle(struct batch *b, struct watch *wa)
 			continue;
 		}
 		double audio;
+		enum article_state state;
 		uint64_t size;
 		char full[PATH_SIZE];
 		struct stat st;
 		if (join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0 &&
 		    S_ISLNK(st.st_mode))
 			warn_link(full); /* moved in */
-		else if (in_shard(b, p->rel) && article_state(b, p->rel, &audio, &size) != UP_TO_DATE)
-			enqueue(b, p->rel, size);
+		else if (in_shard(b, p->rel) &&
+			 (state = article_state(b, p->rel, &audio, &size)) != UP_TO_DATE)
+			enqueue(b, p->rel, size, state);
 		free(p->rel);
 		wa->p[i] = wa->p[--wa->np];
 	}
@@ -1393,12 +1397,12 @@ static int plan(struct batch *b)
 			if (state == UP_TO_DATE) {
 				b->skipped++;
 				b->audio_skipped += audio;
-				log_line(b, files.v[i], "skipped", 0, 0, audio, NULL);
+				log_line(b, files.v[i], "skipped", state, 0, 0, audio, NULL);
 			} else if (b->o.dry_run) {
 				printf("%s\t%s\n", state_name[state], files.v[i]);
 				b->stale[state]++;
 			} else {
-				rc = enqueue(b, files.v[i], size);
+				rc = enqueue(b, files.v[i], size, state);
 			}
 		}
 		free(files.v[i]);
@@ -1559,7 +1563,7 @@ int bb_batch_main(int argc, char **argv)
 		for (size_t i = b.qhead; i < b.qn; i++) { /* never started: the workers could not */
 			struct job *j = &b.queue[i];
 			b.failed++;
-			log_line(&b, j->rel, "failed", b.worst, 0, 0, "not converted: see above");
+			log_line(&b, j->rel, "failed", j->why, b.worst, 0, 0, "not converted: see above");
 		}
 		if (b.converted && !b.o.no_cache)
 			bb_cache_trim(b.cache_dir, (uint64_t)b.o.cache_mb << 20);

@@ -313,12 +313,12 @@ int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *
 	return BB_OK;
 }
 
-int bb_sidecar_log_line(FILE *f, const char *path, const char *status, int code, double seconds,
-			double audio_seconds, const char *error)
+int bb_sidecar_log_line(FILE *f, const char *path, const char *status, const char *reason,
+			int code, double seconds, double audio_seconds, const char *error)
 {
-	json_t *o = json_pack("{s:s, s:s, s:i, s:f, s:f, s:s?}", "path", path, "status", status,
-			      "code", code, "seconds", seconds, "audio_seconds", audio_seconds,
-			      "error", error);
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:i, s:f, s:f, s:s?}", "path", path, "status",
+			      status, "reason", reason, "code", code, "seconds", seconds,
+			      "audio_seconds", audio_seconds, "error", error);
 	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	if (!line)

@@ -34,9 +34,9 @@ int bb_sidecar_vtt(FILE *f, const struct bb_script *sc, const struct bb_audio_fa
 int bb_sidecar_srt(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
 		   struct bb_error *err);
 
-/* One JSON line for a batch log: path, status, code, seconds, audio_seconds, error (omitted
- * when NULL). Returns BB_OK, or BB_ENOMEM/BB_EIO. */
-int bb_sidecar_log_line(FILE *f, const char *path, const char *status, int code, double seconds,
-			double audio_seconds, const char *error);
+/* One JSON line for a batch log: path, status, reason (why it was converted, or up-to-date),
+ * code, seconds, audio_seconds, error (null when NULL). Returns BB_OK, or BB_ENOMEM/BB_EIO. */
+int bb_sidecar_log_line(FILE *f, const char *path, const char *status, const char *reason,
+			int code, double seconds, double audio_seconds, const char *error);
 
 #endif

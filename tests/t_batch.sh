@@ -35,6 +35,7 @@ done
 check "all outputs and sidecars present" test $missing -eq 0
 check "hidden folders and non-.txt files are left alone" test ! -e "$O/.hidden/no.wav" -a ! -e "$O/notes.wav"
 check "log: all $n converted" test "$(logged "$T/log1" converted)" = "$all"
+check "log: all converted as new" test "$(jq -r 'select(.status == "converted") | .reason' "$T/log1" | sort -u)" = new
 check "summary line" grep -q "^batch: $n converted, 0 skipped, 0 failed" "$T/err1"
 
 # 2. Equal to single `speak` runs (the same input path, so the manifest's source matches).
@@ -55,6 +56,7 @@ check "outputs equal to single speak runs" test $same -eq 1
 check "re-run exits 0" test $? -eq 0
 check "re-run skips all" test "$(logged "$T/log2" skipped)" = "$all"
 check "re-run converts none" test -z "$(logged "$T/log2" converted)"
+check "log: skipped as up-to-date" test "$(jq -r 'select(.status == "skipped") | .reason' "$T/log2" | sort -u)" = up-to-date
 # --dry-run lists what would be converted and why, and changes nothing.
 out=$("$B" batch -n "$IN" "$O" 2>"$T/errn")
 check "dry run, nothing changed: lists nothing" test -z "$out"
@@ -71,6 +73,7 @@ check "dry run: the edited article, for its input" test "$("$B" batch -n "$IN" "
 "$B" batch -j 2 --log "$T/log3" "$IN" "$O" 2>"$T/err3"
 check "edit: exits 0" test $? -eq 0
 check "edit: only a3 converted" test "$(logged "$T/log3" converted)" = "a3.txt"
+check "edit: logged with its reason, input" test "$(jq -r 'select(.status == "converted") | .reason' "$T/log3")" = input
 check "edit: the unchanged sentences come from the cache" grep -qE 'sentences from the cache' "$T/err3"
 hits=$(sed -n 's/.*(\([0-9]*\) of \([0-9]*\) sentences from the cache).*/\1 \2/p' "$T/err3")
 check "edit: one sentence synthesized, the rest cached ($hits)" test "$(echo "$hits" | awk '{print $2 - $1}')" = 1
@@ -90,6 +93,7 @@ check "edit: measured loudness within 0.2 LU of a fresh single run ($l1, $l2)" t
 # Changed settings (another voice) redo everything.
 "$B" batch -j 2 --voice slow --log "$T/log3b" "$IN" "$O" 2>/dev/null
 check "another voice redoes all" test "$(logged "$T/log3b" converted)" = "$all"
+check "another voice: logged with the reason settings" test "$(jq -r 'select(.status == "converted") | .reason' "$T/log3b" | sort -u)" = settings
 # Another synthesizer (eSpeak NG upgraded, or its data patched) redoes all and takes nothing
 # from the cache: here eSpeak's own data folder, but its cmn dictionary dated otherwise.
 data=$(espeak-ng --version | sed -n 's/.*Data at: *//p')
