@@ -2,10 +2,11 @@
  *
  * Two passes, bounded memory, little work per sample (the budget is a fifth of eSpeak's own
  * time). While the synthesizer runs, a worker thread (or, for a caller that keeps every core
- * busy already, the calling thread) makes each sentence a segment (struct bb_segment): it trims eSpeak's own near-silence and fades the edges (in int16), measures
- * the K-weighted energy of each 100 ms with libebur128 at the synthesizer's rate, resamples
- * with libsoxr (int16 in, int16 out at half scale for headroom) and notes the sample and true
- * peaks. Each sentence is measured alone, from silence to silence, so that its measurements
+ * busy already, the calling thread) makes each sentence a segment (struct bb_segment): it
+ * trims eSpeak's own near-silence and fades the edges (in int16), measures the K-weighted
+ * energy of each 100 ms with libebur128 at the synthesizer's rate, resamples with libsoxr
+ * (int16 in, int16 out at half scale for headroom) and notes the sample and true peaks.
+ * Each sentence is measured alone, from silence to silence, so that its measurements
  * hold wherever it stands: the sentence cache keeps whole segments, and an article with one
  * sentence changed redoes one sentence's work. The segments go to an unlinked temporary file;
  * pauses are counts, not samples. finish() gates the 100 ms energies into integrated loudness
@@ -305,7 +306,7 @@ VECTORIZE static float tp_block(const float (*coef)[TP_TAPS], const float *w, si
 	return pk;
 }
 
-/* Interpolates block k of x[0..n), of int16 or float samples (T), into pk. */
+/* Interpolates block k of x[0..n) (int16 or float samples) into pk. */
 #define TP_SCAN_BLOCK(as, x, n, k, pk)                                                      \
 	do {                                                                                \
 		float w_[TP_BLOCK + TP_TAPS];                                               \

@@ -120,8 +120,8 @@ struct batch {
 	size_t qhead, qn, qcap;
 	dev_t out_dev;
 	ino_t out_ino;
-	/* counts of this run */
 	int one_thread; /* a worker process a core: the assembler's thread would only contend */
+	/* counts of this run */
 	size_t todo, converted, skipped, failed, hits, misses;
 	size_t stale[STALE_UNREADABLE + 1]; /* --dry-run: articles that would be converted, by why */
 	uint64_t bytes_todo, bytes_done;

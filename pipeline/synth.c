@@ -1,6 +1,7 @@
 /* synth: sentences -> 16-bit PCM through the eSpeak NG C library. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,14 +266,17 @@ static uint64_t data_identity(const char *dir)
 }
 
 static char engine_name[64], engine_id[96];
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 
+/* Once per process, from any thread (the sentence cache keys on it beside the synthesis). */
 static void engine_init(void)
 {
-	if (engine_name[0])
-		return;
 	const char *data = NULL;
-	espeak_ng_InitializePath(NULL); /* the folder espeak_Initialize will use; starts nothing */
 	const char *version = espeak_Info(&data);
+	if (!data || !data[0]) { /* eSpeak not initialized yet: find the folder it will use */
+		espeak_ng_InitializePath(NULL); /* sets the path only; starts nothing */
+		version = espeak_Info(&data);
+	}
 	snprintf(engine_name, sizeof engine_name, "eSpeak NG %s", version ? version : "?");
 	snprintf(engine_id, sizeof engine_id, "%s data %016llx", engine_name,
 		 (unsigned long long)data_identity(data));
@@ -280,13 +284,13 @@ static void engine_init(void)
 
 const char *bb_synth_engine(void)
 {
-	engine_init();
+	pthread_once(&engine_once, engine_init);
 	return engine_name;
 }
 
 const char *bb_synth_engine_id(void)
 {
-	engine_init();
+	pthread_once(&engine_once, engine_init);
 	return engine_id;
 }
 
