@@ -44,6 +44,7 @@
 #define TP_MARGIN_DB 0.3     /* kept under the ceiling for what the estimate may miss */
 #define LIMIT_MARGIN_DB 0.6  /* the limiter works on samples; inter-sample peaks need room */
 #define LIMIT_MAX_DB 6.0     /* the most the limiter may take off the peaks */
+#define LIMIT_ROUNDS 4       /* gain corrections for what the limiter takes off (each a dry run) */
 #define TP_TAPS 12           /* taps per phase of the 4x true-peak interpolator */
 #define TP_BLOCK 64
 #define TP_NEAR 1.585f       /* blocks whose sample peak is 4 dB under the running peak are skipped */
@@ -125,7 +126,7 @@ struct bb_assembler {
 	uint64_t pending_pause;     /* frames of silence owed after the last sentence */
 	uint64_t *seg_start, *seg_len; /* per sentence, output frames */
 	int *seg_max;               /* per sentence, sample peak of the stored speech */
-	double *seg_energy;         /* per sentence, the sum of its stored samples' squares */
+	size_t *seg_loud;           /* per sentence, its first 100 ms block in loud */
 	float *loud;                /* K-weighted mean square per 100 ms of the whole programme */
 	size_t nloud, loud_cap;
 	int16_t *sbuf;              /* finish: one sentence read back */
@@ -318,11 +319,9 @@ VECTORIZE static float tp_block(const float (*coef)[TP_TAPS], const float *w, si
 		(pk) = tp_block((as)->tp_coef, w_, m_, (pk));                               \
 	} while (0)
 
-/* The sample peak of each TP_BLOCK of x into bpk, and the sum of x's squares (exact), in one
- * pass that GCC vectorizes (int16 max/min and multiply-add). */
-VECTORIZE static int64_t block_peaks(const int16_t *x, size_t n, int *bpk)
+/* The sample peak of each TP_BLOCK of x into bpk, in a pass that GCC vectorizes. */
+static void block_peaks(const int16_t *x, size_t n, int *bpk)
 {
-	int64_t e = 0;
 	for (size_t b = 0; b < n; b += TP_BLOCK) {
 		size_t m = n - b < TP_BLOCK ? n - b : TP_BLOCK;
 		const int16_t *y = x + b;
@@ -330,11 +329,9 @@ VECTORIZE static int64_t block_peaks(const int16_t *x, size_t n, int *bpk)
 		for (size_t i = 0; i < m; i++) {
 			hi = y[i] > hi ? y[i] : hi;
 			lo = y[i] < lo ? y[i] : lo;
-			e += (int32_t)y[i] * y[i];
 		}
 		bpk[b / TP_BLOCK] = hi > -lo ? hi : -lo;
 	}
-	return e;
 }
 
 /* The true peak of the int16 x (surrounded by silence), given its blocks' sample peaks bpk
@@ -498,7 +495,7 @@ static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, siz
 	seg->rate = as->rate_out;
 	if (grow((void **)&as->bpk, &as->bpk_cap, seg->n / TP_BLOCK + 1, sizeof(int)))
 		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
-	seg->energy = (double)block_peaks(seg->audio, seg->n, as->bpk);
+	block_peaks(seg->audio, seg->n, as->bpk);
 	seg->sample_peak = 0;
 	for (size_t k = 0; k < (seg->n + TP_BLOCK - 1) / TP_BLOCK; k++)
 		seg->sample_peak = as->bpk[k] > seg->sample_peak ? as->bpk[k] : seg->sample_peak;
@@ -557,6 +554,7 @@ static int place_segment(struct bb_assembler *as, size_t index, struct bb_segmen
 	if (grow((void **)&as->loud, &as->loud_cap, as->nloud + seg->nloud + quiet + 1,
 		 sizeof(float)))
 		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
+	as->seg_loud[index] = as->nloud;
 	if (seg->nloud)
 		memcpy(as->loud + as->nloud, seg->loudness, seg->nloud * sizeof(float));
 	as->nloud += seg->nloud;
@@ -570,7 +568,6 @@ static int place_segment(struct bb_assembler *as, size_t index, struct bb_segmen
 	as->seg_len[index] = (uint64_t)seg->n;
 	as->pending_pause = 0;
 	as->seg_max[index] = seg->sample_peak;
-	as->seg_energy[index] = seg->energy;
 	as->pos += (uint64_t)seg->n;
 	as->pending_pause += (uint64_t)pause_ms * (uint64_t)as->rate_out / 1000;
 	return 0;
@@ -705,12 +702,12 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	as->seg_start = malloc(n * sizeof *as->seg_start);
 	as->seg_len = calloc(n, sizeof *as->seg_len);
 	as->seg_max = calloc(n, sizeof *as->seg_max);
-	as->seg_energy = calloc(n, sizeof *as->seg_energy);
+	as->seg_loud = calloc(n, sizeof *as->seg_loud);
 	as->seg_fd = malloc(n * sizeof *as->seg_fd);
 	for (size_t i = 0; as->seg_fd && i < n; i++)
 		as->seg_fd[i] = -1; /* before anything can fail: close() reads it */
 	as->seg_at = calloc(n, sizeof *as->seg_at);
-	if (!as->seg_start || !as->seg_len || !as->seg_max || !as->seg_energy || !as->seg_fd ||
+	if (!as->seg_start || !as->seg_len || !as->seg_max || !as->seg_loud || !as->seg_fd ||
 	    !as->seg_at)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
@@ -1048,8 +1045,8 @@ static int read_stored(struct bb_assembler *as, size_t i)
 }
 
 /* Sentence i (already in as->sbuf) in float through the gain and the limiter, into
- * as->fbuf; adds its energy before and after to e[2] when e is not NULL. */
-static int limit_segment(struct bb_assembler *as, size_t i, struct gain_plan g, double *e)
+ * as->fbuf. */
+static int limit_segment(struct bb_assembler *as, size_t i, struct gain_plan g)
 {
 	size_t n = (size_t)as->seg_len[i];
 	if (grow((void **)&as->fbuf, &as->fbuf_cap, n + 1, sizeof(float)) ||
@@ -1061,45 +1058,10 @@ static int limit_segment(struct bb_assembler *as, size_t i, struct gain_plan g, 
 		y[t] = as->sbuf[t] * k;
 	if (!(g.threshold > 0) || (float)as->seg_max[i] * k <= (float)g.threshold)
 		return 0; /* nothing over the threshold: the limiter would not act */
-	double before = 0, after = 0;
-	if (e)
-		for (size_t t = 0; t < n; t++)
-			before += (double)y[t] * y[t];
 	float deepest = limit(y, as->fenv, as->fh, n, (float)g.threshold, as->rate_out);
-	if (e) {
-		for (size_t t = 0; t < n; t++)
-			after += (double)y[t] * y[t];
-		e[0] += before;
-		e[1] += after;
-	}
 	if (deepest < as->limit_deepest)
 		as->limit_deepest = deepest;
 	return 0;
-}
-
-/* The loudness the limiter takes off with plan g, in dB (<= 0), from a dry run over the
- * sentences it acts on: their energy lost against the energy of all the speech. */
-static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double total_energy)
-{
-	double e[2] = {0, 0};
-	float k = (float)stored_to_out(g);
-	for (size_t i = 0; i < as->sc->n; i++)
-		if (as->seg_len[i] && (float)as->seg_max[i] * k > (float)g.threshold &&
-		    (read_stored(as, i) || limit_segment(as, i, g, e)))
-			return 0;
-	double all = total_energy * k * k;
-	if (!(all > 0) || e[0] - e[1] >= all)
-		return 0;
-	return 10.0 * log10((all - (e[0] - e[1])) / all);
-}
-
-/* The energy of all the stored speech (int16 units squared). */
-static double stored_energy(const struct bb_assembler *as)
-{
-	double sum = 0;
-	for (size_t i = 0; i < as->sc->n; i++)
-		sum += as->seg_energy[i];
-	return sum;
 }
 
 /* ---- loudness: gating the programme's 100 ms mean squares ------------------------------- */
@@ -1158,17 +1120,16 @@ static double max_of(const double *e, size_t n)
 	return m;
 }
 
-static int gate_loudness(const struct bb_assembler *as, struct programme_loudness *pl)
+static int gate_loudness(const float *loud, size_t n, struct programme_loudness *pl)
 {
-	size_t n = as->nloud;
 	double *integrated = &pl->integrated, *range = &pl->range;
 	*integrated = -HUGE_VAL;
 	*range = 0;
 	double *e = malloc((n ? n : 1) * sizeof *e);
 	if (!e)
 		return -1;
-	pl->max_short_term = ms_to_lufs(max_of(e, block_means(as->loud, n, 30, 1, e)));
-	size_t nb = block_means(as->loud, n, 4, 1, e);
+	pl->max_short_term = ms_to_lufs(max_of(e, block_means(loud, n, 30, 1, e)));
+	size_t nb = block_means(loud, n, 4, 1, e);
 	pl->max_momentary = ms_to_lufs(max_of(e, nb));
 	double gate = fmax(relative_gate(e, nb, REL_GATE_LU),
 			   pow(10.0, (ABS_GATE_LUFS + 0.691) / 10.0)), sum = 0;
@@ -1179,7 +1140,7 @@ static int gate_loudness(const struct bb_assembler *as, struct programme_loudnes
 	if (k)
 		*integrated = ms_to_lufs(sum / (double)k);
 
-	nb = block_means(as->loud, n, 30, 10, e);
+	nb = block_means(loud, n, 30, 10, e);
 	gate = fmax(relative_gate(e, nb, LRA_REL_GATE_LU), pow(10.0, (ABS_GATE_LUFS + 0.691) / 10.0));
 	k = 0;
 	for (size_t i = 0; i < nb; i++)
@@ -1193,6 +1154,45 @@ static int gate_loudness(const struct bb_assembler *as, struct programme_loudnes
 	}
 	free(e);
 	return 0;
+}
+
+/* The loudness the limiter takes off with plan g, in dB (<= 0): a dry run over the sentences
+ * it acts on scales each of their 100 ms K-weighted energies by what limiting leaves of that
+ * block's energy, and the programme is gated again (the limiter acts on the loudest blocks,
+ * which the gate keeps: an ungated estimate falls short). */
+static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double integrated)
+{
+	float *loud = malloc((as->nloud ? as->nloud : 1) * sizeof *loud);
+	if (!loud)
+		return 0;
+	memcpy(loud, as->loud, as->nloud * sizeof *loud);
+	float k = (float)stored_to_out(g);
+	size_t block = (size_t)as->rate_out / 10;
+	for (size_t i = 0; i < as->sc->n; i++) {
+		size_t n = (size_t)as->seg_len[i];
+		if (!n || (float)as->seg_max[i] * k <= (float)g.threshold)
+			continue;
+		if (read_stored(as, i) || limit_segment(as, i, g)) {
+			free(loud);
+			return 0;
+		}
+		/* the sentence's blocks: up to the next sentence's (a pause's blocks are silent) */
+		size_t end = i + 1 < as->sc->n ? as->seg_loud[i + 1] : as->nloud;
+		for (size_t b = as->seg_loud[i], t = 0; b < end && t < n; b++) {
+			double before = 0, after = 0;
+			for (size_t stop = t + block < n ? t + block : n; t < stop; t++) {
+				double x = (double)as->sbuf[t] * k, y = as->fbuf[t];
+				before += x * x;
+				after += y * y;
+			}
+			if (before > 0)
+				loud[b] *= (float)(after / before);
+		}
+	}
+	struct programme_loudness pl;
+	int bad = gate_loudness(loud, as->nloud, &pl);
+	free(loud);
+	return bad || !isfinite(pl.integrated) ? 0 : fmin(0.0, pl.integrated - integrated);
 }
 
 /* One sample to int16, rounded to nearest by the float adder itself (adding and taking away
@@ -1226,7 +1226,7 @@ static int write_segment(SNDFILE *sf, struct bb_assembler *as, size_t i, struct 
 	size_t n = (size_t)as->seg_len[i];
 	int pcm16 = as->fmt->pcm16;
 	if (g.threshold > 0 || !pcm16) {
-		if (limit_segment(as, i, g, NULL))
+		if (limit_segment(as, i, g))
 			return -1;
 		if (g.threshold > 0)
 			tp_scan_f32(as, as->fbuf, n, &as->out_peak);
@@ -1383,27 +1383,35 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	a.input_integrated = -HUGE_VAL;
 	a.range = 0;
 	struct programme_loudness pl;
-	if (gate_loudness(as, &pl))
+	if (gate_loudness(as->loud, as->nloud, &pl))
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	a.input_integrated = pl.integrated;
 	a.range = pl.range;
 	struct gain_plan g = plan_gain(as, &a);
 	if (g.threshold > 0) {
 		/* the limiter shaves some loudness: estimate it from a dry run over the sentences
-		 * it acts on and make it up (again, since more gain means a little more limiting) */
+		 * it acts on and make it up, again at the new gain until it is within 0.05 LU */
 		if (fflush(as->raw) != 0)
 			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
-		double energy = stored_energy(as), want = a.integrated, loss = 0;
-		for (int round = 0; round < 2; round++) {
-			loss = limiter_loss(as, g, energy);
-			double more = want - (a.input_integrated + a.gain_db + loss);
-			if (fabs(more) < 0.05 ||
-			    a.gain_db + more > a.target - a.input_integrated + LIMIT_MAX_DB)
+		double want = a.integrated, loss = limiter_loss(as, g, a.input_integrated);
+		double prev_gain = 0, prev_short = 0; /* the round before: its gain and shortfall */
+		for (int round = 0; round < LIMIT_ROUNDS; round++) {
+			double short_db = want - (a.input_integrated + a.gain_db + loss);
+			if (fabs(short_db) < 0.05)
 				break;
+			/* a dB of gain adds less than a dB of loudness where the limiter acts: after
+			 * the first round, step by the slope the last two rounds measured */
+			double slope = round ? (prev_short - short_db) / (a.gain_db - prev_gain) : 1;
+			double more = short_db / (slope > 0.1 && slope < 1.5 ? slope : 1);
+			if (a.gain_db + more > a.target - a.input_integrated + LIMIT_MAX_DB)
+				break;
+			prev_gain = a.gain_db;
+			prev_short = short_db;
 			a.gain_db += more;
 			g.gain = db_to_lin(a.gain_db);
+			loss = limiter_loss(as, g, a.input_integrated);
 		}
-		a.integrated = a.input_integrated + a.gain_db + loss;
+		a.integrated = a.input_integrated + a.gain_db + loss; /* the loss at this very gain */
 		as->limit_deepest = 1.0f;
 		as->out_peak = 0;
 		/* the output pass measures the limited peaks again */
@@ -1479,7 +1487,7 @@ void bb_assemble_close(struct bb_assembler *as)
 	free(as->seg_start);
 	free(as->seg_len);
 	free(as->seg_max);
-	free(as->seg_energy);
+	free(as->seg_loud);
 	free(as->seg_fd);
 	free(as->seg_at);
 	free(as->loud);

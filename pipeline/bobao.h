@@ -310,7 +310,6 @@ struct bb_segment {
 	int rate;
 	int sample_peak;    /* of audio */
 	float true_peak;    /* of audio, 4x oversampled */
-	double energy;      /* the sum of audio's squares, for the limiter's estimate */
 	float *loudness;    /* K-weighted mean square of each 100 ms of the speech (BS.1770) */
 	size_t nloud, loud_cap;
 };

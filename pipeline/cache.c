@@ -66,9 +66,8 @@ struct entry_head {
 	uint64_t n, nloud;
 	int32_t sample_peak;
 	float true_peak;
-	double energy;
 };
-#define ENTRY_MAGIC "BBS2"
+#define ENTRY_MAGIC "BBS3"
 
 struct bb_disk_cache {
 	char *dir;
@@ -187,7 +186,6 @@ static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb
 		out->rate = (int)h.rate;
 		out->sample_peak = h.sample_peak;
 		out->true_peak = h.true_peak;
-		out->energy = h.energy;
 		futimens(fd, NULL);
 		c->hits++;
 	} else {
@@ -217,8 +215,7 @@ static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_se
 		return;
 	bb_temp_register(tmp); /* removed if a signal stops the process mid-write */
 	struct entry_head h = {.rate = (uint32_t)seg->rate, .n = seg->n, .nloud = seg->nloud,
-			       .sample_peak = seg->sample_peak, .true_peak = seg->true_peak,
-			       .energy = seg->energy};
+			       .sample_peak = seg->sample_peak, .true_peak = seg->true_peak};
 	memcpy(h.magic, ENTRY_MAGIC, 4);
 	int ok = bb_write_full(fd, &h, sizeof h) == 0 &&
 		 bb_write_full(fd, seg->audio, seg->n * sizeof(int16_t)) == 0 &&
