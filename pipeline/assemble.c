@@ -320,7 +320,7 @@ VECTORIZE static float tp_block(const float (*coef)[TP_TAPS], const float *w, si
 	} while (0)
 
 /* The sample peak of each TP_BLOCK of x into bpk, in a pass that GCC vectorizes. */
-static void block_peaks(const int16_t *x, size_t n, int *bpk)
+VECTORIZE static void block_peaks(const int16_t *x, size_t n, int *bpk)
 {
 	for (size_t b = 0; b < n; b += TP_BLOCK) {
 		size_t m = n - b < TP_BLOCK ? n - b : TP_BLOCK;
