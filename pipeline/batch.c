@@ -1441,30 +1441,25 @@ static int prepare(struct batch *b, int lock_fds[2])
 		fprintf(stderr, "bobao: %s: not a folder\n", b->o.in_dir);
 		return BB_ENOINPUT;
 	}
-	if (b->o.dry_run) { /* reads OUT_DIR, if it is there, and writes nothing */
-		if (stat(b->o.out_dir, &st) == 0) {
-			b->out_dev = st.st_dev;
-			b->out_ino = st.st_ino;
-		}
-		if ((rc = bb_voice_load(&b->voice, b->o.voice, &err)) != BB_OK) {
-			fprintf(stderr, "bobao: %s\n", err.msg);
-			return rc;
-		}
-		settings_hash(b);
-		return BB_OK;
-	}
-	if (mkdir_all(b->o.out_dir) != 0 || stat(b->o.out_dir, &st) != 0) {
+	/* a dry run reads OUT_DIR, if it is there, and writes nothing: no folder, no lock */
+	int out_stands = (b->o.dry_run || mkdir_all(b->o.out_dir) == 0) &&
+			 stat(b->o.out_dir, &st) == 0;
+	if (!out_stands && !b->o.dry_run) {
 		fprintf(stderr, "bobao: %s: cannot create: %s\n", b->o.out_dir, strerror(errno));
 		return BB_ECANTCREAT;
 	}
-	b->out_dev = st.st_dev;
-	b->out_ino = st.st_ino;
-	if ((rc = lock_out(b, lock_fds, &err)) != BB_OK ||
+	if (out_stands) {
+		b->out_dev = st.st_dev;
+		b->out_ino = st.st_ino;
+	}
+	if ((!b->o.dry_run && (rc = lock_out(b, lock_fds, &err)) != BB_OK) ||
 	    (rc = bb_voice_load(&b->voice, b->o.voice, &err)) != BB_OK) {
 		fprintf(stderr, "bobao: %s\n", err.msg[0] ? err.msg : bb_status_name(rc));
 		return rc;
 	}
 	settings_hash(b);
+	if (b->o.dry_run)
+		return BB_OK;
 	if (b->o.log && !(b->log = fopen(b->o.log, "a"))) {
 		fprintf(stderr, "bobao: %s: %s\n", b->o.log, strerror(errno));
 		return BB_ECANTCREAT;

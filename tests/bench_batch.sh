@@ -13,6 +13,7 @@ CORES=$(nproc)
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l; }
 fmt() { printf '%.3f' "$1"; }
+min() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 
 sample_paragraphs "$T/paras"
 for i in $(seq 1 "$N"); do make_article "$T/in/d$((i % 4))/a$i.txt" "$i"; done
@@ -29,7 +30,6 @@ done
 # This machine's speed varies from minute to minute, so the three runs alternate, ROUNDS
 # times, and each keeps its best: the time the work needs, not the time it was kept waiting.
 ROUNDS=${ROUNDS:-3}
-min() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 raw_sum= j1= jn=
 for round in $(seq 1 "$ROUNDS"); do
 	sum=0
@@ -64,8 +64,7 @@ best=
 for k in 1 2 3; do
 	t=$(now)
 	"$B" batch -q "$T/many" "$T/manyout"
-	s=$(since "$t")
-	if [ -z "$best" ] || [ "$(echo "$s < $best" | bc -l)" = 1 ]; then best=$s; fi
+	best=$(min "$best" "$(since "$t")")
 done
 echo "no-change re-run over $R articles: $(fmt "$best") s (best of 3; goal < 0.5 s)"
 
@@ -82,8 +81,7 @@ for word in 经济开发区 新型开发区 国家级开发区; do
 	was=$word
 	t=$(now)
 	"$B" batch -j 1 "$T/long" "$T/longout" 2>"$T/edit.err"
-	s=$(since "$t")
-	if [ -z "$best" ] || [ "$(echo "$s < $best" | bc -l)" = 1 ]; then best=$s; fi
+	best=$(min "$best" "$(since "$t")")
 done
 echo "one paragraph edited: $(fmt "$best") s (best of 3) against $(fmt "$first") s first," \
 	"$(fmt "$(echo "100 * $best / $first" | bc -l)")% (goal <= 20%)"
