@@ -128,6 +128,28 @@ static uint32_t next_cp(const char *s, size_t i, size_t hi)
 	return 0;
 }
 
+static int is_digit_cp(uint32_t cp)
+{
+	return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+/* Is the character [i, j) between two digits of either width (１２．５)? */
+static int between_digits(const char *s, size_t lo, size_t i, size_t j, size_t hi)
+{
+	uint32_t after = 0;
+	if (j >= hi || !bb_utf8_decode(s + j, hi - j, &after))
+		return 0;
+	if (i <= lo)
+		return 0;
+	size_t k = i - 1;
+	while (k > lo && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	uint32_t before = 0;
+	if (!bb_utf8_decode(s + k, i - k, &before))
+		return 0;
+	return is_digit_cp(before) && is_digit_cp(after);
+}
+
 /* Appends the folded text of original[start, end) to block text t. */
 static int fold_into(struct bb_text *t, const char *s, size_t start, size_t end)
 {
@@ -139,7 +161,9 @@ static int fold_into(struct bb_text *t, const char *s, size_t start, size_t end)
 			l = 1;
 		struct bb_span from = {i, i + l};
 		uint32_t out = cp;
-		if (cp >= 0xFF01 && cp <= 0xFF5E && !keep_fullwidth(cp))
+		if (cp == 0xFF0E && !between_digits(s, start, i, i + l, end))
+			out = 0x3002; /* 5%．下一句: a full stop, not a decimal point */
+		else if (cp >= 0xFF01 && cp <= 0xFF5E && !keep_fullwidth(cp))
 			out = cp - 0xFEE0; /* full-width ASCII forms: digits, letters, %, +, ... */
 		else if (fullwidth_of(cp)) {
 			uint32_t before = prev_cp(s, start, i), after = next_cp(s, i + l, end);

@@ -111,7 +111,8 @@ static size_t colon_len(const struct norm *nm, size_t i)
 {
 	if (byte(nm, i) == ':')
 		return 1;
-	return at(nm, i, "：") ? 3 : 0;
+	/* ： and the presentation forms ﹕ ︰ of CMS exports */
+	return at(nm, i, "：") || at(nm, i, "﹕") || at(nm, i, "︰") ? 3 : 0;
 }
 
 /* A range mark between numbers: 1 for a symbol read 到 (- ~ — – 〜 ～), 2 for a word kept
@@ -586,6 +587,24 @@ static size_t try_colon(struct norm *nm, size_t i, size_t tok)
 	int decimal = byte(nm, b) == '.' && is_digit(byte(nm, b + 1)); /* 1:2.5 is a ratio */
 	int score = score_adjacent(nm, tok, b) ||
 		    (score_context(nm, tok, b) && !time_context(nm, tok, b));
+	/* 用时2:08:35 两小时八分三十五秒: H:MM:SS after a duration word */
+	size_t dl = colon_len(nm, b);
+	if (!ratio_mark && !decimal && nh <= 2 && nmin == 2 && mv <= 59 && dl &&
+	    digits_end(nm, b + dl) == b + dl + 2 && small_value(nm->s + b + dl, 2) <= 59 &&
+	    !is_digit(byte(nm, b + dl + 2)) && before_has(nm, tok, &units_duration_before, 0)) {
+		size_t end = b + dl + 2;
+		long sv = small_value(nm->s + b + dl, 2);
+		say_card(nm, h, nh, NW_LIANG_ALONE, i, a);
+		emit(nm, "小时", a, a + cl);
+		if (mv)
+			say_card(nm, m, nmin, NW_LIANG_ALONE, a + cl, b);
+		emit(nm, mv ? "分" : sv ? "零" : "", a + cl, b);
+		if (sv) {
+			say_card(nm, nm->s + b + dl, 2, NW_LIANG_ALONE, b, end);
+			emit(nm, "秒", b, end);
+		}
+		return end;
+	}
 	if (!ratio_mark && !score && !decimal && nh <= 2 && hv <= 24 && nmin == 2 && mv <= 59) {
 		size_t end = b, sl = colon_len(nm, b);
 		const char *sec = NULL;
@@ -669,6 +688,7 @@ static int pct_at(const struct norm *nm, size_t i, size_t *len)
 }
 
 static int ordinal_context(const struct norm *nm, size_t tok);
+static int equals_ahead(const struct norm *nm, size_t i);
 
 static const char *const quotes_open[] = {"“", "\"", "「", "‘", NULL};
 static const char *const quotes_close[] = {"”", "\"", "」", "’", NULL};
@@ -709,7 +729,9 @@ static int is_code(const struct norm *nm, const struct num *v, size_t tok, size_
 		return 0;
 	if (after_has(nm, k, &units_phone_after))
 		return 1;
-	if (unit_prefix(&units_service, v->ip, v->nip) && strlen(unit_prefix(&units_service, v->ip,
+	size_t st;
+	int beside_bi = at(nm, k, "比") || prev_cp(nm, tok, &st) == 0x6BD4; /* 114比113: a score */
+	if (!beside_bi && unit_prefix(&units_service, v->ip, v->nip) && strlen(unit_prefix(&units_service, v->ip,
 	    v->nip)->text) == v->nip && !measure_follows(nm, k) && !ordinal_context(nm, tok) &&
 	    !at(nm, k, "年") && !at(nm, k, "万") && !at(nm, k, "亿"))
 		return 1;
@@ -812,6 +834,11 @@ static int doc_year(const struct norm *nm, const struct num *v, size_t i, size_t
 	uint32_t cp;
 	if (v->nfp || v->commas || !year_like(v->ip, v->nip) || !enclosed(nm, i, e, doc_open, doc_close))
 		return 0;
+	if (i >= 3 && memcmp(nm->s + i - 3, "〔", 3) == 0)
+		return 1; /* 〔 is the bracket of document numbers */
+	size_t after = e + (byte(nm, e) == ']' || byte(nm, e) == ')' ? 1 : 3);
+	if (is_digit(byte(nm, after)) && at(nm, digits_end(nm, after), "号"))
+		return 1; /* 【2022】26号 */
 	prev_cp(nm, i, &st);
 	if (bb_is_hanzi(prev_cp(nm, st, &st)))
 		return 1;
@@ -867,6 +894,16 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 	uint32_t before = prev_cp(nm, neg ? tok : i, &st);
 	const char *sign = neg ? "负" : "";
 
+	/* 36.00元 三十六元: zero cents are not read */
+	if (v.nfp && strspn(v.fp, "0") >= v.nfp && after_has(nm, k, &units_money_word))
+		v.nfp = 0, v.fp = NULL;
+	/* -12345678901234567: past 16 digits a negative number reads digit by digit too */
+	if (neg && !v.nfp && (v.toolong || v.nip > 16)) {
+		emit(nm, "负", tok, i);
+		say_digit_span(nm, i, e, 0);
+		return e;
+	}
+
 	/* letters and a number together: a model or a code (A380 A三八零, G20 G二十, PM2.5);
 	 * B2B, O2O read "B to B" */
 	if (!neg && is_letter((int)before)) {
@@ -912,6 +949,20 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 		say_digits(nm, v.ip, v.nip, 0, i, e);
 		return e;
 	}
+	/* “9.11”事件, 7.1回归: a date-like code of an event, digit by digit (九一一, 七一) */
+	int event = after_has(nm, e, &units_event_after) != NULL;
+	if (!neg && v.nfp && !v.commas && v.nip <= 2 && v.nfp <= 2 && valid_month(small_value(v.ip, v.nip)) &&
+	    valid_day(small_value(v.fp, v.nfp)) && (event || enclosed(nm, tok, e, quotes_open, quotes_close))) {
+		say_digits(nm, v.ip, v.nip, 0, i, e);
+		say_digits(nm, v.fp, v.nfp, 0, i, e);
+		return e;
+	}
+	/* 930新政, 6688商城: a number naming an event or a shop, digit by digit */
+	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && v.nip <= 8 &&
+	    (event || after_has(nm, e, &units_digit_name_after))) {
+		say_digits(nm, v.ip, v.nip, 0, i, e);
+		return e;
+	}
 	/* “618” “520”: a bare number of three or more digits in quotes is a name, digit by digit */
 	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && enclosed(nm, tok, e, quotes_open, quotes_close)) {
 		say_digits(nm, v.ip, v.nip, 0, i, e);
@@ -937,6 +988,19 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 		       v.nip >= 3 && !is_digit(byte(nm, e + 1 + g)))
 			e += 1 + g, total += g;
 		say_digit_span(nm, i, e, 1);
+		return e;
+	}
+	/* 20230404: eight digits that make a date, read as one */
+	if (!neg && !v.nfp && !v.commas && v.nip == 8 && year_like(v.ip, 4) &&
+	    valid_month(small_value(v.ip + 4, 2)) && valid_day(small_value(v.ip + 6, 2)) &&
+	    !measure_follows(nm, e) && !at(nm, k, "万") && !at(nm, k, "亿") &&
+	    !after_has(nm, k, &units_money_word)) {
+		say_date(nm, v.ip, 4, v.ip + 4, 2, v.ip + 6, 2, i, e);
+		return e;
+	}
+	/* 05年 零五年, 00年 零零年: a year written short */
+	if (!neg && !v.nfp && v.nip == 2 && v.ip[0] == '0' && at(nm, k, "年") && !at(nm, k, "年代")) {
+		say_digits(nm, v.ip, 2, 0, i, e);
 		return e;
 	}
 	/* 90后, 00后: a generation, digit by digit */
@@ -1044,6 +1108,16 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 				say_num(nm, &v, 0, i, e);
 				return den.end + dm;
 			}
+			/* 1/0: a zero denominator makes no fraction; 一除以零 in arithmetic, else a
+			 * ratio or a score, 一比零 */
+			if (!den.nfp && !den.commas && !den.toolong && strspn(den.ip, "0") == den.nip &&
+			    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
+				emit(nm, sign, tok, i);
+				say_num(nm, &v, 0, i, e);
+				emit(nm, nm->arith || equals_ahead(nm, tok) ? "除以" : "比", sl, d0);
+				say_card(nm, den.ip, den.nip, 0, d0, den.end);
+				return den.end;
+			}
 			if (!v.nfp && !den.nfp && !den.commas && !den.toolong &&
 			    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
 				emit(nm, sign, tok, i);
@@ -1079,7 +1153,7 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 	int ordinal = ordinal_context(nm, neg ? tok : i);
 	if (ordinal)
 		fl = 0;
-	else if (num_is(&v, "2") && !no_liang_before(nm, neg ? tok : i) &&
+	else if (num_is(&v, "2") && !no_liang_before(nm, neg ? tok : i) && !at(nm, k, "分之") &&
 		 (after_has(nm, sk, &units_measure) || after_has(nm, k, &units_measure) ||
 		  (after_has(nm, k, &units_tally) && !after_mark(nm, tok))))
 		fl |= NW_LIANG_ALONE;
@@ -1107,6 +1181,17 @@ static size_t try_event_date(struct norm *nm, size_t i)
 		if (!at(nm, a, dots[k]) || !is_digit(byte(nm, a + l)))
 			continue;
 		size_t b = digits_end(nm, a + l);
+		/* 2019·2·10: a date written with middle dots */
+		if (year_like(nm->s + i, a - i) && b - a - l <= 2 &&
+		    valid_month(small_value(nm->s + a + l, b - a - l)) && at(nm, b, dots[k]) &&
+		    is_digit(byte(nm, b + l))) {
+			size_t c = digits_end(nm, b + l);
+			if (c - b - l > 2 || !valid_day(small_value(nm->s + b + l, c - b - l)))
+				return 0;
+			say_date(nm, nm->s + i, a - i, nm->s + a + l, b - a - l, nm->s + b + l,
+				 c - b - l, i, c);
+			return c;
+		}
 		if (!valid_month(small_value(nm->s + i, a - i)) ||
 		    !valid_day(small_value(nm->s + a + l, b - a - l)) || b - a - l > 2)
 			return 0;
@@ -1414,6 +1499,11 @@ static size_t ascii(struct norm *nm, size_t i)
 		}
 		if (nm->space && nm->out->len && is_letter((unsigned char)nm->out->s[nm->out->len - 1]))
 			emit(nm, " ", i - 1, i);
+		const struct unit *ac = after_has(nm, i, &units_acronym_lower);
+		if (ac && ac->len == j - i) {
+			emit(nm, ac->reading, i, j); /* vip VIP: spelled, not read as a word */
+			return j;
+		}
 		copy(nm, i, j);
 		return j;
 	}
@@ -1456,6 +1546,10 @@ static size_t ascii(struct norm *nm, size_t i)
 			nm->space = 1;
 			return i + 1;
 		}
+		if (at(nm, next, "百分之") || at(nm, next, "千分之")) {
+			emit(nm, "负", i, i + 1); /* -百分之三 负百分之三 */
+			return i + 1;
+		}
 		if (bb_is_hanzi(before) && !after_number(nm, i)) {
 			uint32_t cp;
 			if (bb_utf8_decode(nm->s + next, nm->n - next, &cp) && bb_is_hanzi(cp))
@@ -1463,7 +1557,9 @@ static size_t ascii(struct norm *nm, size_t i)
 		}
 		return i + 1;
 	case '+':
-		if (after_number(nm, i) && !digit_next) {
+		/* 20+ 二十多, but 1+N 一加N and 成绩*50% + 面试*50% 加 */
+		if (after_number(nm, i) && !digit_next && !is_letter(byte(nm, next)) &&
+		    !(space_len(nm, i + 1) && st > 0 && space_len(nm, st))) {
 			emit(nm, "多", i, i + 1);
 			return i + 1;
 		}
@@ -1484,16 +1580,34 @@ static size_t ascii(struct norm *nm, size_t i)
 			emit(nm, c == '<' ? "小于" : "大于", i, i + 1);
 		return i + 1;
 	case '*':
-		if (after_number(nm, i) && digit_next)
+		if (digit_next && (after_number(nm, i) || bb_is_hanzi(before) || is_letter((int)before)))
 			emit(nm, "乘", i, i + 1);
 		return i + 1;
-	case '~':
+	case '~': {
+		uint32_t cn = 0;
 		if (after_number(nm, i) && digit_next)
 			between_numbers(nm, i, 1);
 		else if (unit_range_minus(nm, i, next))
 			emit(nm, "到", i, i + 1);
+		else if (bb_is_hanzi(before) && bb_utf8_decode(nm->s + i + 1, nm->n - i - 1, &cn) &&
+			 bb_is_hanzi(cn))
+			emit(nm, "到", i, i + 1); /* 中～大雨 中到大雨 */
 		return i + 1;
+	}
 	case '/': {
+		/* -9℃/0℃, 5元/6元: two temperatures or prices, 到 */
+		if ((after_number(nm, i) || (bb_is_hanzi(before) && st > 0 && is_digit(byte(nm, st - 1)))) &&
+		    unit_suffix(&units_range_unit, nm->s, i) &&
+		    (digit_next || (byte(nm, next) == '-' && is_digit(byte(nm, next + 1))))) {
+			emit(nm, "到", i, i + 1);
+			return i + 1;
+		}
+		/* 400g/盒 四百克每盒: a quantity per package */
+		if (after_number(nm, i) && !is_digit(byte(nm, i - 1)) && after_has(nm, i + 1, &units_measure) &&
+		    !after_has(nm, i + 1, &units_after)) {
+			emit(nm, "每", i, i + 1);
+			return i + 1;
+		}
 		/* 元/吨 元每吨, 次/分钟: a unit per unit */
 		const struct unit *u = after_has(nm, i + 1, &units_after);
 		if (u && (after_number(nm, i) || unit_suffix(&units_measure, nm->s, i))) {
@@ -1515,6 +1629,12 @@ static size_t ascii(struct norm *nm, size_t i)
 		if (after_number(nm, i) && skip_spaces(nm, 0) == nm->num_start && !digit_next) {
 			emit(nm, "、", i, i + 1); /* 1. at the start: a list number */
 			return i + 1;
+		}
+		if (is_digit(byte(nm, i + 1)) && !is_digit((int)before) && !is_letter((int)before)) {
+			size_t f = digits_end(nm, i + 1); /* .22口径 点二二口径 */
+			emit(nm, "点", i, i + 1);
+			say_digits(nm, nm->s + i + 1, f - i - 1, 0, i + 1, f);
+			return f;
 		}
 		if (i + 1 >= nm->n && !is_letter((int)before))
 			emit(nm, "。", i, i + 1);
@@ -1584,6 +1704,10 @@ static size_t other(struct norm *nm, size_t i, uint32_t cp, size_t len)
 		}
 		if (cp == 0x2212 || cp == 0xFF0D)
 			return number(nm, i, next, 1);
+	}
+	if (at(nm, i, "——") && after_number(nm, i) && is_digit(byte(nm, skip_spaces(nm, i + 6)))) {
+		between_numbers(nm, i, 6); /* 6——6.5万 六到六点五万 */
+		return i + 6;
 	}
 	if (cp == 0x2236 && after_number(nm, i)) { /* ∶ ratio */
 		emit(nm, "比", i, i + len);
@@ -1668,6 +1792,15 @@ static int fullwidth_group(const struct bb_text *in, size_t i)
 	return !fullwidth_digit_at(in, i + 12);
 }
 
+/* Is the full-width ． at i a decimal point: a digit (either width) on both sides? */
+static int fullwidth_point(const struct bb_text *in, size_t i)
+{
+	int before = i >= 1 && in->s[i - 1] >= '0' && in->s[i - 1] <= '9';
+	int after = i + 3 < in->len && in->s[i + 3] >= '0' && in->s[i + 3] <= '9';
+	return (before || (i >= 3 && fullwidth_digit_at(in, i - 3))) &&
+	       (after || fullwidth_digit_at(in, i + 3));
+}
+
 /* Folds full-width digits, letters and ASCII symbols (１２３ ＡＢ ％ ＋) to ASCII, keeping the
  * Chinese marks (，：！？（）) as they are. Only called when such characters occur. */
 static int fold_fullwidth(const struct bb_text *in, struct bb_text *f)
@@ -1682,6 +1815,8 @@ static int fold_fullwidth(const struct bb_text *in, struct bb_text *f)
 		struct bb_span sp = in->src ? bb_text_span(in, i, i + l) : (struct bb_span){i, i + l};
 		if (cp == 0xFF0C && fullwidth_group(in, i)) {
 			rc = bb_text_add(f, ",", 1, sp); /* １，２３４: a thousands separator */
+		} else if (cp == 0xFF0E && !fullwidth_point(in, i)) {
+			rc = bb_text_add(f, "。", 3, sp); /* 5%．下一句: a full stop */
 		} else if (cp > 0xFF00 && cp < 0xFF5F && !strchr(keep, (int)(cp - 0xFEE0))) {
 			char c = (char)(cp - 0xFEE0);
 			rc = bb_text_add(f, &c, 1, sp);
@@ -1705,6 +1840,51 @@ static int has_fullwidth(const struct bb_text *in)
 			return 1;
 	}
 	return 0;
+}
+
+/* Chinese numerals that may stand before a percent sign: 二五％, 二十五%, 三点五%. */
+static int cn_numeral(const struct norm *nm, size_t i)
+{
+	static const char *const numerals[] = {"〇", "零", "一", "二", "三", "四", "五", "六", "七",
+					       "八", "九", "十", "百", "千", "点"};
+	for (size_t k = 0; k < sizeof numerals / sizeof numerals[0]; k++)
+		if (at(nm, i, numerals[k]))
+			return (int)k;
+	return -1;
+}
+
+/* Where the run of Chinese numerals ending at j (within [i, j)) begins; j if none. */
+static size_t cn_numerals_start(const struct norm *nm, size_t i, size_t j)
+{
+	size_t q = j;
+	while (q >= i + 3 && cn_numeral(nm, q - 3) >= 0)
+		q -= 3;
+	while (q < j && cn_numeral(nm, q) == 14)
+		q += 3; /* 点 does not start a number */
+	return q;
+}
+
+/* The Chinese numerals [q, j) before the percent sign at j, as 百分之 and the number:
+ * 约二五％ 约百分之二十五 (digits written one by one are read as the number they write),
+ * 二十五% 百分之二十五. Returns the end of the percent sign. */
+static size_t cn_percent(struct norm *nm, size_t q, size_t j)
+{
+	char d[NW_MAX_DIGITS + 1], buf[256];
+	size_t n = 0, end = j + (nm->s[j] == '%' ? 1 : 3);
+	int plain = 1;
+	for (size_t k = q; k < j; k += 3) {
+		int v = cn_numeral(nm, k);
+		if (v > 10)
+			plain = 0; /* 十 百 千 点: the number is written out already */
+		else if (n < NW_MAX_DIGITS)
+			d[n++] = (char)('0' + (v <= 1 ? 0 : v - 1));
+	}
+	emit(nm, "百分之", j, end);
+	if (plain && n >= 2 && d[0] != '0' && nw_cardinal(d, n, 0, buf, sizeof buf))
+		emit(nm, buf, q, j);
+	else
+		copy(nm, q, j);
+	return end;
 }
 
 static int normalize_text(const struct bb_text *in, struct bb_text *out)
@@ -1752,7 +1932,10 @@ static int normalize_text(const struct bb_text *in, struct bb_text *out)
 				break;
 			j += m;
 		}
-		copy(&nm, i, j);
+		size_t q = j < nm.n && (nm.s[j] == '%' || at(&nm, j, "％")) ? cn_numerals_start(&nm, i, j) : j;
+		copy(&nm, i, q);
+		if (q < j)
+			j = cn_percent(&nm, q, j);
 		nm.arith = 0;
 		i = j;
 	}

@@ -376,13 +376,46 @@ static const struct unit basis[] = {
 };
 TABLE(units_basis, "basis", basis);
 
+/* Words before H:MM:SS that make it a duration (用时2:08:35 两小时八分三十五秒). */
+static const struct unit duration_before[] = {
+	U("用时", "", 0), U("耗时", "", 0), U("成绩", "", 0), U("历时", "", 0), U("时长", "", 0),
+	U("跑出", "", 0), U("以", "", 0), U("成绩为", "", 0), U("用了", "", 0), U("全程", "", 0),
+};
+TABLE(units_duration_before, "duration_before", duration_before);
+
+/* After a date-like code these name an event: 9.11事件 九一一事件, 930新政 九三零新政. */
+static const struct unit event_after[] = {
+	U("事件", "", 0), U("新政", "", 0), U("回归", "", 0), U("事变", "", 0), U("惨案", "", 0),
+	U("大地震", "", 0), U("讲话", "", 0), U("政策", "", 0),
+};
+TABLE(units_event_after, "event_after", event_after);
+
+/* Names after a number that is read digit by digit (6688商城 六六八八商城). */
+static const struct unit digit_name_after[] = {
+	U("商城", "", 0), U("商行", "", 0), U("论坛", "", 0), U("商贸", "", 0),
+};
+TABLE(units_digit_name_after, "digit_name_after", digit_name_after);
+
+/* Acronyms written in lower case that are spelled, not read as words (vip VIP). */
+static const struct unit acronym_lower[] = {
+	U("iq", "IQ", UNIT_WORD), U("eq", "EQ", UNIT_WORD), U("vip", "VIP", UNIT_WORD),
+	U("ceo", "CEO", UNIT_WORD), U("gdp", "GDP", UNIT_WORD), U("cpi", "CPI", UNIT_WORD),
+	U("ppi", "PPI", UNIT_WORD), U("atm", "ATM", UNIT_WORD), U("dna", "DNA", UNIT_WORD),
+	U("pk", "PK", UNIT_WORD), U("kol", "KOL", UNIT_WORD), U("mba", "MBA", UNIT_WORD),
+	U("nba", "NBA", UNIT_WORD), U("cba", "CBA", UNIT_WORD), U("pvc", "PVC", UNIT_WORD),
+	U("led", "LED", UNIT_WORD), U("suv", "SUV", UNIT_WORD), U("vr", "VR", UNIT_WORD),
+	U("diy", "DIY", UNIT_WORD), U("ktv", "KTV", UNIT_WORD),
+};
+TABLE(units_acronym_lower, "acronym_lower", acronym_lower);
+
 const struct unit_table *const unit_tables[] = {
 	&units_range_after, &units_range_unit, &units_exchange, &units_split_unit, &units_digit_name,
 	&units_after, &units_measure, &units_money, &units_money_word, &units_year,
 	&units_phone_before, &units_phone_strong, &units_phone_after, &units_score_before, &units_score_after,
 	&units_ordinal_before, &units_latin_words, &units_service, &units_fixed,
 	&units_time_before, &units_time_after, &units_model, &units_year_name_stop, &units_basis,
-	&units_road, &units_tally,
+	&units_road, &units_tally, &units_duration_before, &units_event_after,
+	&units_digit_name_after, &units_acronym_lower,
 };
 const size_t unit_tables_n = sizeof unit_tables / sizeof unit_tables[0];
 

@@ -63,6 +63,10 @@ extern const struct unit_table units_year_name_stop; /* 多, 以上 ...: 2000多
 extern const struct unit_table units_road;        /* 高速, 国道: K1032 is a kilometre post */
 extern const struct unit_table units_tally;       /* 胜, 负: 2胜1负 两胜一负 */
 extern const struct unit_table units_basis;       /* 个基点, BP: LPR-20个基点 LPR减二十个基点 */
+extern const struct unit_table units_duration_before; /* 用时, 成绩 ...: H:MM:SS is a duration */
+extern const struct unit_table units_event_after;  /* 事件, 新政 ...: 9.11事件 九一一事件 */
+extern const struct unit_table units_digit_name_after; /* 商城 ...: 6688商城 六六八八商城 */
+extern const struct unit_table units_acronym_lower; /* iq, vip ...: spelled IQ, VIP */
 extern const struct unit_table *const unit_tables[];
 extern const size_t unit_tables_n;
 
