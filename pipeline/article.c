@@ -5,10 +5,202 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bobao.h"
+
+/* ---- HTML left in CMS exports --------------------------------------------------------- */
+
+/* The named character references news CMS exports use (HTML5 names), by name. */
+static const struct {
+	const char *name;
+	uint32_t cp;
+} entities[] = {
+	{"nbsp", 0xA0}, {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''},
+	{"ldquo", 0x201C}, {"rdquo", 0x201D}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
+	{"bdquo", 0x201E}, {"sbquo", 0x201A}, {"laquo", 0xAB}, {"raquo", 0xBB},
+	{"lsaquo", 0x2039}, {"rsaquo", 0x203A}, {"mdash", 0x2014}, {"ndash", 0x2013},
+	{"hellip", 0x2026}, {"middot", 0xB7}, {"bull", 0x2022}, {"deg", 0xB0}, {"plusmn", 0xB1},
+	{"times", 0xD7}, {"divide", 0xF7}, {"minus", 0x2212}, {"permil", 0x2030},
+	{"yen", 0xA5}, {"euro", 0x20AC}, {"pound", 0xA3}, {"cent", 0xA2}, {"copy", 0xA9},
+	{"reg", 0xAE}, {"trade", 0x2122}, {"sect", 0xA7}, {"para", 0xB6}, {"sup1", 0xB9},
+	{"sup2", 0xB2}, {"sup3", 0xB3}, {"frac12", 0xBD}, {"frac14", 0xBC}, {"frac34", 0xBE},
+	{"emsp", 0x2003}, {"ensp", 0x2002}, {"thinsp", 0x2009}, {"ideographicspace", 0x3000},
+	{"zwnj", 0x200C}, {"zwj", 0x200D}, {"lrm", 0x200E}, {"rlm", 0x200F}, {"shy", 0xAD},
+	{"larr", 0x2190}, {"rarr", 0x2192}, {"uarr", 0x2191}, {"darr", 0x2193},
+	{"le", 0x2264}, {"ge", 0x2265}, {"ne", 0x2260}, {"asymp", 0x2248}, {"infin", 0x221E},
+	{"micro", 0xB5}, {"alpha", 0x3B1}, {"beta", 0x3B2}, {"gamma", 0x3B3}, {"mu", 0x3BC},
+	{"hyphen", 0x2010}, {"dash", 0x2010}, {"horbar", 0x2015}, {"prime", 0x2032},
+	{"Prime", 0x2033}, {"star", 0x2606}, {"starf", 0x2605}, {"check", 0x2713},
+	{"iexcl", 0xA1}, {"iquest", 0xBF}, {"ordm", 0xBA}, {"ordf", 0xAA}, {"macr", 0xAF},
+	{"acute", 0xB4}, {"uml", 0xA8}, {"cedil", 0xB8}, {"brvbar", 0xA6}, {"not", 0xAC},
+	{"curren", 0xA4}, {"eacute", 0xE9}, {"egrave", 0xE8}, {"agrave", 0xE0}, {"aacute", 0xE1},
+	{"uuml", 0xFC}, {"ouml", 0xF6}, {"auml", 0xE4}, {"ccedil", 0xE7}, {"ntilde", 0xF1},
+};
+
+/* The code point of the character reference at s (after its '&', up to n bytes: "nbsp;",
+ * "#12288;", "#x3000;"); *len gets its length with the ';'. 0 when it is none. */
+static uint32_t entity_at(const char *s, size_t n, size_t *len)
+{
+	size_t k = 0;
+	uint32_t cp = 0;
+	if (n >= 3 && s[0] == '#') {
+		int hex = s[1] == 'x' || s[1] == 'X';
+		size_t d = 0;
+		for (k = 1 + (size_t)hex; k < n && k < 10; k++, d++) {
+			char c = s[k];
+			int v = c >= '0' && c <= '9' ? c - '0' : !hex ? -1 :
+				c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+			if (v < 0)
+				break;
+			cp = cp * (hex ? 16 : 10) + (uint32_t)v;
+		}
+		if (!d || k >= n || s[k] != ';' || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		*len = k + 1;
+		return cp;
+	}
+	while (k < n && k < 20 && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+				   (s[k] >= '0' && s[k] <= '9')))
+		k++;
+	if (!k || k >= n || s[k] != ';')
+		return 0;
+	for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++)
+		if (strlen(entities[e].name) == k && memcmp(entities[e].name, s, k) == 0) {
+			*len = k + 1;
+			return entities[e].cp;
+		}
+	return 0;
+}
+
+/* HTML elements as CMS exports leave them: block elements end a line, inline ones go, and
+ * the content of script and style goes with them. */
+enum tag_kind { TAG_INLINE, TAG_BLOCK, TAG_DROP };
+static const struct {
+	const char *name;
+	enum tag_kind kind;
+} tags[] = {
+	{"p", TAG_BLOCK}, {"br", TAG_BLOCK}, {"div", TAG_BLOCK}, {"h1", TAG_BLOCK},
+	{"h2", TAG_BLOCK}, {"h3", TAG_BLOCK}, {"h4", TAG_BLOCK}, {"h5", TAG_BLOCK},
+	{"h6", TAG_BLOCK}, {"li", TAG_BLOCK}, {"ul", TAG_BLOCK}, {"ol", TAG_BLOCK},
+	{"tr", TAG_BLOCK}, {"table", TAG_BLOCK}, {"tbody", TAG_BLOCK}, {"thead", TAG_BLOCK},
+	{"section", TAG_BLOCK}, {"article", TAG_BLOCK}, {"blockquote", TAG_BLOCK},
+	{"hr", TAG_BLOCK}, {"figure", TAG_BLOCK}, {"figcaption", TAG_BLOCK}, {"header", TAG_BLOCK},
+	{"footer", TAG_BLOCK}, {"pre", TAG_BLOCK}, {"dd", TAG_BLOCK}, {"dt", TAG_BLOCK},
+	{"dl", TAG_BLOCK}, {"center", TAG_BLOCK}, {"html", TAG_BLOCK}, {"body", TAG_BLOCK},
+	{"b", TAG_INLINE}, {"i", TAG_INLINE}, {"u", TAG_INLINE}, {"s", TAG_INLINE},
+	{"em", TAG_INLINE}, {"strong", TAG_INLINE}, {"span", TAG_INLINE}, {"a", TAG_INLINE},
+	{"font", TAG_INLINE}, {"sup", TAG_INLINE}, {"sub", TAG_INLINE}, {"small", TAG_INLINE},
+	{"big", TAG_INLINE}, {"img", TAG_INLINE}, {"strike", TAG_INLINE}, {"ins", TAG_INLINE},
+	{"del", TAG_INLINE}, {"mark", TAG_INLINE}, {"abbr", TAG_INLINE}, {"cite", TAG_INLINE},
+	{"code", TAG_INLINE}, {"time", TAG_INLINE}, {"label", TAG_INLINE}, {"td", TAG_INLINE},
+	{"th", TAG_INLINE}, {"wbr", TAG_INLINE}, {"o:p", TAG_INLINE}, {"meta", TAG_INLINE},
+	{"link", TAG_INLINE}, {"source", TAG_INLINE}, {"video", TAG_INLINE}, {"audio", TAG_INLINE},
+	{"iframe", TAG_DROP}, {"script", TAG_DROP}, {"style", TAG_DROP}, {"head", TAG_DROP},
+	{"title", TAG_DROP}, {"noscript", TAG_DROP},
+};
+
+/* The length of the tag at s ('<' ... '>', n bytes on), its kind and whether it closes;
+ * 0 when s is no tag of the table (5<6, a<b stay text). */
+static size_t tag_at(const char *s, size_t n, enum tag_kind *kind, int *closing, size_t *name,
+		     size_t *namelen)
+{
+	size_t k = 1;
+	*closing = k < n && s[k] == '/';
+	k += (size_t)*closing;
+	size_t a = k;
+	while (k < n && k - a < 12 && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+				       (s[k] >= '0' && s[k] <= '9') || s[k] == ':'))
+		k++;
+	if (k == a || k >= n || !(s[k] == '>' || s[k] == '/' || s[k] == ' ' || s[k] == '\n' || s[k] == '\t'))
+		return 0;
+	size_t e = 0;
+	for (; e < sizeof tags / sizeof tags[0]; e++)
+		if (strlen(tags[e].name) == k - a && strncasecmp(tags[e].name, s + a, k - a) == 0)
+			break;
+	if (e == sizeof tags / sizeof tags[0])
+		return 0;
+	/* attributes up to '>', never past 2000 bytes; a '>' inside quotes does not end it */
+	char q = 0;
+	for (; k < n && k < 2000; k++) {
+		if (q) {
+			q = s[k] == q ? 0 : q;
+		} else if (s[k] == '"' || s[k] == '\'') {
+			q = s[k];
+		} else if (s[k] == '>') {
+			*kind = tags[e].kind;
+			*name = a;
+			*namelen = strlen(tags[e].name);
+			return k + 1;
+		} else if (s[k] == '<') {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Where the closing tag </name> of a dropped element starts after i, or n. */
+static size_t drop_end(const char *s, size_t i, size_t n, const char *name, size_t len)
+{
+	for (; i + len + 2 < n; i++)
+		if (s[i] == '<' && s[i + 1] == '/' && strncasecmp(s + i + 2, name, len) == 0 &&
+		    (s[i + 2 + len] == '>' || s[i + 2 + len] == ' '))
+			return i;
+	return n;
+}
+
+/* Decodes character references (&nbsp; &ldquo; &#12288; &#x3000;, and the doubly escaped
+ * &amp;nbsp;) and removes HTML tags and comments, in place: block elements become line
+ * breaks, script and style go with their content. Text that is no markup (5<6, A&B) stays. */
+static void strip_markup(struct bb_text *t)
+{
+	char *s = t->s;
+	size_t n = t->len, o = 0;
+	if (!s || (!memchr(s, '&', n) && !memchr(s, '<', n)))
+		return;
+	for (size_t i = 0; i < n;) {
+		size_t len;
+		uint32_t cp;
+		if (s[i] == '&' && (cp = entity_at(s + i + 1, n - i - 1, &len)) != 0) {
+			size_t more;
+			uint32_t again;
+			i += 1 + len;
+			if (cp == '&' && i < n && (again = entity_at(s + i, n - i, &more)) != 0)
+				cp = again, i += more; /* &amp;nbsp;: a reference escaped twice */
+			if (cp < 0x20 && cp != '\t' && cp != '\n')
+				continue;
+			char buf[4];
+			size_t l = bb_utf8_encode(cp, buf);
+			memcpy(s + o, buf, l); /* a reference is longer than its character */
+			o += l;
+			continue;
+		}
+		if (s[i] == '<' && i + 3 < n && memcmp(s + i, "<!--", 4) == 0) {
+			const char *e = memmem(s + i + 4, n - i - 4, "-->", 3);
+			i = e ? (size_t)(e - s) + 3 : n;
+			continue;
+		}
+		enum tag_kind kind;
+		int closing;
+		size_t name, namelen;
+		if (s[i] == '<' && (len = tag_at(s + i, n - i, &kind, &closing, &name, &namelen)) != 0) {
+			const char *nm = s + i + name;
+			i += len;
+			if (kind == TAG_DROP && !closing) {
+				size_t e = drop_end(s, i, n, nm, namelen);
+				i = e;
+			} else if (kind == TAG_BLOCK) {
+				s[o++] = '\n';
+			}
+			continue;
+		}
+		s[o++] = s[i++];
+	}
+	t->len = o;
+	s[o] = '\0';
+}
 
 /* Longest line (in characters) that can be a heading, byline or caption. */
 #define SHORT_LINE_CHARS 30
@@ -287,6 +479,7 @@ int bb_article_parse(struct bb_article *art, struct bb_text *original, const cha
 	art->source = strdup(source ? source : "-");
 	if (!art->source)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
+	strip_markup(&art->original);
 	const char *s = art->original.s ? art->original.s : "";
 	size_t n = art->original.len, cap = 0;
 	int rc = BB_OK, joining = 0;
