@@ -215,8 +215,18 @@ const char *bb_kind_name(enum bb_kind kind)
 /* Words that open a byline: 本报记者 陈可, 记者 X, 通讯员 X. */
 static const char *const byline_openers[] = {
 	"本报记者", "本报通讯员", "特约记者", "见习记者", "记者", "通讯员", "文/", "文／", "作者",
-	"责任编辑", "编辑", "校对", "审核", "来源：", "（记者", "(记者",
+	"（记者", "(记者",
 };
+
+/* Lines of the production desk rather than the story, silent like captions: 责任编辑：X,
+ * 来源：X, （完）. */
+static const char *const desk_openers[] = {
+	"责任编辑", "责编", "编辑：", "编辑:", "校对", "审核", "审校", "来源：", "来源:", "稿源",
+	"（完）", "(完)", "【完】", "〔完〕", "[完]",
+};
+
+/* The end mark of a wire story, after its last sentence: ……表示。（完） */
+static const char *const end_marks[] = {"（完）", "(完)", "【完】", "〔完〕", "[完]"};
 
 /* A photo caption ends in 摄, perhaps inside a bracket: 开发区晨景 陆忠伟摄, （新华社发 X摄） */
 static int is_caption_end(const char *p, size_t n)
@@ -342,8 +352,21 @@ static int between_digits(const char *s, size_t lo, size_t i, size_t j, size_t h
 	return is_digit_cp(before) && is_digit_cp(after);
 }
 
-/* Appends the folded text of original[start, end) to block text t. */
-static int fold_into(struct bb_text *t, const char *s, size_t start, size_t end)
+/* Does block text t end with the title of a byline (本报记者, 通讯员): the names follow? */
+static int ends_with_title(const struct bb_text *t)
+{
+	static const char *const titles[] = {"记者", "通讯员", "作者", "文/", "文／"};
+	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++) {
+		size_t l = strlen(titles[k]);
+		if (t->len >= l && memcmp(t->s + t->len - l, titles[k], l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Appends the folded text of original[start, end) to block text t; in a byline the spaces
+ * between names become pauses (记者 王小明 李华 记者 王小明，李华). */
+static int fold_into(struct bb_text *t, const char *s, size_t start, size_t end, int byline)
 {
 	int rc = BB_OK;
 	for (size_t i = start; i < end && rc == BB_OK;) {
@@ -371,6 +394,9 @@ static int fold_into(struct bb_text *t, const char *s, size_t start, size_t end)
 			else {
 				uint32_t pc = prev_cp(t->s, 0, t->len);
 				out = (pc >= 0x3000 && pc <= 0x303F) || (pc >= 0xFF00 && pc <= 0xFF65) ? 0 : ' ';
+				if (out && byline && bb_is_hanzi(pc) && bb_is_hanzi(next_cp(s, i + l, end)) &&
+				    !ends_with_title(t))
+					out = 0xFF0C;
 			}
 		}
 		if (out) {
@@ -390,14 +416,34 @@ static int starts_with(const char *s, size_t n, const char *prefix)
 	return n >= p && memcmp(s, prefix, p) == 0;
 }
 
-static enum bb_kind classify(const char *s, const struct line *ln, int first)
+/* Does line [p, p + n) hold a sentence or clause mark (，、：；。！？) anywhere? */
+static int has_marks(const char *p, size_t n)
 {
-	if (first)
-		return BB_TITLE;
+	static const char *const marks[] = {"，", "、", "：", "；", "。", "！", "？", ",", ";"};
+	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+		if (memmem(p, n, marks[k], strlen(marks[k])))
+			return 1;
+	return 0;
+}
+
+/* more: another line follows. The first line is the title, unless it is a whole paragraph
+ * (a sentence over 30 characters, or over 60): an article without a headline. */
+static enum bb_kind classify(const char *s, const struct line *ln, int first, int more)
+{
 	const char *p = s + ln->start;
 	size_t n = ln->end - ln->start;
+	if (first && ln->chars <= 2 * SHORT_LINE_CHARS &&
+	    !(ln->chars > SHORT_LINE_CHARS && ln->last == 0x3002))
+		return BB_TITLE;
 	if (ln->chars <= 2 * SHORT_LINE_CHARS && is_caption_end(p, n))
 		return BB_CAPTION;
+	for (size_t i = 0; ln->chars <= 2 * SHORT_LINE_CHARS && i < sizeof desk_openers / sizeof desk_openers[0]; i++)
+		if (starts_with(p, n, desk_openers[i]))
+			return BB_CAPTION;
+	/* a long heading: no mark at all in it, and a paragraph after it */
+	if (ln->chars > SHORT_LINE_CHARS && ln->chars <= 2 * SHORT_LINE_CHARS && more &&
+	    !is_final_mark(ln->last) && !is_closer(ln->last) && !has_marks(p, n))
+		return BB_HEADING;
 	if (ln->chars <= SHORT_LINE_CHARS && !is_final_mark(ln->last)) {
 		for (size_t i = 0; i < sizeof byline_openers / sizeof byline_openers[0]; i++)
 			if (starts_with(p, n, byline_openers[i]))
@@ -490,12 +536,23 @@ int bb_article_parse(struct bb_article *art, struct bb_text *original, const cha
 		pos = end + 1;
 		if (!ln.chars)
 			continue;
-		enum bb_kind kind = joining ? BB_BODY : classify(s, &ln, art->nblocks == 0);
+		enum bb_kind kind = joining ? BB_BODY :
+				    classify(s, &ln, art->nblocks == 0, next_cp(s, pos < n ? pos : n, n) != 0);
+		/* ……表示。（完）: the end mark goes silent, apart from the sentence */
+		size_t tail = ln.end;
+		for (size_t k = 0; kind == BB_BODY && k < sizeof end_marks / sizeof end_marks[0]; k++) {
+			size_t l = strlen(end_marks[k]);
+			if (ln.end - ln.start > l && memcmp(s + ln.end - l, end_marks[k], l) == 0)
+				tail = ln.end - l;
+		}
 		if (!joining)
 			rc = add_block(art, &cap, kind);
 		if (rc == BB_OK)
-			rc = fold_into(&art->blocks[art->nblocks - 1].text, s, ln.start, ln.end);
-		joining = is_cut(&ln, kind) && ln.chars > SHORT_LINE_CHARS;
+			rc = fold_into(&art->blocks[art->nblocks - 1].text, s, ln.start, tail,
+				       kind == BB_BYLINE);
+		if (rc == BB_OK && tail < ln.end && (rc = add_block(art, &cap, BB_CAPTION)) == BB_OK)
+			rc = fold_into(&art->blocks[art->nblocks - 1].text, s, tail, ln.end, 0);
+		joining = is_cut(&ln, kind) && ln.chars > SHORT_LINE_CHARS && tail == ln.end;
 	}
 	if (rc != BB_OK) {
 		bb_article_free(art);
