@@ -592,6 +592,12 @@ int bb_fail_too_large(struct bb_error *err, uint64_t size, size_t limit)
 
 int bb_read_warning(const struct bb_read_info *info, char *out, size_t size)
 {
+	if (info->garbled_line) {
+		snprintf(out, size, "text decodes (as %s) into rare characters on line %zu: wrong "
+			 "encoding? (see --encoding)", info->encoding ? info->encoding : "?",
+			 info->garbled_line);
+		return 1;
+	}
 	if (!info->invalid)
 		return 0;
 	snprintf(out, size, "%zu invalid UTF-8 sequence%s not read (first at byte %zu)",

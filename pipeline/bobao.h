@@ -109,6 +109,8 @@ struct bb_read_info {
 	const char *encoding; /* the encoding used ("UTF-8", "GB18030", ...) */
 	size_t invalid;       /* invalid sequences replaced (lenient only) */
 	size_t first_invalid; /* byte offset of the first of them in the input */
+	size_t garbled_line;  /* a legacy text decoded into a run of rare characters on this
+			       * line (1-based; 0: none): forced, or lenient, so read with a warning */
 };
 
 /* Converts raw article bytes to UTF-8 (no BOM, \r\n and \r folded to \n, terminal escape
@@ -117,7 +119,11 @@ struct bb_read_info {
  * opts and info may be NULL; only opts->encoding and opts->lenient matter here.
  * BB_EDATA: "invalid UTF-8 at byte N" for a UTF-8 text with bad bytes (unless lenient), the
  * byte offset of the first bad byte in a forced or legacy encoding, or "binary data, not
- * text"; BB_EUSAGE for an unknown encoding name. out is empty on failure. */
+ * text"; BB_EUSAGE for an unknown encoding name. Big5-HKSCS is told from plain Big5 (CP950)
+ * by the Hong Kong characters that only it holds. A detected legacy text that decodes into a
+ * run of rare characters (the wrong table, or an encoding not supported) is refused with
+ * BB_EDATA "decodes ... into rare characters on line N"; lenient or with a forced encoding it
+ * is read and info->garbled_line says where. out is empty on failure. */
 int bb_decode(const char *bytes, size_t n, const struct bb_read_opts *opts, struct bb_text *out,
 	      struct bb_read_info *info, struct bb_error *err);
 
@@ -162,7 +168,8 @@ int bb_article_from_bytes(struct bb_article *art, const char *bytes, size_t n, c
  * unknown, read from a pipe) and returns BB_EDATA: the one wording for every reader. */
 int bb_fail_too_large(struct bb_error *err, uint64_t size, size_t limit);
 /* The one warning of a lenient read ("2 invalid UTF-8 sequences not read (first at byte
- * 29)") into out; returns 0, writing nothing, when there is nothing to warn of. */
+ * 29)", or "text decodes (as GB18030) into rare characters on line 3: wrong encoding? see
+ * --encoding") into out; returns 0, writing nothing, when there is nothing to warn of. */
 int bb_read_warning(const struct bb_read_info *info, char *out, size_t size);
 /* Parses a size: digits with an optional K, M or G (powers of 1024; "16M", "512k", "2GB").
  * Returns 0 and sets *bytes, or -1 for anything else, zero, or an overflow. */

@@ -20,10 +20,38 @@ static const char common_hanzi[] =
 	"没沒结結解问問意建月公无無系军軍很情者最立代想已通并並提直题題党黨程展五果料象员員革"
 	"位入常文总總次品式活设設及管特件长長求老头頭基资資边邊流路级級少图圖山统統接知较較将"
 	"將组組见見计計别別她手角期根论論运運农農指几幾九区區强強放决決西被干做必战戰先回则則"
-	"任取据據处處府研信记記者报報市区省县縣企项項目经济濟发展务務区域服务务";
+	"任取据據处處府研信记記者报報市区省县縣企项項目经济濟发展务務区域服务务"
+	/* written Cantonese of Hong Kong papers, most of it only in Big5-HKSCS */
+	"嘅咗喺啲㗎冇佢哋嚟係唔睇嘢咁噉乜嗰畀揸餸攰𨋢埗嘥嚿啱咪嘞喎";
 
-/* In order of preference on a tie; CP936 is GBK as Windows writes it (0x80 is €). */
-static const char *const candidates[] = {"GB18030", "CP936", "CP950"};
+/* A set of the common hanzi of the Basic Multilingual Plane, one bit each. */
+struct common_set {
+	unsigned char bits[0x10000 / 8];
+};
+
+static void common_set_fill(struct common_set *set)
+{
+	memset(set, 0, sizeof *set);
+	for (size_t i = 0; common_hanzi[i];) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(common_hanzi + i, sizeof common_hanzi - 1 - i, &cp);
+		if (!l)
+			break;
+		if (cp < 0x10000)
+			set->bits[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+		i += l;
+	}
+}
+
+static int is_common(const struct common_set *set, uint32_t cp)
+{
+	return cp < 0x10000 && (set->bits[cp >> 3] >> (cp & 7) & 1);
+}
+
+/* In order of preference on a tie; CP936 is GBK as Windows writes it (0x80 is €). Plain Big5
+ * decodes the same in CP950 and BIG5-HKSCS, and CP950 wins the tie; a Hong Kong text with
+ * characters only HKSCS holds (嘅 咗 㗎) is invalid CP950 and goes to BIG5-HKSCS. */
+static const char *const candidates[] = {"GB18030", "CP936", "CP950", "BIG5-HKSCS"};
 
 /* Converts n bytes from encoding `from` into out; on a conversion error returns BB_EDATA
  * with *bad_at set to the offset of the offending input byte. */
@@ -71,7 +99,7 @@ static int is_control(uint32_t c)
 
 /* 1 + how many common hanzi t holds; 0 when it holds control characters, which a legacy
  * table yields only for bytes that were never text in that encoding. */
-static size_t text_score(const struct bb_text *t)
+static size_t text_score(const struct bb_text *t, const struct common_set *set)
 {
 	size_t hits = 1;
 	for (size_t i = 0; i < t->len;) {
@@ -81,14 +109,60 @@ static size_t text_score(const struct bb_text *t)
 			l = 1;
 		if ((cp >= 0x80 && cp < 0xA0) || is_control(cp))
 			return 0;
-		if (cp >= 0x80) {
-			char c[5] = {0};
-			memcpy(c, t->s + i, l);
-			hits += strstr(common_hanzi, c) != NULL;
-		}
+		hits += is_common(set, cp);
 		i += l;
 	}
 	return hits;
+}
+
+/* A character that a right decoding of Chinese news seldom gives, unless it is common: any
+ * ideograph (the wrong table still lands on real but rare hanzi), kana, hangul, private use
+ * and compatibility characters. */
+static int is_rare(const struct common_set *set, uint32_t cp)
+{
+	if (is_common(set, cp))
+		return 0;
+	return bb_is_hanzi(cp) || (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+	       (cp >= 0xE000 && cp <= 0xF8FF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0x3100 && cp <= 0x33FF) || (cp >= 0x2460 && cp <= 0x24FF) || cp == 0xFFFD ||
+	       (cp >= 0xF0000);
+}
+
+/* Garbage a wrong table makes of a legacy text: a run of GARBLED_RUN rare characters (in
+ * right Chinese text the commonest few hundred hanzi are three in four; eight uncommon ones in
+ * a row are a name or a term at most), or over GARBLED_MIN hanzi of which less than one in
+ * seven is common. Returns the 1-based line where it shows, or 0. */
+#define GARBLED_RUN 10
+#define GARBLED_MIN 40
+static size_t garbled_line(const struct bb_text *t, const struct common_set *set)
+{
+	size_t run = 0, line = 1, run_line = 1, hanzi = 0, common = 0, first_rare_line = 0;
+	for (size_t i = 0; i < t->len;) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(t->s + i, t->len - i, &cp);
+		if (!l)
+			l = 1, cp = 0xFFFD;
+		i += l;
+		if (cp == '\n')
+			line++;
+		if (cp == ' ' || cp == 0x3000)
+			continue;
+		hanzi += bb_is_hanzi(cp);
+		common += is_common(set, cp);
+		if (!is_rare(set, cp)) {
+			run = 0;
+			continue;
+		}
+		if (!first_rare_line)
+			first_rare_line = line;
+		if (!run++)
+			run_line = line;
+		if (run >= GARBLED_RUN)
+			return run_line;
+	}
+	if (hanzi >= GARBLED_MIN && common * 7 < hanzi)
+		return first_rare_line ? first_rare_line : 1;
+	return 0;
 }
 
 /* Many NUL bytes or control characters mean a file is not text (UTF-16 is checked first);
@@ -232,9 +306,9 @@ static int is_utf8_name(const char *name)
 	return strcasecmp(name, "UTF-8") == 0 || strcasecmp(name, "UTF8") == 0;
 }
 
-/* Decodes with a forced, non-UTF-8 encoding. */
+/* Decodes with a forced, non-UTF-8 encoding; info->garbled_line tells of garbage. */
 static int decode_forced(const char *bytes, size_t n, const char *encoding, struct bb_text *out,
-			 struct bb_error *err)
+			 struct bb_read_info *info, struct bb_error *err)
 {
 	size_t bad = 0;
 	int rc = convert(bytes, n, encoding, out, &bad);
@@ -248,18 +322,26 @@ static int decode_forced(const char *bytes, size_t n, const char *encoding, stru
 		return bb_fail(err, BB_EDATA, "not valid %s", encoding);
 	if (memchr(out->s, 0, out->len))
 		return bb_fail(err, BB_EDATA, "binary data, not text");
+	struct common_set *set = malloc(sizeof *set);
+	if (!set)
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	common_set_fill(set);
+	info->garbled_line = garbled_line(out, set);
+	free(set);
 	return BB_OK;
 }
 
 /* Finds the encoding and decodes: UTF-16 by its BOM or its NULs, UTF-8, else the legacy
  * double-byte encoding whose decoding holds the most common hanzi. */
+static int detect_legacy(const char *bytes, size_t n, int lenient, const struct common_set *set,
+			 struct bb_text *out, struct bb_read_info *info, struct bb_error *err);
+
 static int detect_and_decode(const char *bytes, size_t n, int lenient, struct bb_text *out,
 			     struct bb_read_info *info, struct bb_error *err)
 {
 	const unsigned char *b = (const unsigned char *)bytes;
 	size_t bad = 0;
-	int rc, all_ascii = 0;
-	const char *utf16 = NULL;
+	int rc;
 
 	if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
 		info->encoding = b[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
@@ -272,10 +354,27 @@ static int detect_and_decode(const char *bytes, size_t n, int lenient, struct bb
 			return bb_fail(err, BB_EDATA, "binary data, not text");
 		return BB_OK;
 	}
+	struct common_set *set = malloc(sizeof *set);
+	if (!set)
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	common_set_fill(set);
+	rc = detect_legacy(bytes, n, lenient, set, out, info, err);
+	free(set);
+	return rc;
+}
+
+/* detect_and_decode past a byte order mark. */
+static int detect_legacy(const char *bytes, size_t n, int lenient, const struct common_set *set,
+			 struct bb_text *out, struct bb_read_info *info, struct bb_error *err)
+{
+	const unsigned char *b = (const unsigned char *)bytes;
+	size_t bad = 0;
+	int rc, all_ascii = 0;
+	const char *utf16 = NULL;
 	if ((utf16 = utf16_by_nuls(b, n, &all_ascii))) {
 		struct bb_text t = {0};
 		rc = convert(bytes, n, utf16, &t, &bad);
-		size_t score = rc == BB_OK && !memchr(t.s, 0, t.len) ? text_score(&t) : 0;
+		size_t score = rc == BB_OK && !memchr(t.s, 0, t.len) ? text_score(&t, set) : 0;
 		if (score > 1 || (score == 1 && all_ascii)) {
 			*out = t;
 			info->encoding = utf16;
@@ -306,7 +405,7 @@ static int detect_and_decode(const char *bytes, size_t n, int lenient, struct bb
 			bb_text_free(&best);
 			return bb_fail(err, rc, "out of memory");
 		}
-		size_t score = rc == BB_OK ? text_score(&t) : 0;
+		size_t score = rc == BB_OK ? text_score(&t, set) : 0;
 		if (rc == BB_EDATA && bad > furthest_bad)
 			furthest_bad = bad;
 		if (score > best_score) {
@@ -319,8 +418,15 @@ static int detect_and_decode(const char *bytes, size_t n, int lenient, struct bb
 		}
 	}
 	if (best_name) {
+		size_t line = garbled_line(&best, set);
+		if (line && !lenient) {
+			bb_text_free(&best);
+			return bb_fail(err, BB_EDATA, "decodes (as %s) into rare characters on line %zu: "
+				       "not GB18030 or Big5 text? (see --encoding)", best_name, line);
+		}
 		*out = best;
 		info->encoding = best_name;
+		info->garbled_line = line;
 		return BB_OK;
 	}
 	if (lenient) { /* nothing fits: the bytes as UTF-8, whatever is not replaced */
@@ -347,7 +453,7 @@ int bb_decode(const char *bytes, size_t n, const struct bb_read_opts *opts, stru
 	int rc;
 	if (opts->encoding && !is_utf8_name(opts->encoding)) {
 		info->encoding = opts->encoding;
-		rc = decode_forced(bytes, n, opts->encoding, out, err);
+		rc = decode_forced(bytes, n, opts->encoding, out, info, err);
 	} else if (opts->encoding) {
 		info->encoding = "UTF-8";
 		size_t wide, bad_runs, first_bad = utf8_survey(bytes, n, &wide, &bad_runs);
