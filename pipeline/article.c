@@ -65,11 +65,15 @@ static uint32_t entity_at(const char *s, size_t n, size_t *len)
 	while (k < n && k < 20 && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
 				   (s[k] >= '0' && s[k] <= '9')))
 		k++;
-	if (!k || k >= n || s[k] != ';')
+	/* without its ';' only the few names that HTML reads so too (&nbsp &amp &lt &gt &quot) */
+	int semi = k < n && s[k] == ';';
+	if (!k || (!semi && k > 4))
 		return 0;
 	for (size_t e = 0; e < sizeof entities / sizeof entities[0]; e++)
 		if (strlen(entities[e].name) == k && memcmp(entities[e].name, s, k) == 0) {
-			*len = k + 1;
+			if (!semi && e > 4)
+				return 0;
+			*len = k + (size_t)semi;
 			return entities[e].cp;
 		}
 	return 0;
@@ -221,8 +225,9 @@ static const char *const byline_openers[] = {
 /* Lines of the production desk rather than the story, silent like captions: 责任编辑：X,
  * 来源：X, （完）. */
 static const char *const desk_openers[] = {
-	"责任编辑", "责编", "编辑：", "编辑:", "校对", "审核", "审校", "来源：", "来源:", "稿源",
-	"（完）", "(完)", "【完】", "〔完〕", "[完]",
+	"责任编辑", "责编：", "责编:", "责编 ", "编辑：", "编辑:", "编辑 ", "校对：", "校对:",
+	"审核：", "审核:", "审校：", "来源：", "来源:", "稿源：", "（完）", "(完)", "【完】", "〔完〕",
+	"[完]",
 };
 
 /* The end mark of a wire story, after its last sentence: ……表示。（完） */

@@ -1500,7 +1500,11 @@ static size_t ascii(struct norm *nm, size_t i)
 		if (nm->space && nm->out->len && is_letter((unsigned char)nm->out->s[nm->out->len - 1]))
 			emit(nm, " ", i - 1, i);
 		const struct unit *ac = after_has(nm, i, &units_acronym_lower);
-		if (ac && ac->len == j - i) {
+		uint32_t after_word = 0;
+		if (j < nm->n)
+			bb_utf8_decode(nm->s + j, nm->n - j, &after_word);
+		/* in Chinese text only: an English sentence keeps its words */
+		if (ac && ac->len == j - i && (before >= 0x80 || after_word >= 0x80)) {
 			emit(nm, ac->reading, i, j); /* vip VIP: spelled, not read as a word */
 			return j;
 		}
@@ -1596,10 +1600,14 @@ static size_t ascii(struct norm *nm, size_t i)
 	}
 	case '/': {
 		/* -9℃/0℃, 5元/6元: two temperatures or prices, 到 */
+		const struct unit *ru = unit_suffix(&units_range_unit, nm->s, i);
 		if ((after_number(nm, i) || (bb_is_hanzi(before) && st > 0 && is_digit(byte(nm, st - 1)))) &&
-		    unit_suffix(&units_range_unit, nm->s, i) &&
-		    (digit_next || (byte(nm, next) == '-' && is_digit(byte(nm, next + 1))))) {
-			emit(nm, "到", i, i + 1);
+		    ru && (digit_next || (byte(nm, next) == '-' && is_digit(byte(nm, next + 1))))) {
+			/* the same unit after the second number (5元/6元); else a rate, 10元/1公斤 */
+			struct num v2;
+			parse_num(nm, next + (byte(nm, next) == '-'), &v2);
+			int same = at(nm, v2.end, ru->text);
+			emit(nm, same ? "到" : "每", i, i + 1);
 			return i + 1;
 		}
 		/* 400g/盒 四百克每盒: a quantity per package */
@@ -1878,6 +1886,10 @@ static size_t cn_percent(struct norm *nm, size_t q, size_t j)
 			plain = 0; /* 十 百 千 点: the number is written out already */
 		else if (n < NW_MAX_DIGITS)
 			d[n++] = (char)('0' + (v <= 1 ? 0 : v - 1));
+	}
+	if (q >= 9 && memcmp(nm->s + q - 9, "百分之", 9) == 0) {
+		copy(nm, q, j); /* 百分之五十%: the sign said twice */
+		return end;
 	}
 	emit(nm, "百分之", j, end);
 	if (plain && n >= 2 && d[0] != '0' && nw_cardinal(d, n, 0, buf, sizeof buf))

@@ -386,7 +386,7 @@ TABLE(units_duration_before, "duration_before", duration_before);
 /* After a date-like code these name an event: 9.11事件 九一一事件, 930新政 九三零新政. */
 static const struct unit event_after[] = {
 	U("事件", "", 0), U("新政", "", 0), U("回归", "", 0), U("事变", "", 0), U("惨案", "", 0),
-	U("大地震", "", 0), U("讲话", "", 0), U("政策", "", 0),
+	U("大地震", "", 0), U("讲话", "", 0),
 };
 TABLE(units_event_after, "event_after", event_after);
 
@@ -403,7 +403,7 @@ static const struct unit acronym_lower[] = {
 	U("ppi", "PPI", UNIT_WORD), U("atm", "ATM", UNIT_WORD), U("dna", "DNA", UNIT_WORD),
 	U("pk", "PK", UNIT_WORD), U("kol", "KOL", UNIT_WORD), U("mba", "MBA", UNIT_WORD),
 	U("nba", "NBA", UNIT_WORD), U("cba", "CBA", UNIT_WORD), U("pvc", "PVC", UNIT_WORD),
-	U("led", "LED", UNIT_WORD), U("suv", "SUV", UNIT_WORD), U("vr", "VR", UNIT_WORD),
+	U("suv", "SUV", UNIT_WORD), U("vr", "VR", UNIT_WORD),
 	U("diy", "DIY", UNIT_WORD), U("ktv", "KTV", UNIT_WORD),
 };
 TABLE(units_acronym_lower, "acronym_lower", acronym_lower);
