@@ -990,8 +990,10 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 		say_digit_span(nm, i, e, 1);
 		return e;
 	}
-	/* 20230404: eight digits that make a date, read as one */
-	if (!neg && !v.nfp && !v.commas && v.nip == 8 && year_like(v.ip, 4) &&
+	/* 20230404: eight digits that make a date of 1900-2099, read as one (10001111 stays a
+	 * count) */
+	if (!neg && !v.nfp && !v.commas && v.nip == 8 && (memcmp(v.ip, "19", 2) == 0 ||
+	    memcmp(v.ip, "20", 2) == 0) &&
 	    valid_month(small_value(v.ip + 4, 2)) && valid_day(small_value(v.ip + 6, 2)) &&
 	    !measure_follows(nm, e) && !at(nm, k, "万") && !at(nm, k, "亿") &&
 	    !after_has(nm, k, &units_money_word)) {
