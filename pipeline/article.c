@@ -13,7 +13,8 @@
 /* Longest line (in characters) that can be a heading, byline or caption. */
 #define SHORT_LINE_CHARS 30
 
-static const char *const kind_names[] = {"title", "heading", "body", "byline", "caption"};
+static const char *const kind_names[] = {"title", "heading", "body", "byline", "caption",
+						  "clip"};
 
 const char *bb_kind_name(enum bb_kind kind)
 {

@@ -166,8 +166,8 @@ static int write_cues(FILE *f, const struct bb_script *sc, const struct bb_audio
 		fputs("WEBVTT\n\n", f);
 	size_t cue = 0;
 	for (size_t i = 0; i < sc->n; i++) {
-		if (!(a->end[i] > a->start[i]))
-			continue; /* nothing was heard */
+		if (!(a->end[i] > a->start[i]) || sc->sentences[i].kind == BB_CLIP)
+			continue; /* nothing was said */
 		char *text = sentence_text(sc, i);
 		char *shown = text && vtt ? vtt_escape(text) : text;
 		if (!shown) {
