@@ -27,9 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bobao.h"
+#include "cache.h"
 #include "sidecar.h"
 #include "tempfile.h"
 
@@ -375,6 +377,10 @@ static char *story_title(const struct bb_article *art, const char *fallback)
 	return d;
 }
 
+static int synth_forked(struct story *st, const struct options *o, const struct bb_voice *v,
+			struct bb_synth *sy, const char *out_path, struct collector *c, int *rate,
+			struct bb_error *err);
+
 /* Reads, builds and synthesizes one story into segments; sets its length. */
 static int make_story(struct rundown *r, struct entry *e, const struct options *o,
 		      const struct bb_voice *v, const struct bb_lexicon *lex, struct bb_synth *sy,
@@ -396,27 +402,8 @@ static int make_story(struct rundown *r, struct entry *e, const struct options *
 	st->title = story_title(&st->art, e->name);
 	if (!st->seg || !st->title)
 		return say(BB_ENOMEM, "out of memory");
-	/* an assembler that is never finished: it makes the segments and hands them to collect */
-	struct bb_output out = {out_path, o->format, 0, 0, 0, 1};
-	struct bb_sentence_cache cache = {never_cached, collect, c};
-	struct bb_assembler *as = NULL;
 	c->story = st;
-	rc = bb_assemble_open(&as, &out, v, &st->sc, &cache, &err);
-	struct bb_pcm pcm = {0};
-	for (size_t i = 0; rc == BB_OK && i < st->sc.n; i++) {
-		pcm.n = 0;
-		rc = bb_synth_sentence(sy, &st->sc.sentences[i], &pcm, &err);
-		if (rc == BB_OK)
-			rc = bb_assemble_add(as, i, pcm.samples, pcm.n, pcm.rate, 0, &err);
-	}
-	if (rc == BB_OK)
-		rc = bb_assemble_flush(as, &err);
-	if (rc == BB_OK)
-		*rate = bb_assemble_rate(as);
-	bb_assemble_close(as);
-	bb_pcm_free(&pcm);
-	if (rc == BB_OK && c->failed)
-		rc = bb_fail(&err, BB_EIO, "cannot keep the speech: %s", strerror(c->failed));
+	rc = synth_forked(st, o, v, sy, out_path, c, rate, &err);
 	for (size_t i = 0; rc == BB_OK && i < st->sc.n; i++) {
 		if (!st->seg[i].made)
 			rc = bb_fail(&err, BB_ESOFTWARE, "sentence %zu was not made", i + 1);
@@ -428,6 +415,100 @@ static int make_story(struct rundown *r, struct entry *e, const struct options *
 		return say(rc, "%s: %s", out_path, err.msg);
 	if (rc != BB_OK)
 		return say(rc, "%s:%zu: %s: %s", r->file, e->line, e->name, err.msg);
+	return BB_OK;
+}
+
+/* Synthesizes the story's sentences into segments (collect keeps them). */
+static int synth_story(struct story *st, const struct options *o, const struct bb_voice *v,
+		       struct bb_synth *sy, const char *out_path, struct collector *c, int *rate,
+		       struct bb_error *err)
+{
+	/* an assembler that is never finished: it makes the segments and hands them to collect */
+	struct bb_output out = {out_path, o->format, 0, 0, 0, 1};
+	struct bb_sentence_cache cache = {never_cached, collect, c};
+	struct bb_assembler *as = NULL;
+	int rc = bb_assemble_open(&as, &out, v, &st->sc, &cache, err);
+	struct bb_pcm pcm = {0};
+	for (size_t i = 0; rc == BB_OK && i < st->sc.n; i++) {
+		pcm.n = 0;
+		rc = bb_synth_sentence(sy, &st->sc.sentences[i], &pcm, err);
+		if (rc == BB_OK)
+			rc = bb_assemble_add(as, i, pcm.samples, pcm.n, pcm.rate, 0, err);
+	}
+	if (rc == BB_OK)
+		rc = bb_assemble_flush(as, err);
+	if (rc == BB_OK)
+		*rate = bb_assemble_rate(as);
+	bb_assemble_close(as);
+	bb_pcm_free(&pcm);
+	if (rc == BB_OK && c->failed)
+		rc = bb_fail(err, BB_EIO, "cannot keep the speech: %s", strerror(c->failed));
+	return rc;
+}
+
+/* What the child sends back: its status, then each sentence's stored facts and energies. */
+struct child_reply {
+	int rc, rate;
+	uint64_t at;
+	struct bb_error err;
+};
+
+/* synth_story in a child process, so that every story starts from the state eSpeak has
+ * right after initialization (as batch does: eSpeak keeps state across calls that no API
+ * resets) and sounds in the bulletin exactly as `bobao speak` makes it alone. The child
+ * writes the speech into the segments file and sends the rest back through a pipe. */
+static int synth_forked(struct story *st, const struct options *o, const struct bb_voice *v,
+			struct bb_synth *sy, const char *out_path, struct collector *c, int *rate,
+			struct bb_error *err)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return bb_fail(err, BB_ESOFTWARE, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return bb_fail(err, BB_ESOFTWARE, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		struct child_reply rep = {0};
+		rep.rc = synth_story(st, o, v, sy, out_path, c, rate, &rep.err);
+		rep.rate = *rate;
+		rep.at = c->at;
+		int bad = bb_write_full(fds[1], &rep, sizeof rep);
+		for (size_t i = 0; !bad && !rep.rc && i < st->sc.n; i++) {
+			const struct stored *d = &st->seg[i];
+			bad = bb_write_full(fds[1], d, sizeof *d) ||
+			      (d->nloud && bb_write_full(fds[1], d->loud, d->nloud * sizeof(float)));
+		}
+		_exit(bad ? 1 : 0); /* never eSpeak's exit code: the parent's eSpeak is its own */
+	}
+	close(fds[1]);
+	struct child_reply rep;
+	int rc = BB_OK;
+	if (bb_read_full(fds[0], &rep, sizeof rep))
+		rc = bb_fail(err, BB_ESOFTWARE, "the synthesis process died");
+	else if (rep.rc)
+		*err = rep.err, rc = rep.rc;
+	for (size_t i = 0; rc == BB_OK && i < st->sc.n; i++) {
+		struct stored *d = &st->seg[i];
+		int bad = bb_read_full(fds[0], d, sizeof *d);
+		d->loud = bad ? NULL : malloc((d->nloud ? d->nloud : 1) * sizeof(float));
+		if (!d->loud || (d->nloud && bb_read_full(fds[0], d->loud, d->nloud * sizeof(float)))) {
+			free(d->loud);
+			memset(d, 0, sizeof *d);
+			rc = bb_fail(err, BB_ESOFTWARE, "the synthesis process died");
+		}
+	}
+	close(fds[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (rc != BB_OK)
+		return rc;
+	*rate = rep.rate;
+	c->at = rep.at;
 	return BB_OK;
 }
 
@@ -740,7 +821,8 @@ static double parse_clock(const char *s)
 		parts++;
 		if (*end == 0)
 			break;
-		if (*end != ':' || parts == 3 || strchr(s, '.') < end)
+		const char *dot = strchr(s, '.');
+		if (*end != ':' || parts == 3 || (dot && dot < end))
 			return -1;
 		s = end + 1;
 	}
