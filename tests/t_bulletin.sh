@@ -221,4 +221,4 @@ status_is 66 "missing rundown" $B bulletin -q "$D/none.txt" -o "$O/x.wav"
 error_names "missing rundown" "none.txt: cannot open"
 check "no temporary file left after failures" test -z "$(ls -A "$O")"
 
-finish t_bulletin
+finish bulletin

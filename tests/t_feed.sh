@@ -18,7 +18,7 @@ PY=python3 # Debian's, where python3-feedparser is
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 if ! $PY -c 'import feedparser' 2>/dev/null; then
 	bad "python3-feedparser is not installed (make deps)"
-	finish t_feed
+	finish feed
 	exit
 fi
 
@@ -134,4 +134,4 @@ check "an unreadable manifest: the episode left out, the others kept" \
 	test "$(grep -c '<item>' "$tmp/stdout")" = 3
 check "an unreadable manifest: one line naming it" grep -q 'weather.json.*left out' "$tmp/err"
 
-finish t_feed
+finish feed

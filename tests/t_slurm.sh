@@ -19,8 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 skip() {
-	echo "t_slurm: skipped: $*"
-	finish t_slurm
+	echo "slurm: skipped: $*"
+	finish slurm
 	exit 0
 }
 
@@ -140,4 +140,4 @@ same = a.getparams() == b.getparams() and a.readframes(a.getnframes()) == b.read
 sys.exit(0 if same and a.getnframes() > 48000 else 1)' "$T/local/$f" "$T/array/$f"
 done
 
-finish t_slurm
+finish slurm
