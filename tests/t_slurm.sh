@@ -58,7 +58,7 @@ cpus=$(nproc)
 port=$((17000 + $$ % 2000 * 2))
 cat >"$T/slurm.conf" <<EOF
 ClusterName=bobaotest
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 SlurmUser=root
