@@ -281,6 +281,8 @@ static int rundown_read(struct rundown *r, const char *file)
 			break;
 		}
 		char *s = buf;
+		if (line == 1 && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+			s += 3, len -= 3; /* a byte order mark, as some editors write */
 		while (len && isspace((unsigned char)s[len - 1]))
 			s[--len] = 0;
 		while (isspace((unsigned char)*s))

@@ -217,6 +217,11 @@ check "an intro that is not audio: says so" grep -q "not an audio file" "$tmp/er
 printf 'economy.txt\n\377bad\n' >"$D/bad.txt"
 status_is 65 "a rundown line not UTF-8" $B bulletin -q "$D/bad.txt" -o "$O/x.wav"
 error_names "a rundown line not UTF-8" "bad.txt:2: not UTF-8 text"
+printf '\357\273\277title: 午间\r\nweather.txt\r\n' >"$D/crlf.txt"
+status_is 0 "a rundown with a byte order mark and CRLF lines" $B bulletin -q "$D/crlf.txt" -o "$O/crlf.wav"
+check "a rundown with a byte order mark and CRLF lines: its title" \
+	test "$(jq -r .title "$O/crlf.rundown.json")" = 午间
+rm -f "$O"/crlf.*
 status_is 66 "missing rundown" $B bulletin -q "$D/none.txt" -o "$O/x.wav"
 error_names "missing rundown" "none.txt: cannot open"
 check "no temporary file left after failures" test -z "$(ls -A "$O")"
