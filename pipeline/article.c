@@ -217,7 +217,8 @@ static void strip_markup(struct bb_text *t)
 /* Longest line (in characters) that can be a heading, byline or caption. */
 #define SHORT_LINE_CHARS 30
 
-static const char *const kind_names[] = {"title", "heading", "body", "byline", "caption"};
+static const char *const kind_names[] = {"title", "heading", "body", "byline", "caption",
+						  "clip"};
 
 const char *bb_kind_name(enum bb_kind kind)
 {

@@ -95,6 +95,8 @@ struct bb_assembler {
 	char *tmp_path[1 + SC_COUNT]; /* temporaries under construction (audio, sidecars) */
 	int rate_in, rate_out;
 	int finished;
+	const struct bb_chapter *chapters; /* the output's chapters (cues), NULL: per sentence */
+	size_t nchapters;
 
 	/* main thread: the sentence being collected */
 	struct job cur;
@@ -941,10 +943,10 @@ static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char
 
 typedef SF_CUES_VAR(1) cues_one;
 
-/* One cue point per sentence, at its first sample. */
+/* One cue point per sentence, at its first sample; or one per chapter, at its sentence's. */
 static int set_cues(SNDFILE *sf, struct bb_assembler *as)
 {
-	size_t n = as->sc->n;
+	size_t n = as->chapters ? as->nchapters : as->sc->n;
 	if (!n)
 		return 0;
 	size_t sz = offsetof(cues_one, cue_points) + n * sizeof(SF_CUE_POINT);
@@ -954,10 +956,12 @@ static int set_cues(SNDFILE *sf, struct bb_assembler *as)
 	c->cue_count = (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
 		SF_CUE_POINT *p = &c->cue_points[i];
+		size_t s = as->chapters ? as->chapters[i].sentence : i;
+		uint64_t at = s < as->sc->n ? as->seg_start[s] : 0;
 		p->indx = (int32_t)(i + 1);
-		p->position = (uint32_t)as->seg_start[i];
+		p->position = (uint32_t)at;
 		p->fcc_chunk = 0x61746164; /* "data" */
-		p->sample_offset = (uint32_t)as->seg_start[i];
+		p->sample_offset = (uint32_t)at;
 		snprintf(p->name, sizeof p->name, "%zu", i + 1);
 	}
 	int ok = sf_command(sf, SFC_SET_CUE, c, (int)sz) == SF_TRUE;
@@ -1260,6 +1264,59 @@ static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g,
 	return bad ? -1 : 0;
 }
 
+static void put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8), p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* Appends a LIST adtl chunk with one labl per chapter (cue i + 1: chapter i's label) to the
+ * RIFF WAV file at path, which libsndfile has written and closed (it writes cue points but
+ * not their labels), and updates the RIFF size. */
+static int append_labels(struct bb_assembler *as, const char *path)
+{
+	size_t body = 4;
+	for (size_t i = 0; i < as->nchapters; i++) {
+		size_t len = strlen(as->chapters[i].label ? as->chapters[i].label : "") + 1;
+		body += 8 + 4 + len + (len & 1);
+	}
+	unsigned char *buf = malloc(8 + body), *p = buf;
+	if (!buf)
+		return -1;
+	memcpy(p, "LIST", 4);
+	put_le32(p + 4, (uint32_t)body);
+	memcpy(p + 8, "adtl", 4);
+	p += 12;
+	for (size_t i = 0; i < as->nchapters; i++) {
+		const char *label = as->chapters[i].label ? as->chapters[i].label : "";
+		size_t len = strlen(label) + 1;
+		memcpy(p, "labl", 4);
+		put_le32(p + 4, (uint32_t)(4 + len));
+		put_le32(p + 8, (uint32_t)(i + 1));
+		memcpy(p + 12, label, len);
+		p += 12 + len;
+		if (len & 1)
+			*p++ = 0;
+	}
+	int fd = open(path, O_RDWR);
+	unsigned char head[4];
+	off_t end = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
+	int bad = fd < 0 || end < 12 || pread(fd, head, 4, 0) != 4 || memcmp(head, "RIFF", 4) ||
+		  (uint64_t)end + 8 + body + (end & 1) > UINT32_MAX;
+	if (!bad && (end & 1)) /* chunks start on an even byte */
+		bad = pwrite(fd, "", 1, end) != 1, end++;
+	if (!bad)
+		bad = pwrite(fd, buf, 8 + body, end) != (ssize_t)(8 + body);
+	if (!bad) {
+		put_le32(head, (uint32_t)(end + 8 + body - 8));
+		bad = pwrite(fd, head, 4, 4) != 4;
+	}
+	free(buf);
+	if (fd >= 0 && close(fd) != 0)
+		bad = 1;
+	return bad ? -1 : 0;
+}
+
 static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_audio_facts *a,
 		       uint64_t total, struct bb_error *err)
 {
@@ -1311,6 +1368,10 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 	}
 	if (sf_close(sf) != 0 && !rc)
 		rc = bb_fail(err, BB_EIO, "%s: write error on close", as->path);
+	if (!rc && is_wav && format == as->fmt->sf && as->nchapters && total <= UINT32_MAX &&
+	    append_labels(as, as->tmp_path[0]))
+		rc = bb_fail(err, BB_EIO, "%s: cannot write the cue labels: %s", as->path,
+			     strerror(errno));
 	return rc;
 }
 
@@ -1497,4 +1558,135 @@ void bb_assemble_close(struct bb_assembler *as)
 	free(as->fh);
 	free(as->path);
 	free(as);
+}
+
+void bb_assemble_set_chapters(struct bb_assembler *as, const struct bb_chapter *chapters,
+			      size_t n)
+{
+	as->chapters = chapters;
+	as->nchapters = chapters ? n : 0;
+}
+
+int bb_assemble_flush(struct bb_assembler *as, struct bb_error *err)
+{
+	if (as->finished)
+		return bb_fail(err, BB_ESOFTWARE, "bb_assemble_flush: bad call");
+	return queue_push(as, err);
+}
+
+int bb_assemble_span(const struct bb_assembler *as, size_t i, double *start, double *end)
+{
+	if (!as->finished || i >= as->sc->n)
+		return -1;
+	*start = (double)as->seg_start[i] / as->rate_out;
+	*end = (double)(as->seg_start[i] + as->seg_len[i]) / as->rate_out;
+	return 0;
+}
+
+#define CLIP_MAX_S 3600 /* the longest intro, sting or outro */
+
+/* The mono float samples of an audio file (channels averaged) into *out, *n at *rate. */
+static int read_clip(const char *path, float **out, size_t *n, int *rate, struct bb_error *err)
+{
+	SF_INFO info = {0};
+	SNDFILE *sf = sf_open(path, SFM_READ, &info);
+	if (!sf)
+		return bb_fail(err, BB_EDATA, "%s: not an audio file bobao can read (%s)", path,
+			       sf_strerror(NULL));
+	float *mono = NULL, *frame = NULL;
+	int rc = BB_OK;
+	if (info.channels < 1 || info.samplerate < 1000 || info.samplerate > 384000 ||
+	    info.frames < 0 || info.frames > (sf_count_t)info.samplerate * CLIP_MAX_S)
+		rc = bb_fail(err, BB_EDATA, "%s: audio longer than %d s or of an odd shape", path,
+			     CLIP_MAX_S);
+	size_t cap = rc ? 0 : (size_t)info.frames + 1, got = 0;
+	if (!rc && (!(mono = malloc(cap * sizeof *mono)) ||
+		    !(frame = malloc(4096 * (size_t)info.channels * sizeof *frame))))
+		rc = bb_fail(err, BB_ENOMEM, "out of memory");
+	while (!rc && got < cap) {
+		sf_count_t want = cap - got < 4096 ? (sf_count_t)(cap - got) : 4096;
+		sf_count_t k = sf_readf_float(sf, frame, want);
+		if (k <= 0)
+			break;
+		for (sf_count_t t = 0; t < k; t++) {
+			float sum = 0;
+			for (int c = 0; c < info.channels; c++)
+				sum += frame[t * info.channels + c];
+			mono[got++] = sum / (float)info.channels;
+		}
+	}
+	if (!rc && sf_error(sf))
+		rc = bb_fail(err, BB_EDATA, "%s: %s", path, sf_strerror(sf));
+	sf_close(sf);
+	free(frame);
+	if (rc) {
+		free(mono);
+		return rc;
+	}
+	*out = mono;
+	*n = got;
+	*rate = info.samplerate;
+	return BB_OK;
+}
+
+int bb_assemble_clip(struct bb_segment *seg, const char *path, int rate, struct bb_error *err)
+{
+	memset(seg, 0, sizeof *seg);
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return bb_fail(err, BB_ENOINPUT, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return bb_fail(err, BB_ENOINPUT, "%s: is a folder, not an audio file", path);
+	if (rate < 1000 || rate > 48000)
+		return bb_fail(err, BB_ESOFTWARE, "clip at %d Hz", rate);
+	float *x = NULL;
+	size_t n = 0;
+	int in_rate = 0;
+	int rc = read_clip(path, &x, &n, &in_rate, err);
+	if (rc)
+		return rc;
+	size_t want = (size_t)((double)n * rate / in_rate) + 256;
+	struct bb_assembler *tp = calloc(1, sizeof *tp); /* for the true-peak coefficients */
+	int *bpk = NULL;
+	if (!tp || grow((void **)&seg->audio, &seg->cap, want, sizeof(int16_t)))
+		rc = bb_fail(err, BB_ENOMEM, "out of memory");
+	if (!rc && in_rate == rate) {
+		for (size_t i = 0; i < n; i++) {
+			float v = x[i] * (float)(32768.0 * STORE_SCALE);
+			seg->audio[i] = (int16_t)lrintf(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+		}
+		seg->n = n;
+	} else if (!rc && n) {
+		soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+		soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_INT16_I);
+		io.scale = STORE_SCALE;
+		io.flags |= SOXR_NO_DITHER;
+		size_t odone = 0;
+		soxr_error_t e = soxr_oneshot(in_rate, rate, 1, x, n, NULL, seg->audio, seg->cap,
+					      &odone, &io, &q, NULL);
+		if (e)
+			rc = bb_fail(err, BB_ESOFTWARE, "%s: resampler: %s", path, e);
+		seg->n = odone;
+	}
+	free(x);
+	seg->rate = rate;
+	if (!rc && measure_loudness(rate, seg->audio, seg->n, seg))
+		rc = bb_fail(err, BB_ESOFTWARE, "%s: loudness meter failed", path);
+	/* measured at STORE_SCALE: the mean squares of the audio at full scale */
+	for (size_t b = 0; !rc && b < seg->nloud; b++)
+		seg->loudness[b] *= (float)(1.0 / (STORE_SCALE * STORE_SCALE));
+	if (!rc && !(bpk = malloc((seg->n / TP_BLOCK + 1) * sizeof *bpk)))
+		rc = bb_fail(err, BB_ENOMEM, "out of memory");
+	if (!rc) {
+		tp_init(tp);
+		block_peaks(seg->audio, seg->n, bpk);
+		for (size_t k = 0; k < (seg->n + TP_BLOCK - 1) / TP_BLOCK; k++)
+			seg->sample_peak = bpk[k] > seg->sample_peak ? bpk[k] : seg->sample_peak;
+		seg->true_peak = tp_scan_s16(tp, seg->audio, seg->n, bpk, seg->sample_peak);
+	}
+	free(bpk);
+	free(tp);
+	if (rc)
+		bb_segment_free(seg);
+	return rc;
 }

@@ -129,8 +129,9 @@ int bb_decode(const char *bytes, size_t n, const struct bb_read_opts *opts, stru
 
 /* ---- article.c: text -> blocks --------------------------------------------------------- */
 
-enum bb_kind { BB_TITLE, BB_HEADING, BB_BODY, BB_BYLINE, BB_CAPTION };
-const char *bb_kind_name(enum bb_kind kind); /* "title", "heading", "body", ... */
+enum bb_kind { BB_TITLE, BB_HEADING, BB_BODY, BB_BYLINE, BB_CAPTION,
+	       BB_CLIP /* a bulletin's intro, sting or outro audio: no text, no subtitle */ };
+const char *bb_kind_name(enum bb_kind kind); /* "title", "heading", "body", ..., "clip" */
 
 struct bb_block {
 	enum bb_kind kind;
@@ -293,6 +294,12 @@ void bb_synth_describe(const struct bb_voice *v, const struct bb_sentence *s,
 
 /* ---- assemble.c: the sentences' audio -> one file (+ sidecars) ------------------------ */
 
+/* A labelled mark in the output (a bulletin's story): at the start of sentence `sentence`. */
+struct bb_chapter {
+	size_t sentence;
+	const char *label;
+};
+
 struct bb_output {
 	const char *path;   /* the final audio file */
 	const char *format; /* "wav", "flac", "ogg", "opus", "mp3", or NULL: from the extension */
@@ -352,6 +359,21 @@ int bb_assemble_add_segment(struct bb_assembler *as, size_t i, struct bb_segment
 int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err);
 /* Frees; removes temporary files if not finished. Accepts NULL. */
 void bb_assemble_close(struct bb_assembler *as);
+/* WAV: one cue per chapter (at its sentence's start), labelled (LIST adtl labl), instead of
+ * one per sentence. The chapters must stay valid until bb_assemble_finish. */
+void bb_assemble_set_chapters(struct bb_assembler *as, const struct bb_chapter *chapters,
+			      size_t n);
+/* Makes the sentence being collected a segment now (it goes to the cache's put) instead of
+ * when the next one comes: with bb_output.one_thread, every segment is made on return. */
+int bb_assemble_flush(struct bb_assembler *as, struct bb_error *err);
+/* After bb_assemble_finish: where sentence i's sound starts and ends in the output, in
+ * seconds. Returns 0, or -1 when i is out of range or the output is not finished. */
+int bb_assemble_span(const struct bb_assembler *as, size_t i, double *start, double *end);
+/* Reads an audio file (any format libsndfile reads; channels mixed to mono) into seg, ready
+ * for bb_assemble_add_segment at rate: resampled, measured and stored as a sentence's speech
+ * is (no trim, no fade). BB_ENOINPUT when it cannot be opened, BB_EDATA when it is not audio
+ * or longer than an hour; seg is empty on failure. */
+int bb_assemble_clip(struct bb_segment *seg, const char *path, int rate, struct bb_error *err);
 
 /* ---- the script: one article through normalize, split and pronounce (pipeline.c) ------- */
 
@@ -395,5 +417,12 @@ int bb_proof_write(FILE *f, const struct bb_script *sc, const char *format, stru
 
 /* `bobao batch [OPTIONS] IN_DIR OUT_DIR`: argv[0] is "batch". Returns the exit status. */
 int bb_batch_main(int argc, char **argv);
+
+/* ---- bulletin.c, feed.c: a programme of several articles; a podcast feed --------------- */
+
+/* `bobao bulletin [OPTIONS] RUNDOWN`: argv[0] is "bulletin". Returns the exit status. */
+int bb_bulletin_main(int argc, char **argv);
+/* `bobao feed OUT_DIR --base-url URL --title T`: argv[0] is "feed". Returns the exit status. */
+int bb_feed_main(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const char usage_text[] =
 	"       bobao proof [--format text|tsv|html] [OPTIONS] [ARTICLE|-]\n"
 	"                                                how each sentence will be read\n"
 	"       bobao batch [OPTIONS] IN_DIR OUT_DIR     many articles: parallel, incremental\n"
+	"       bobao bulletin [OPTIONS] RUNDOWN [-o OUT]  one programme from several articles\n"
+	"       bobao feed OUT_DIR --base-url URL --title T  a podcast feed (RSS) of OUT_DIR\n"
 	"       bobao voices                             the voice presets and their keys\n"
 	"options:\n"
 	"  --voice NAME|FILE   voice preset (default: news)\n"
@@ -211,6 +213,10 @@ int main(int argc, char **argv)
 	};
 	if (argc >= 2 && strcmp(argv[1], "batch") == 0)
 		return bb_batch_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "bulletin") == 0)
+		return bb_bulletin_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "feed") == 0)
+		return bb_feed_main(argc - 1, argv + 1);
 	struct cli c = {0};
 	int opt;
 	opterr = 0; /* our own one-line messages */
@@ -243,7 +249,7 @@ int main(int argc, char **argv)
 	if (strcmp(c.command, "voices") == 0)
 		return optind == argc ? cmd_voices() : usage_error("voices takes no argument");
 	if (strcmp(c.command, "speak") && strcmp(c.command, "text") && strcmp(c.command, "proof"))
-		return usage_error("unknown command (speak, text, proof, batch or voices)");
+		return usage_error("unknown command (speak, text, proof, batch, bulletin, feed or voices)");
 	if (argc - optind > 1)
 		return usage_error("one article at a time (use bobao batch for many)");
 	c.input = optind < argc ? argv[optind] : NULL;

@@ -166,8 +166,8 @@ static int write_cues(FILE *f, const struct bb_script *sc, const struct bb_audio
 		fputs("WEBVTT\n\n", f);
 	size_t cue = 0;
 	for (size_t i = 0; i < sc->n; i++) {
-		if (!(a->end[i] > a->start[i]))
-			continue; /* nothing was heard */
+		if (!(a->end[i] > a->start[i]) || sc->sentences[i].kind == BB_CLIP)
+			continue; /* nothing was said */
 		char *text = sentence_text(sc, i);
 		char *shown = text && vtt ? vtt_escape(text) : text;
 		if (!shown) {
@@ -326,4 +326,132 @@ int bb_sidecar_log_line(FILE *f, const char *path, const char *status, const cha
 	int rc = fprintf(f, "%s\n", line) < 0 ? BB_EIO : BB_OK;
 	free(line);
 	return rc;
+}
+
+/* ---- bulletins and feeds: chapters, rundown, manifests read back ----------------------- */
+
+static int dump(json_t *root, FILE *f, const char *what, struct bb_error *err)
+{
+	if (!root)
+		return bb_fail(err, BB_ENOMEM, "out of memory building the %s", what);
+	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	json_decref(root);
+	fputc('\n', f);
+	if (rc || ferror(f))
+		return bb_fail(err, BB_EIO, "cannot write the %s: %s", what, strerror(errno));
+	return BB_OK;
+}
+
+int bb_sidecar_chapters(FILE *f, const char *title, const struct bb_chapter_mark *m, size_t n,
+			struct bb_error *err)
+{
+	json_t *list = json_array();
+	int bad = !list;
+	for (size_t i = 0; !bad && i < n; i++)
+		bad = json_array_append_new(list, json_pack("{s:o, s:s}", "startTime",
+					    num(m[i].start, 0.001), "title", m[i].title ? m[i].title : ""));
+	json_t *root = bad ? NULL : json_pack("{s:s, s:s, s:o}", "version", "1.2.0", "title",
+					      title ? title : "", "chapters", list);
+	if (!root)
+		json_decref(list);
+	return dump(root, f, "chapters", err);
+}
+
+int bb_sidecar_rundown(FILE *f, const char *title, const char *rundown, double duration,
+		       double max_duration, const struct bb_rundown_item *items, size_t n,
+		       struct bb_error *err)
+{
+	json_t *aired = json_array(), *dropped = json_array();
+	int bad = !aired || !dropped;
+	for (size_t i = 0; !bad && i < n; i++) {
+		const struct bb_rundown_item *it = &items[i];
+		json_t *o = it->dropped
+			? json_pack("{s:s, s:I, s:s, s:s?}", "kind", it->kind, "line",
+				    (json_int_t)it->line, "source", it->source, "title", it->title)
+			: json_pack("{s:s, s:I, s:s, s:s?, s:o, s:o}", "kind", it->kind, "line",
+				    (json_int_t)it->line, "source", it->source, "title", it->title,
+				    "start", num(it->start, 0.001), "length", num(it->length, 0.001));
+		bad = json_array_append_new(it->dropped ? dropped : aired, o);
+	}
+	json_t *root = bad ? NULL : json_pack("{s:s, s:s, s:o, s:o, s:s, s:O, s:O}", "title",
+		title ? title : "", "rundown", rundown, "duration", num(duration, 0.001),
+		"max_duration", max_duration >= 0 ? num(max_duration, 0.001) : json_null(),
+		"generator", "bobao " BOBAO_VERSION, "items", aired, "dropped", dropped);
+	json_decref(aired);
+	json_decref(dropped);
+	return dump(root, f, "rundown", err);
+}
+
+void bb_manifest_free(struct bb_manifest *m)
+{
+	if (!m)
+		return;
+	free(m->title);
+	for (size_t i = 0; i < m->nchapters; i++)
+		free(m->chapters[i].title);
+	free(m->chapters);
+	memset(m, 0, sizeof *m);
+}
+
+static char *dup_or_null(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	return d ? memcpy(d, s, n) : NULL;
+}
+
+int bb_manifest_read(const char *path, struct bb_manifest *m, struct bb_error *err)
+{
+	memset(m, 0, sizeof *m);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return bb_fail(err, BB_ENOINPUT, "%s: %s", path, strerror(errno));
+	json_error_t je;
+	json_t *root = json_loadf(f, 0, &je);
+	fclose(f);
+	if (!root)
+		return bb_fail(err, BB_EDATA, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	json_t *title = json_object_get(root, "title"), *dur = json_object_get(root, "duration");
+	json_t *sentences = json_object_get(root, "sentences");
+	if (!json_is_string(title) || !json_is_number(dur) || !json_is_array(sentences)) {
+		json_decref(root);
+		return bb_fail(err, BB_EDATA, "%s: not a bobao manifest (title, duration, sentences)",
+			       path);
+	}
+	m->duration = json_number_value(dur);
+	size_t n = json_array_size(sentences);
+	m->title = dup_or_null(json_string_value(title));
+	m->chapters = malloc((n + 1) * sizeof *m->chapters);
+	int bad = !m->title || !m->chapters;
+	if (!bad) {
+		m->chapters[0] = (struct bb_chapter_mark){0, dup_or_null(m->title)};
+		bad = !m->chapters[0].title;
+		m->nchapters = bad ? 0 : 1;
+	}
+	for (size_t i = 0; !bad && i < n; i++) {
+		json_t *s = json_array_get(sentences, i);
+		const char *kind = json_string_value(json_object_get(s, "kind"));
+		const char *text = json_string_value(json_object_get(s, "text"));
+		json_t *start = json_object_get(s, "start");
+		if (!kind || strcmp(kind, "heading") || !text || !json_is_number(start))
+			continue;
+		/* a heading cut in two sentences is one chapter */
+		if (i && m->nchapters > 1) {
+			const char *pk = json_string_value(json_object_get(json_array_get(sentences,
+				i - 1), "kind"));
+			json_t *pp = json_object_get(json_array_get(sentences, i - 1), "paragraph");
+			if (pk && !strcmp(pk, "heading") &&
+			    json_equal(pp, json_object_get(s, "paragraph")))
+				continue;
+		}
+		m->chapters[m->nchapters].start = json_number_value(start);
+		bad = !(m->chapters[m->nchapters].title = dup_or_null(text));
+		m->nchapters += !bad;
+	}
+	json_decref(root);
+	if (bad) {
+		bb_manifest_free(m);
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	}
+	return BB_OK;
 }

@@ -39,4 +39,45 @@ int bb_sidecar_srt(FILE *f, const struct bb_script *sc, const struct bb_audio_fa
 int bb_sidecar_log_line(FILE *f, const char *path, const char *status, const char *reason,
 			int code, double seconds, double audio_seconds, const char *error);
 
+/* A chapter: where it starts, in seconds, and its title. */
+struct bb_chapter_mark {
+	double start;
+	char *title;
+};
+
+/* Podcasting 2.0 JSON chapters (version 1.2.0): {"version", "title", "chapters": [{startTime,
+ * title}]}. BB_EIO when writing fails, BB_ENOMEM. */
+int bb_sidecar_chapters(FILE *f, const char *title, const struct bb_chapter_mark *m, size_t n,
+			struct bb_error *err);
+
+/* One entry of a bulletin's rundown. */
+struct bb_rundown_item {
+	const char *kind;     /* "intro", "story", "sting", "outro" */
+	const char *source;   /* the article or audio file, as the rundown names it */
+	const char *title;    /* a story's title; NULL for audio */
+	size_t line;          /* in the rundown file */
+	int dropped;          /* left out to fit --max-duration (start and length unset) */
+	double start, length; /* in the programme, seconds */
+};
+
+/* The bulletin's rundown as JSON: title, rundown file, duration, max_duration (null when
+ * < 0), items [{kind, line, source, title, start, length}] and dropped [{line, source,
+ * title}]. BB_EIO when writing fails, BB_ENOMEM. */
+int bb_sidecar_rundown(FILE *f, const char *title, const char *rundown, double duration,
+		       double max_duration, const struct bb_rundown_item *items, size_t n,
+		       struct bb_error *err);
+
+/* What a feed needs of a manifest (--json): its title, duration, and chapters (the title at
+ * 0, then each heading: a bulletin's stories). */
+struct bb_manifest {
+	char *title;
+	double duration;
+	struct bb_chapter_mark *chapters;
+	size_t nchapters;
+};
+/* Reads the manifest at path. BB_ENOINPUT when it cannot be opened, BB_EDATA when it is not
+ * a manifest (with jansson's line and column); m is empty on failure. */
+int bb_manifest_read(const char *path, struct bb_manifest *m, struct bb_error *err);
+void bb_manifest_free(struct bb_manifest *m);
+
 #endif

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -89,4 +91,43 @@ void bb_temp_install_signal_cleanup(void)
 			continue; /* ignored by whoever started us: keep it so */
 		sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+int bb_temp_write(const char *final, int (*fill)(FILE *f, void *ctx), void *ctx)
+{
+	const char *slash = strrchr(final, '/');
+	size_t dirlen = slash ? (size_t)(slash - final) + 1 : 0, n = strlen(final) + 16;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	snprintf(tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, final, final + dirlen);
+	int fd = mkstemp(tmp), e = 0;
+	FILE *f = NULL;
+	if (fd < 0) {
+		e = errno;
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	bb_temp_register(tmp);
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		/* not fatal: the file stays private */
+	}
+	if (!(f = fdopen(fd, "w")))
+		e = errno ? errno : ENOMEM, close(fd);
+	if (f && fill(f, ctx) != 0)
+		e = errno ? errno : EIO;
+	if (f && fclose(f) != 0 && !e)
+		e = errno ? errno : EIO;
+	if (!e && bb_temp_rename(tmp, final) != 0)
+		e = errno;
+	if (e)
+		bb_temp_unlink(tmp);
+	free(tmp);
+	errno = e;
+	return e ? -1 : 0;
 }

@@ -8,6 +8,8 @@
 #ifndef BOBAO_TEMPFILE_H
 #define BOBAO_TEMPFILE_H
 
+#include <stdio.h>
+
 /* At most this many temporaries at once (an audio file, its sidecars, some to spare); paths
  * up to BB_TEMP_PATH_MAX - 1 bytes. A path that does not fit is not registered: it stays
  * behind after a signal, as it did before the registry. */
@@ -21,6 +23,12 @@ void bb_temp_forget(const char *path);
 /* rename(2) and unlink(2) of a registered temporary, which is forgotten when they succeed. */
 int bb_temp_rename(const char *tmp, const char *final);
 int bb_temp_unlink(const char *tmp);
+
+/* Writes the file final through a registered temporary "DIR/.BASE.XXXXXX" beside it: fill
+ * writes into f and returns 0 (or nonzero to give up); renamed into place once fill
+ * succeeded and the file is closed. Returns 0, or -1 with errno set (EIO when fill failed
+ * without saying why); nothing is left behind on failure. */
+int bb_temp_write(const char *final, int (*fill)(FILE *f, void *ctx), void *ctx);
 
 /* Installs a SIGINT and SIGTERM handler that unlinks every registered temporary, then dies
  * of the same signal (exit status 130 or 143 in a shell). A signal ignored when the program

@@ -4,7 +4,7 @@
 # children are forked: each is checked, and reports to a log of its own). Any memory error
 # or leak, definite, indirect or possible, fails. Memory still reachable at exit is not a
 # leak and is not reported: eSpeak NG 1.51 keeps its tables and a PulseAudio connection in
-# globals, and batch's children _exit on purpose. SPDX-License-Identifier: GPL-3.0-or-later
+# globals, and batch's children _exit on purpose. Then a bulletin and a feed. SPDX-License-Identifier: GPL-3.0-or-later
 cd "$(dirname "$0")/.." || exit 1
 . "$(dirname "$0")/lib.sh"
 BUILD=${BUILD:-build}
@@ -63,5 +63,17 @@ vg 65 "batch -j 1" "$B" batch -j 1 --log "$T/log" "$T/in" "$T/out"
 converted=$(jq -r 'select(.status == "converted") | .path' "$T/log" | sort | tr '\n' ' ')
 check "batch: both articles converted ($converted)" test "$converted" = "a.txt desk/b.txt "
 vg 65 "batch -j 1, again" "$B" batch -j 1 "$T/in" "$T/out"
+
+# A bulletin (an intro, two stories, each synthesized in a child), then a feed of it.
+mkdir -p "$T/rd" "$T/bulletin"
+cp "$T/short.txt" "$T/rd/a.txt"
+make_article "$T/rd/b.txt" 5
+ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=440:duration=0.5" -ar 44100 "$T/rd/intro.wav"
+printf 'title: 测试\nintro: intro.wav\na.txt\nb.txt\n' >"$T/rd/rundown.txt"
+vg 0 "bulletin --json --vtt" "$B" bulletin -q --json --vtt "$T/rd/rundown.txt" -o "$T/bulletin/b.wav"
+check "bulletin: the programme and its rundown are written" test -s "$T/bulletin/b.wav" -a \
+	-s "$T/bulletin/b.rundown.json"
+vg 0 "feed" "$B" feed "$T/bulletin" --base-url https://example.org/audio --title 测试
+check "feed: one episode" test "$(grep -c '<item>' "$T/out$run")" = 1
 
 finish valgrind
