@@ -186,6 +186,40 @@ int bb_voice_load(struct bb_voice *v, const char *name_or_path, struct bb_error 
 	return BB_OK;
 }
 
+#define RATE_PERCENT_MIN 50
+#define RATE_PERCENT_MAX 200
+
+int bb_parse_percent(const char *s)
+{
+	char *end;
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (*end == '%')
+		end++;
+	if (errno || *end || v < RATE_PERCENT_MIN || v > RATE_PERCENT_MAX)
+		return -1;
+	return (int)v;
+}
+
+int bb_voice_scale_rate(struct bb_voice *v, int percent, struct bb_error *err)
+{
+	const struct key *k = &keys[0];
+	while (strcmp(k->name, "rate") != 0)
+		k++;
+	if (percent < RATE_PERCENT_MIN || percent > RATE_PERCENT_MAX)
+		return bb_fail(err, BB_EUSAGE, "--rate %d: wants a percentage from %d to %d",
+			       percent, RATE_PERCENT_MIN, RATE_PERCENT_MAX);
+	long rate = ((long)v->rate * percent + 50) / 100;
+	if (rate < (long)k->min || rate > (long)k->max)
+		return bb_fail(err, BB_EUSAGE, "--rate %d%%: %s's rate %d would become %ld words a "
+			       "minute, outside eSpeak NG's %.0f to %.0f", percent, v->name, v->rate,
+			       rate, k->min, k->max);
+	v->rate = (int)rate;
+	return BB_OK;
+}
+
 static int readable(const char *path)
 {
 	return access(path, R_OK) == 0;
