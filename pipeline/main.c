@@ -162,7 +162,9 @@ static int check_format(const struct cli *c, const char *const *names)
 }
 
 /* text and proof with -o FILE: written under a temporary name beside FILE (".FILE.XXXXXX"),
- * renamed into place by close_output; NULL with err set when it cannot be created. */
+ * renamed into place by close_output; a FILE that is there and not a regular file (a device,
+ * a FIFO: /dev/stdout) is written directly, never replaced (*tmp stays NULL). NULL with err
+ * set when it cannot be created. */
 static FILE *open_output(const char *path, char **tmp, struct bb_error *err)
 {
 	struct stat st;
@@ -173,6 +175,12 @@ static FILE *open_output(const char *path, char **tmp, struct bb_error *err)
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		bb_fail(err, BB_EUSAGE, "a folder: -o names a file for text and proof");
 		return NULL;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			bb_fail(err, BB_ECANTCREAT, "cannot open: %s", strerror(errno));
+		return f;
 	}
 	char *t = malloc(n);
 	if (!t) {
@@ -208,13 +216,13 @@ static int close_output(FILE *f, char *tmp, const char *path, int rc, struct bb_
 	if (!f)
 		return rc;
 	int e = 0;
-	if ((fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) && rc == BB_OK)
+	if ((fflush(f) != 0 || ferror(f) || (tmp && fsync(fileno(f)) != 0)) && rc == BB_OK)
 		e = errno, rc = bb_fail(err, BB_EIO, "cannot write: %s", strerror(e ? e : EIO));
 	if (fclose(f) != 0 && rc == BB_OK)
 		rc = bb_fail(err, BB_EIO, "cannot write: %s", strerror(errno));
-	if (rc == BB_OK && bb_temp_rename(tmp, path) != 0)
+	if (rc == BB_OK && tmp && bb_temp_rename(tmp, path) != 0)
 		rc = bb_fail(err, BB_ECANTCREAT, "cannot rename into place: %s", strerror(errno));
-	if (rc != BB_OK)
+	if (rc != BB_OK && tmp)
 		bb_temp_unlink(tmp);
 	free(tmp);
 	return rc;
@@ -264,7 +272,8 @@ static int run_article(const struct cli *c)
 		rc = bb_script_build(&sc, &art, speak || proof ? lex : NULL,
 				     c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
 	if (rc == BB_OK && proof) {
-		const char *fmt = c->format ? c->format : c->output ? format_of_ext(c->output, proof_formats) : NULL;
+		const char *fmt = c->format ? c->format
+				  : c->output ? format_of_ext(c->output, proof_formats) : NULL;
 		rc = bb_proof_write(to, &sc, fmt ? fmt : "text", &err);
 	} else if (rc == BB_OK && speak) {
 		struct stat st;
@@ -385,6 +394,11 @@ int main(int argc, char **argv)
 	if (c.output && c.input && stat(c.input, &in_st) == 0 && stat(c.output, &out_st) == 0 &&
 	    in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
 		return usage_error("-o names the article itself");
+	/* speak writes a file beside OUT and renames it into place: that would replace a device
+	 * or a FIFO (as root, /dev/null itself) */
+	if (speak && c.output && stat(c.output, &out_st) == 0 && !S_ISREG(out_st.st_mode) &&
+	    !S_ISDIR(out_st.st_mode))
+		return usage_error("speak -o names a file or a folder, not a device or a FIFO");
 	/* a full disk or a file size limit is a write error we report, not a silent death */
 	signal(SIGXFSZ, SIG_IGN);
 	bb_temp_install_signal_cleanup();

@@ -129,9 +129,16 @@ status_is 64 "text -o the article itself" $B text "$tmp/own.txt" -o "$tmp/own.tx
 check "-o the article leaves it alone" cmp -s "$tmp/own.txt" $S
 status_is 73 "text -o in a missing folder" $B text $S -o "$tmp/no/such/t.txt"
 one_line_error "text -o in a missing folder" t.txt
-if [ -w /dev/full ]; then
-	status_is 0 "text -o /dev/null" $B text $S -o /dev/null
-fi
+# -o naming a FIFO (or a device, /dev/stdout) writes into it: never replaced by a file
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+status_is 0 "text -o FIFO" $B text $S -o "$tmp/fifo"
+wait
+check "text -o FIFO: still a FIFO" test -p "$tmp/fifo"
+check "text -o FIFO: the text went through it" cmp -s "$tmp/from-fifo" "$tmp/s.txt"
+status_is 64 "speak -o FIFO is refused (it would be replaced)" $B speak -q $S -o "$tmp/fifo"
+check "speak -o FIFO: still a FIFO" test -p "$tmp/fifo"
+rm -f "$tmp/fifo"
 
 # --- text checks a user lexicon as speak does
 printf '南通\tnan2 tong1\n这行不对\n' >"$tmp/badlex.txt"
