@@ -46,9 +46,10 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# Library objects are position-independent, for libbobao.so as well as libbobao.a.
+# Library objects are position-independent, for libbobao.so as well as libbobao.a; calls
+# inside the library are not interposable, so they inline as in the program.
 $(BUILD)/%.o: pipeline/%.c $(HDRS) Makefile | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(if $(filter $@,$(LIB_OBJ)),-fPIC) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(if $(filter $@,$(LIB_OBJ)),-fPIC -fno-semantic-interposition) -c -o $@ $<
 
 $(BUILD)/libbobao.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
