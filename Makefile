@@ -18,17 +18,24 @@ LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # Debian packages for building, running and testing (checked with dpkg, installed when missing).
 DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng espeak-ng-data libespeak-ng-dev libsndfile1-dev \
 	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
-	parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind python3-feedparser slurm-wlm munge
+	parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind python3-feedparser slurm-wlm munge \
+	fonts-noto-cjk
 
 LIB_SRC  = $(filter-out pipeline/main.c pipeline/lexicon_build.c,$(wildcard pipeline/*.c))
 LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
 HDRS     = $(wildcard pipeline/*.h)
 TEST_BIN = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/*.c))
 LEXICON  = $(BUILD)/lexicon.bin
+# The shared library: libbobao.so -> libbobao.so.0 (its SONAME) -> libbobao.so.0.1.0.
+SOVERSION = 0
+SOLIB    = libbobao.so.$(SOVERSION).1.0
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+VERSION := $(shell sed -n 's/^\#define BOBAO_VERSION "\(.*\)"/\1/p' pipeline/bobao.h)
 
 .PHONY: all deps test test-espeak-1.52 check fuzz bench demo install uninstall clean
 
-all: $(BUILD)/bobao $(if $(wildcard pipeline/lexicon_build.c),$(LEXICON))
+all: $(BUILD)/bobao $(BUILD)/$(SOLIB) $(if $(wildcard pipeline/lexicon_build.c),$(LEXICON))
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -40,11 +47,17 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(BUILD)/%.o: pipeline/%.c $(HDRS) | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# Library objects are position-independent, for libbobao.so as well as libbobao.a; calls
+# inside the library are not interposable, so they inline as in the program.
+$(BUILD)/%.o: pipeline/%.c $(HDRS) Makefile | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(if $(filter $@,$(LIB_OBJ)),-fPIC -fno-semantic-interposition) -c -o $@ $<
 
 $(BUILD)/libbobao.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/$(SOLIB): $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libbobao.so.$(SOVERSION) -o $@ $^ $(LDLIBS)
+	ln -sf $(SOLIB) $(BUILD)/libbobao.so.$(SOVERSION) && ln -sf libbobao.so.$(SOVERSION) $(BUILD)/libbobao.so
 
 $(BUILD)/bobao: $(BUILD)/main.o $(BUILD)/libbobao.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -121,17 +134,29 @@ demo: deps all
 bench: deps all
 	@BUILD=$(BUILD) sh tests/bench.sh
 
+# The program finds its data relative to itself (PREFIX/bin/../share/bobao), so a build made
+# for one PREFIX works when installed under another; bobao.pc is written for this PREFIX.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bobao/voices \
-		$(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
 	install -m 755 $(BUILD)/bobao $(DESTDIR)$(PREFIX)/bin/bobao
 	install -m 644 voices/*.ini $(DESTDIR)$(PREFIX)/share/bobao/voices/
 	install -m 644 $(LEXICON) $(DESTDIR)$(PREFIX)/share/bobao/lexicon.bin
 	install -m 644 bobao.1 $(DESTDIR)$(PREFIX)/share/man/man1/bobao.1
+	install -m 644 pipeline/bobao.h $(DESTDIR)$(INCLUDEDIR)/bobao.h
+	install -m 644 $(BUILD)/libbobao.a $(DESTDIR)$(LIBDIR)/libbobao.a
+	install -m 755 $(BUILD)/$(SOLIB) $(DESTDIR)$(LIBDIR)/$(SOLIB)
+	ln -sf $(SOLIB) $(DESTDIR)$(LIBDIR)/libbobao.so.$(SOVERSION)
+	ln -sf libbobao.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libbobao.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' bobao.pc.in \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/bobao.pc
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/bobao $(DESTDIR)$(PREFIX)/share/bobao \
-		$(DESTDIR)$(PREFIX)/share/man/man1/bobao.1
+		$(DESTDIR)$(PREFIX)/share/man/man1/bobao.1 $(DESTDIR)$(INCLUDEDIR)/bobao.h \
+		$(DESTDIR)$(LIBDIR)/libbobao.a $(DESTDIR)$(LIBDIR)/libbobao.so* \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/bobao.pc
 
 clean:
 	rm -rf $(BUILD) out

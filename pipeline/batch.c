@@ -43,7 +43,8 @@ static const char usage_text[] =
 	"  --shard K/N        only the articles whose path hashes to K (0 <= K < N)\n"
 	"  --voice NAME|FILE  voice preset (default: news)\n"
 	"  --format FMT       wav|flac|ogg|opus|mp3 (default: wav)\n"
-	"  --log FILE         append one JSON line per article\n"
+	"  --log FILE         append one JSON line per article converted or failed\n"
+	"  --log-skipped      --log: also a line per article skipped\n"
 	"  --cache DIR        sentence cache (default: OUT_DIR/.bobao-cache)\n"
 	"  --cache-size MB    cache bound, least recently used evicted (default: 4096)\n"
 	"  --no-cache         synthesize every sentence\n"
@@ -55,8 +56,12 @@ static const char usage_text[] =
 	"  --max-size BYTES   larger articles fail (K, M, G suffixes; default: 16M)\n"
 	"  --lenient          drop invalid UTF-8 (with a warning) instead of failing the article\n"
 	"  -n, --dry-run      list what would be converted: why (new, input, settings, outputs,\n"
-	"                     unreadable), TAB, path; change nothing\n"
+	"                     unreadable), TAB, path; and what --prune would remove; change nothing\n"
+	"  --prune            remove the outputs of articles no longer in IN_DIR\n"
+	"  --rate PERCENT     the preset's speaking rate scaled, 50 to 200 (%)\n"
 	"  --lexicon FILE --encoding NAME --keep-captions -q\n"
+	"an article that failed (bad data, or its conversion crashed) is not tried again until it\n"
+	"changes, or the settings do\n"
 	"symbolic links under IN_DIR are skipped (with a warning), and outputs are never written\n"
 	"through a link under OUT_DIR\n"
 	"exit: 0 ok, 64 usage, 65 bad article, 66 no input, 73 cannot write, 75 locked or timed\n"
@@ -70,6 +75,7 @@ struct options {
 	long jobs, settle_ms, timeout_s;
 	unsigned long shard_k, shard_n, cache_mb;
 	int watch, keep_captions, quiet, wait_lock, no_cache, dry_run;
+	int prune, log_skipped, rate_percent;
 };
 
 /* Why an article would be converted, or that it would not. */
@@ -80,14 +86,16 @@ enum article_state {
 	STALE_SETTINGS, /* the voice, options, lexicons, bobao or eSpeak NG changed */
 	STALE_OUTPUTS,  /* an output was removed */
 	STALE_UNREADABLE,
+	FAILED_BEFORE,  /* it failed, and neither it nor the settings changed since: not retried */
 };
 static const char *const state_name[] = {"up-to-date", "new", "input", "settings", "outputs",
-					 "unreadable"};
+					 "unreadable", "failed"};
 
 struct job {
 	char *rel; /* path under IN_DIR, '/'-separated */
 	uint64_t size;
 	enum article_state why;
+	char input[33]; /* the hash of its bytes when it was planned ("": unknown) */
 };
 
 /* Worker -> parent, one write each (smaller than PIPE_BUF, so never interleaved). */
@@ -122,7 +130,7 @@ struct batch {
 	ino_t out_ino;
 	int one_thread; /* a worker process a core: the assembler's thread would only contend */
 	/* counts of this run */
-	size_t todo, converted, skipped, failed, hits, misses;
+	size_t todo, converted, skipped, failed, hits, misses, failed_before, pruned, scanned;
 	size_t stale[STALE_UNREADABLE + 1]; /* --dry-run: articles that would be converted, by why */
 	uint64_t bytes_todo, bytes_done;
 	double audio_made, audio_skipped, t0, last_progress;
@@ -361,12 +369,20 @@ static int outputs_present(int dir, const char *audio)
 	return 1;
 }
 
-/* Whether rel's outputs are up to date, and if not why; when they are, *audio_s is what its
- * stamp recorded. */
-static enum article_state article_state(const struct batch *b, const char *rel,
-					double *audio_s, uint64_t *size)
+/* The failure record a stamp ends with: the status, and the reading options, as they decide
+ * whether an article is read at all (--lenient, --max-size) but are not in the settings. */
+static void failure_text(const struct batch *b, int status, char *out, size_t size)
 {
-	char stamp[PATH_SIZE], audio[PATH_SIZE], want[256], have[512], hex[33];
+	snprintf(out, size, "failed %d lenient %d max_bytes %zu\n", status, b->o.read.lenient,
+		 b->o.read.max_bytes);
+}
+
+/* Whether rel's outputs are up to date, and if not why; when they are, *audio_s is what its
+ * stamp recorded. input_hex gets the hash of the article's bytes. */
+static enum article_state article_state(const struct batch *b, const char *rel,
+					double *audio_s, uint64_t *size, char input_hex[33])
+{
+	char stamp[PATH_SIZE], audio[PATH_SIZE], want[256], have[512], hex[33], failed[128];
 	struct bb_error err = {0};
 	struct bb_hash h;
 	struct stat st;
@@ -380,6 +396,7 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	    audio_name(b, rel, audio, sizeof audio))
 		return STALE_UNREADABLE;
 	bb_hash_hex(h, hex);
+	memcpy(input_hex, hex, sizeof hex);
 	stamp_text(b, hex, want, sizeof want);
 	int dir = open_parent(b->o.out_dir, stamp, 0, BB_ECANTCREAT, &err);
 	int fd = dir < 0 ? -1 : openat(dir, base_name(rel), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -396,6 +413,11 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	size_t head = input ? (size_t)(input - want) : 0, wl = strlen(want);
 	if (strncmp(have, want, head) != 0)
 		return STALE_SETTINGS;
+	int status;
+	if (strncmp(have, want, wl) == 0 && sscanf(have + wl, "failed %d", &status) == 1) {
+		failure_text(b, status, failed, sizeof failed);
+		return strcmp(have + wl, failed) == 0 ? FAILED_BEFORE : STALE_SETTINGS;
+	}
 	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
 		return STALE_INPUT;
 	dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
@@ -705,6 +727,27 @@ static void log_line(struct batch *b, const char *rel, const char *status,
 	fflush(b->log);
 }
 
+/* A failure that trying again would only repeat (bad data; a conversion that crashed) is
+ * kept in the article's stamp with the hash of its bytes, so later runs skip it, quietly and
+ * with exit 0, until the article or the settings change. A failure of the output side or
+ * of time (73, 74, 75) is not kept: the next run tries again. */
+static void record_failure(struct batch *b, const struct job *j, int status)
+{
+	char stamp[PATH_SIZE], text[384];
+	struct bb_error err = {0};
+	if ((status != BB_EDATA && status != BB_ESOFTWARE) || !j->input[0] ||
+	    stamp_rel(j->rel, stamp, sizeof stamp))
+		return;
+	stamp_text(b, j->input, text, sizeof text);
+	size_t n = strlen(text);
+	failure_text(b, status, text + n, sizeof text - n);
+	int dir = open_parent(b->o.out_dir, stamp, 1, BB_ECANTCREAT, &err);
+	if (dir >= 0) {
+		write_stamp(dir, base_name(j->rel), text); /* not kept: it is tried again, no more */
+		close(dir);
+	}
+}
+
 static void article_done(struct batch *b, const struct job *j, int status, double seconds,
 			 double audio_s, const char *msg)
 {
@@ -716,13 +759,14 @@ static void article_done(struct batch *b, const struct job *j, int status, doubl
 			clear_progress(b);
 			fprintf(stderr, "bobao: %s\n", msg);
 		}
-		if (b->o.watch && !b->o.quiet && isatty(2))
+		if (b->o.watch && !b->o.quiet)
 			fprintf(stderr, "bobao: %s: converted, %.1f s of audio\n", j->rel, audio_s);
 	} else {
 		b->failed++;
 		b->worst = worse(b->worst, status);
 		clear_progress(b);
 		fprintf(stderr, "bobao: %s\n", msg);
+		record_failure(b, j, status);
 	}
 	log_line(b, j->rel, status == BB_OK ? "converted" : "failed", j->why, status, seconds,
 		 audio_s, status == BB_OK ? NULL : msg);
@@ -832,7 +876,8 @@ static int queued(const struct batch *b, const char *rel)
 	return 0;
 }
 
-static int enqueue(struct batch *b, const char *rel, uint64_t size, enum article_state why)
+static int enqueue(struct batch *b, const char *rel, uint64_t size, enum article_state why,
+		   const char *input_hex)
 {
 	if (b->qn == b->qcap) {
 		size_t cap = b->qcap ? b->qcap * 2 : 256;
@@ -845,7 +890,8 @@ static int enqueue(struct batch *b, const char *rel, uint64_t size, enum article
 	char *r = strdup(rel);
 	if (!r)
 		return BB_ENOMEM;
-	b->queue[b->qn++] = (struct job){r, size, why};
+	b->queue[b->qn] = (struct job){r, size, why, ""};
+	snprintf(b->queue[b->qn++].input, sizeof b->queue->input, "%s", input_hex);
 	b->todo++;
 	b->bytes_todo += size;
 	return BB_OK;
@@ -1194,14 +1240,15 @@ static int watch_settle(struct batch *b, struct watch *wa)
 		double audio;
 		enum article_state state;
 		uint64_t size;
-		char full[PATH_SIZE];
+		char full[PATH_SIZE], hex[33] = "";
 		struct stat st;
 		if (join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0 &&
 		    S_ISLNK(st.st_mode))
 			warn_link(full); /* moved in */
 		else if (in_shard(b, p->rel) &&
-			 (state = article_state(b, p->rel, &audio, &size)) != UP_TO_DATE)
-			enqueue(b, p->rel, size, state);
+			 (state = article_state(b, p->rel, &audio, &size, hex)) != UP_TO_DATE &&
+			 state != FAILED_BEFORE)
+			enqueue(b, p->rel, size, state, hex);
 		free(p->rel);
 		wa->p[i] = wa->p[--wa->np];
 	}
@@ -1283,7 +1330,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 {
 	enum { OPT_SHARD = 256, OPT_VOICE, OPT_FORMAT, OPT_LOG, OPT_CACHE, OPT_CACHE_SIZE,
 	       OPT_NO_CACHE, OPT_WATCH, OPT_SETTLE, OPT_WAIT, OPT_TIMEOUT, OPT_LEXICON,
-	       OPT_ENCODING, OPT_MAX_SIZE, OPT_LENIENT, OPT_KEEP, OPT_HELP };
+	       OPT_ENCODING, OPT_MAX_SIZE, OPT_LENIENT, OPT_KEEP, OPT_HELP, OPT_PRUNE,
+	       OPT_LOG_SKIPPED, OPT_RATE };
 	static const struct option longopts[] = {
 		{"shard", required_argument, 0, OPT_SHARD},
 		{"voice", required_argument, 0, OPT_VOICE},
@@ -1302,6 +1350,9 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{"lenient", no_argument, 0, OPT_LENIENT},
 		{"keep-captions", no_argument, 0, OPT_KEEP},
 		{"dry-run", no_argument, 0, 'n'},
+		{"prune", no_argument, 0, OPT_PRUNE},
+		{"log-skipped", no_argument, 0, OPT_LOG_SKIPPED},
+		{"rate", required_argument, 0, OPT_RATE},
 		{"help", no_argument, 0, OPT_HELP},
 		{0, 0, 0, 0},
 	};
@@ -1364,6 +1415,12 @@ static int parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_LENIENT: o->read.lenient = 1; break;
 		case OPT_KEEP: o->keep_captions = 1; break;
+		case OPT_PRUNE: o->prune = 1; break;
+		case OPT_LOG_SKIPPED: o->log_skipped = 1; break;
+		case OPT_RATE:
+			if ((o->rate_percent = bb_parse_percent(optarg)) < 0)
+				return usage_error("--rate wants a percentage from 50 to 200", optarg);
+			break;
 		case OPT_HELP: fputs(usage_text, stdout); return -1;
 		case ':': return option_error(argv, "option needs an argument");
 		default: return option_error(argv, "unknown option");
@@ -1388,21 +1445,25 @@ static int plan(struct batch *b)
 		return BB_ENOINPUT;
 	}
 	qsort(files.v, files.n, sizeof *files.v, by_name);
+	b->scanned = files.n;
 	int rc = BB_OK;
 	for (size_t i = 0; i < files.n; i++) {
-		double audio;
+		double audio = 0;
 		uint64_t size;
+		char hex[33] = "";
 		if (rc == BB_OK && in_shard(b, files.v[i])) {
-			enum article_state state = article_state(b, files.v[i], &audio, &size);
-			if (state == UP_TO_DATE) {
-				b->skipped++;
+			enum article_state state = article_state(b, files.v[i], &audio, &size, hex);
+			if (state == UP_TO_DATE || state == FAILED_BEFORE) {
+				b->skipped += state == UP_TO_DATE;
+				b->failed_before += state == FAILED_BEFORE;
 				b->audio_skipped += audio;
-				log_line(b, files.v[i], "skipped", state, 0, 0, audio, NULL);
+				if (b->o.log_skipped)
+					log_line(b, files.v[i], "skipped", state, 0, 0, audio, NULL);
 			} else if (b->o.dry_run) {
 				printf("%s\t%s\n", state_name[state], files.v[i]);
 				b->stale[state]++;
 			} else {
-				rc = enqueue(b, files.v[i], size, state);
+				rc = enqueue(b, files.v[i], size, state, hex);
 			}
 		}
 		free(files.v[i]);
@@ -1424,8 +1485,14 @@ static void summary(struct batch *b)
 	if (b->o.quiet)
 		return;
 	double wall = now_s() - b->t0;
-	fprintf(stderr, "batch: %zu converted, %zu skipped, %zu failed; %.1f min of audio made in "
-		"%.2f s", b->converted, b->skipped, b->failed, b->audio_made / 60, wall);
+	fprintf(stderr, "batch: %zu converted, %zu skipped, %zu failed", b->converted, b->skipped,
+		b->failed);
+	if (b->failed_before)
+		fprintf(stderr, ", %zu failed before (not tried again until changed)",
+			b->failed_before);
+	if (b->pruned)
+		fprintf(stderr, ", %zu pruned", b->pruned);
+	fprintf(stderr, "; %.1f min of audio made in %.2f s", b->audio_made / 60, wall);
 	if (b->hits + b->misses)
 		fprintf(stderr, " (%zu of %zu sentences from the cache)", b->hits,
 			b->hits + b->misses);
@@ -1453,7 +1520,9 @@ static int prepare(struct batch *b, int lock_fds[2])
 		b->out_ino = st.st_ino;
 	}
 	if ((!b->o.dry_run && (rc = lock_out(b, lock_fds, &err)) != BB_OK) ||
-	    (rc = bb_voice_load(&b->voice, b->o.voice, &err)) != BB_OK) {
+	    (rc = bb_voice_load(&b->voice, b->o.voice, &err)) != BB_OK ||
+	    (b->o.rate_percent &&
+	     (rc = bb_voice_scale_rate(&b->voice, b->o.rate_percent, &err)) != BB_OK)) {
 		fprintf(stderr, "bobao: %s\n", err.msg[0] ? err.msg : bb_status_name(rc));
 		return rc;
 	}
@@ -1496,7 +1565,113 @@ static void dry_run_summary(const struct batch *b)
 			fprintf(stderr, "%s%s %zu", sep, state_name[k], b->stale[k]);
 			sep = ", ";
 		}
-	fprintf(stderr, "%s, %zu up to date; nothing changed\n", n ? ")" : "", b->skipped);
+	fprintf(stderr, "%s, %zu up to date", n ? ")" : "", b->skipped);
+	if (b->failed_before)
+		fprintf(stderr, ", %zu failed before", b->failed_before);
+	if (b->pruned)
+		fprintf(stderr, ", %zu to prune", b->pruned);
+	fputs("; nothing changed\n", stderr);
+}
+
+/* ---- --prune --------------------------------------------------------------------------- */
+
+/* Removes what batch wrote for the article rel (its audio in any format, its sidecars, then
+ * its stamp: a run stopped half way prunes the rest next time), never through a link. */
+static void prune_outputs(struct batch *b, const char *rel)
+{
+	static const char *const side[] = {".json", ".vtt", ".srt"};
+	char name[PATH_SIZE], stamp[PATH_SIZE];
+	struct bb_error err = {0};
+	struct stat st;
+	const char *base = base_name(rel);
+	int len = (int)strlen(base) - 4;
+	int dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
+	for (size_t i = 0; dir >= 0 && i < sizeof formats / sizeof formats[0] + 3; i++) {
+		int n = i < sizeof formats / sizeof formats[0]
+			? snprintf(name, sizeof name, "%.*s.%s", len, base, formats[i])
+			: snprintf(name, sizeof name, "%.*s%s", len, base,
+				   side[i - sizeof formats / sizeof formats[0]]);
+		if (n > 0 && (size_t)n < sizeof name &&
+		    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			unlinkat(dir, name, 0);
+	}
+	if (dir >= 0)
+		close(dir);
+	if (stamp_rel(rel, stamp, sizeof stamp) == 0 &&
+	    (dir = open_parent(b->o.out_dir, stamp, 0, BB_ECANTCREAT, &err)) >= 0) {
+		unlinkat(dir, base, 0);
+		close(dir);
+	}
+}
+
+/* Adds every stamp under the state folder dir (rel: its path there) whose article is gone
+ * from IN_DIR to gone. */
+static void find_gone(const struct batch *b, int dir, const char *rel, struct names *gone)
+{
+	int fd = dup(dir);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char sub[PATH_SIZE], in[PATH_SIZE];
+		struct stat st;
+		if (e->d_name[0] == '.' || join(sub, sizeof sub, rel, e->d_name) != 0 ||
+		    fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int child = openat(dir, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					   O_CLOEXEC);
+			if (child >= 0) {
+				find_gone(b, child, sub, gone);
+				close(child);
+			}
+		} else if (S_ISREG(st.st_mode) && ends_with_txt(e->d_name) && in_shard(b, sub) &&
+			   join(in, sizeof in, b->o.in_dir, sub) == 0 && lstat(in, &st) != 0 &&
+			   (errno == ENOENT || errno == ENOTDIR)) {
+			names_add(gone, sub);
+		}
+	}
+	closedir(d);
+}
+
+/* --prune: the outputs of every article whose stamp is there but the article is not (of
+ * this shard); a dry run lists them ("prune", TAB, path). An IN_DIR without a single article
+ * prunes nothing: an unmounted or emptied drop folder must not wipe what was made. */
+static void prune(struct batch *b)
+{
+	struct names gone = {0};
+	struct bb_error err = {0};
+	char state[PATH_SIZE];
+	if (join(state, sizeof state, STATE_DIR, "x") != 0)
+		return;
+	int dir = open_parent(b->o.out_dir, state, 0, BB_ECANTCREAT, &err);
+	if (dir < 0)
+		return;
+	find_gone(b, dir, "", &gone);
+	close(dir);
+	qsort(gone.v, gone.n, sizeof *gone.v, by_name);
+	if (gone.n && !b->scanned)
+		fprintf(stderr, "bobao: %s: no article at all: nothing pruned\n", b->o.in_dir);
+	for (size_t i = 0; i < gone.n; i++) {
+		if (b->scanned) {
+			if (b->o.dry_run)
+				printf("prune\t%s\n", gone.v[i]);
+			else
+				prune_outputs(b, gone.v[i]);
+			b->pruned++;
+			if (!b->o.dry_run && b->log) {
+				bb_sidecar_log_line(b->log, gone.v[i], "pruned", "deleted", 0, 0, 0,
+						    NULL);
+				fflush(b->log);
+			}
+		}
+		free(gone.v[i]);
+	}
+	free(gone.v);
 }
 
 int bb_batch_main(int argc, char **argv)
@@ -1525,6 +1700,8 @@ int bb_batch_main(int argc, char **argv)
 	}
 	if (rc == BB_OK)
 		rc = plan(&b);
+	if (rc == BB_OK && b.o.prune)
+		prune(&b);
 	if (rc == BB_OK && b.o.dry_run) {
 		dry_run_summary(&b);
 	} else if (rc == BB_OK) {

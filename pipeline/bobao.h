@@ -257,6 +257,13 @@ struct bb_voice {
 /* Loads a preset: a name (looked up in the voices folder) or a path to an .ini file.
  * BB_ECONFIG with file:line for an unknown key or a bad value, or when it is not found. */
 int bb_voice_load(struct bb_voice *v, const char *name_or_path, struct bb_error *err);
+/* --rate: scales v's speaking rate (and so its headings', a percentage of it) to percent of
+ * the preset's, 50 to 200. BB_EUSAGE, v unchanged, when percent is outside that range or the
+ * rate it gives is outside eSpeak NG's 80 to 450 words a minute. */
+int bb_voice_scale_rate(struct bb_voice *v, int percent, struct bb_error *err);
+/* Parses a percentage for --rate: digits with an optional '%'; returns it, or -1 for anything
+ * else or outside 50 to 200. */
+int bb_parse_percent(const char *s);
 /* Finds a data file (e.g. "voices/news.ini", "lexicon.bin") in $BOBAO_DATA, beside the
  * program (build/ in the source tree and the tree itself), or PREFIX/share/bobao; writes its
  * path into out and returns 1, or returns 0 when it is nowhere. */

@@ -1,6 +1,8 @@
 /* bobao: the command line, a thin driver over the pipeline library. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +28,22 @@ static const char usage_text[] =
 	"  --max-size BYTES    refuse larger articles (K, M, G suffixes; default: 16M)\n"
 	"  --lexicon FILE      user lexicon (word TAB pinyin), wins over the built-in one\n"
 	"  --keep-captions     also speak photo captions\n"
-	"  -o OUT              output file or folder (speak; default: ARTICLE's name .wav)\n"
+	"  -o OUT              speak: output file or folder (default: ARTICLE's name .wav);\n"
+	"                      text, proof: output file (default: standard output)\n"
 	"  --format FMT        speak: wav|flac|ogg|opus|mp3; proof: text|tsv|html\n"
+	"                      (default: from -o's extension; one naming another is refused)\n"
+	"  --rate PERCENT      speak: the preset's speaking rate scaled, 50 to 200 (%)\n"
 	"  --json --vtt --srt  speak: write a manifest and subtitles next to the audio\n"
 	"  -q                  no progress\n"
 	"  --help, --version\n";
 
+static const char *const audio_formats[] = {"wav", "flac", "ogg", "opus", "mp3", NULL};
+static const char *const proof_formats[] = {"text", "tsv", "html", NULL};
+
 struct cli {
 	const char *command, *input, *output, *voice, *lexicon, *format;
 	struct bb_read_opts read;
-	int keep_captions, quiet, json, vtt, srt;
+	int keep_captions, quiet, json, vtt, srt, rate_percent;
 };
 
 /* The one place that prints errors: `bobao: FILE: what is wrong` (the file once, also when
@@ -102,12 +110,13 @@ static int cmd_voices(void)
 }
 
 /* Writes the spoken text: one sentence a line, a blank line between paragraphs. */
-static int write_text(const struct bb_script *sc)
+static int write_text(FILE *f, const struct bb_script *sc)
 {
 	for (size_t i = 0; i < sc->n; i++) {
 		if (i && sc->sentences[i].paragraph != sc->sentences[i - 1].paragraph)
-			putchar('\n');
-		puts(sc->sentences[i].spoken);
+			putc('\n', f);
+		fputs(sc->sentences[i].spoken, f);
+		putc('\n', f);
 	}
 	return 0;
 }
@@ -123,6 +132,104 @@ static void default_output(const char *input, const char *format, char *out, siz
 	snprintf(out, size, "%.*s.%s", (int)n, base, format ? format : "wav");
 }
 
+/* The format an extension names, among names[] (NULL-terminated; "htm" counts as "html",
+ * "txt" as "text"): NULL when path has no extension or one that names none of them. */
+static const char *format_of_ext(const char *path, const char *const *names)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path))
+		return NULL;
+	const char *ext = dot + 1;
+	if (!strcasecmp(ext, "htm"))
+		ext = "html";
+	else if (!strcasecmp(ext, "txt"))
+		ext = "text";
+	for (; *names; names++)
+		if (!strcasecmp(ext, *names))
+			return *names;
+	return NULL;
+}
+
+/* -o and --format together: the format -o's extension names, if any, must be --format. */
+static int check_format(const struct cli *c, const char *const *names)
+{
+	const char *ext = c->output ? format_of_ext(c->output, names) : NULL;
+	char what[300];
+	if (ext && c->format && strcasecmp(ext, c->format) != 0) {
+		snprintf(what, sizeof what, "--format %.40s contradicts -o %.200s (its extension "
+			 "says %s)", c->format, c->output, ext);
+		return usage_error(what);
+	}
+	return BB_OK;
+}
+
+/* text and proof with -o FILE: written under a temporary name beside FILE (".FILE.XXXXXX"),
+ * renamed into place by close_output; a FILE that is there and not a regular file (a device,
+ * a FIFO: /dev/stdout) is written directly, never replaced (*tmp stays NULL). NULL with err
+ * set when it cannot be created. */
+static FILE *open_output(const char *path, char **tmp, struct bb_error *err)
+{
+	struct stat st;
+	size_t n = strlen(path) + 16;
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) + 1 : 0;
+	*tmp = NULL;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		bb_fail(err, BB_EUSAGE, "a folder: -o names a file for text and proof");
+		return NULL;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			bb_fail(err, BB_ECANTCREAT, "cannot open: %s", strerror(errno));
+		return f;
+	}
+	char *t = malloc(n);
+	if (!t) {
+		bb_fail(err, BB_ENOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(t, n, "%.*s.%s.XXXXXX", dirlen, path, path + dirlen);
+	int fd = mkstemp(t);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		bb_fail(err, BB_ECANTCREAT, "cannot create: %s", strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(t);
+		}
+		free(t);
+		return NULL;
+	}
+	bb_temp_register(t);
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		/* not fatal: the file stays private */
+	}
+	*tmp = t;
+	return f;
+}
+
+/* Closes f; on success (rc BB_OK) renames tmp to path, else removes it. Returns rc, or
+ * BB_EIO / BB_ECANTCREAT when closing or renaming fails. */
+static int close_output(FILE *f, char *tmp, const char *path, int rc, struct bb_error *err)
+{
+	if (!f)
+		return rc;
+	int e = 0;
+	if ((fflush(f) != 0 || ferror(f) || (tmp && fsync(fileno(f)) != 0)) && rc == BB_OK)
+		e = errno, rc = bb_fail(err, BB_EIO, "cannot write: %s", strerror(e ? e : EIO));
+	if (fclose(f) != 0 && rc == BB_OK)
+		rc = bb_fail(err, BB_EIO, "cannot write: %s", strerror(errno));
+	if (rc == BB_OK && tmp && bb_temp_rename(tmp, path) != 0)
+		rc = bb_fail(err, BB_ECANTCREAT, "cannot rename into place: %s", strerror(errno));
+	if (rc != BB_OK && tmp)
+		bb_temp_unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 static int run_article(const struct cli *c)
 {
 	struct bb_error err = {0};
@@ -134,10 +241,13 @@ static int run_article(const struct cli *c)
 	const char *input = c->input ? c->input : "-";
 	char path[4096];
 	int rc = bb_voice_load(&voice, c->voice ? c->voice : "news", &err);
+	if (rc == BB_OK && c->rate_percent)
+		rc = bb_voice_scale_rate(&voice, c->rate_percent, &err);
 	if (rc != BB_OK)
 		return report(NULL, rc, &err);
 	int speak = strcmp(c->command, "speak") == 0, proof = strcmp(c->command, "proof") == 0;
-	if (speak || proof) {
+	/* text needs no readings, but a user lexicon is checked as speak checks it */
+	if (speak || proof || voice.lexicon[0] || c->lexicon) {
 		rc = bb_lexicon_open(&lex, NULL, &err);
 		if (rc == BB_OK && voice.lexicon[0])
 			rc = bb_lexicon_add_user(lex, voice.lexicon, &err);
@@ -148,15 +258,25 @@ static int run_article(const struct cli *c)
 			return report(NULL, rc, &err);
 		}
 	}
+	/* text and proof: -o FILE, checked before the article is read, as speak's output is */
+	FILE *to = stdout;
+	char *tmp = NULL;
+	if (!speak && c->output && !(to = open_output(c->output, &tmp, &err))) {
+		bb_lexicon_close(lex);
+		return report(c->output, err.code, &err);
+	}
 	struct bb_read_info info;
 	rc = bb_article_read(&art, input, &c->read, &info, &err);
 	char warning[128];
 	if (rc == BB_OK && bb_read_warning(&info, warning, sizeof warning))
 		fprintf(stderr, "bobao: %s: warning: %s\n", input, warning);
 	if (rc == BB_OK)
-		rc = bb_script_build(&sc, &art, lex, c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
+		rc = bb_script_build(&sc, &art, speak || proof ? lex : NULL,
+				     c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
 	if (rc == BB_OK && proof) {
-		rc = bb_proof_write(stdout, &sc, c->format ? c->format : "text", &err);
+		const char *fmt = c->format ? c->format
+				  : c->output ? format_of_ext(c->output, proof_formats) : NULL;
+		rc = bb_proof_write(to, &sc, fmt ? fmt : "text", &err);
 	} else if (rc == BB_OK && speak) {
 		struct stat st;
 		if (c->output && stat(c->output, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -179,10 +299,16 @@ static int run_article(const struct cli *c)
 		if (rc != BB_OK && (rc == BB_ECANTCREAT || rc == BB_EIO))
 			input = path; /* the message is about the output file */
 	} else if (rc == BB_OK) {
-		write_text(&sc);
+		write_text(to, &sc);
 	}
-	if (rc == BB_OK && (fflush(stdout) != 0 || ferror(stdout)))
+	if (to != stdout) {
+		int before = rc;
+		rc = close_output(to, tmp, c->output, rc, &err);
+		if (before == BB_OK && rc != BB_OK)
+			input = c->output; /* the message is about the output file */
+	} else if (rc == BB_OK && (fflush(stdout) != 0 || ferror(stdout))) {
 		rc = bb_fail(&err, BB_EIO, "cannot write to standard output");
+	}
 	if (rc != BB_OK)
 		report(input, rc, &err);
 	bb_synth_close(sy);
@@ -195,7 +321,7 @@ static int run_article(const struct cli *c)
 int main(int argc, char **argv)
 {
 	enum { OPT_VOICE = 256, OPT_ENCODING, OPT_LEXICON, OPT_KEEP, OPT_FORMAT, OPT_JSON, OPT_VTT,
-	       OPT_SRT, OPT_HELP, OPT_VERSION, OPT_MAX_SIZE, OPT_LENIENT };
+	       OPT_SRT, OPT_HELP, OPT_VERSION, OPT_MAX_SIZE, OPT_LENIENT, OPT_RATE };
 	static const struct option longopts[] = {
 		{"voice", required_argument, 0, OPT_VOICE},
 		{"encoding", required_argument, 0, OPT_ENCODING},
@@ -207,6 +333,7 @@ int main(int argc, char **argv)
 		{"json", no_argument, 0, OPT_JSON},
 		{"vtt", no_argument, 0, OPT_VTT},
 		{"srt", no_argument, 0, OPT_SRT},
+		{"rate", required_argument, 0, OPT_RATE},
 		{"help", no_argument, 0, OPT_HELP},
 		{"version", no_argument, 0, OPT_VERSION},
 		{0, 0, 0, 0},
@@ -237,6 +364,10 @@ int main(int argc, char **argv)
 		case OPT_JSON: c.json = 1; break;
 		case OPT_VTT: c.vtt = 1; break;
 		case OPT_SRT: c.srt = 1; break;
+		case OPT_RATE:
+			if ((c.rate_percent = bb_parse_percent(optarg)) < 0)
+				return usage_error("--rate needs a percentage from 50 to 200, like 80");
+			break;
 		case OPT_HELP: fputs(usage_text, stdout); return 0;
 		case OPT_VERSION: printf("bobao %s\n", BOBAO_VERSION); return 0;
 		case ':': return option_error(argv, 1);
@@ -253,8 +384,27 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		return usage_error("one article at a time (use bobao batch for many)");
 	c.input = optind < argc ? argv[optind] : NULL;
-	if (strcmp(c.command, "speak") == 0 && !c.input)
+	int speak = strcmp(c.command, "speak") == 0;
+	if (speak && !c.input)
 		return usage_error("speak needs an ARTICLE");
+	if (!speak && (c.json || c.vtt || c.srt))
+		return usage_error("--json, --vtt and --srt are for speak");
+	if (!speak && c.rate_percent)
+		return usage_error("--rate is for speak (and batch)");
+	if (strcmp(c.command, "text") == 0 && c.format)
+		return usage_error("text has no --format (it writes the spoken text)");
+	int rc = check_format(&c, speak ? audio_formats : proof_formats);
+	if (rc != BB_OK)
+		return rc;
+	struct stat in_st, out_st;
+	if (c.output && c.input && stat(c.input, &in_st) == 0 && stat(c.output, &out_st) == 0 &&
+	    in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
+		return usage_error("-o names the article itself");
+	/* speak writes a file beside OUT and renames it into place: that would replace a device
+	 * or a FIFO (as root, /dev/null itself) */
+	if (speak && c.output && stat(c.output, &out_st) == 0 && !S_ISREG(out_st.st_mode) &&
+	    !S_ISDIR(out_st.st_mode))
+		return usage_error("speak -o names a file or a folder, not a device or a FIFO");
 	/* a full disk or a file size limit is a write error we report, not a silent death */
 	signal(SIGXFSZ, SIG_IGN);
 	bb_temp_install_signal_cleanup();

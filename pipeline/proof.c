@@ -122,6 +122,7 @@ static const char html_style[] =
 	".fallback { background: #ffe0e0; }\n"
 	".en { background: #e3f6df; padding: 0 0.2em; }\n"
 	".silent { text-decoration: line-through; color: #999; }\n"
+	".note { font-size: 0.8em; line-height: 1.4; color: #666; }\n"
 	"</style>\n</head>\n<body>\n<h1>bobao proof: ";
 static const char html_legend[] =
 	"</h1>\n<p class=\"legend\"><span class=\"user\">user lexicon</span>"
@@ -210,7 +211,9 @@ int bb_proof_write(FILE *f, const struct bb_script *sc, const char *format,
 			text_sentence(f, i + 1, &sc->sentences[i]);
 	}
 	if (html)
-		fputs("</ol>\n</body>\n</html>\n", f);
+		fputs("</ol>\n<p class=\"note\">This page needs a CJK font with pinyin tone marks, "
+		      "such as Noto Sans CJK (Debian and Ubuntu: fonts-noto-cjk).</p>\n"
+		      "</body>\n</html>\n", f);
 	if (fflush(f) != 0 || ferror(f))
 		return bb_fail(err, BB_EIO, "cannot write the proof");
 	return BB_OK;

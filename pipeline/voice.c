@@ -1,4 +1,5 @@
 /* voice: presets (voices/NAME.ini) and where data files live. SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -185,9 +186,66 @@ int bb_voice_load(struct bb_voice *v, const char *name_or_path, struct bb_error 
 	return BB_OK;
 }
 
+#define RATE_PERCENT_MIN 50
+#define RATE_PERCENT_MAX 200
+
+int bb_parse_percent(const char *s)
+{
+	char *end;
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (*end == '%')
+		end++;
+	if (errno || *end || v < RATE_PERCENT_MIN || v > RATE_PERCENT_MAX)
+		return -1;
+	return (int)v;
+}
+
+int bb_voice_scale_rate(struct bb_voice *v, int percent, struct bb_error *err)
+{
+	const struct key *k = &keys[0];
+	while (strcmp(k->name, "rate") != 0)
+		k++;
+	if (percent < RATE_PERCENT_MIN || percent > RATE_PERCENT_MAX)
+		return bb_fail(err, BB_EUSAGE, "--rate %d: wants a percentage from %d to %d",
+			       percent, RATE_PERCENT_MIN, RATE_PERCENT_MAX);
+	long rate = ((long)v->rate * percent + 50) / 100;
+	if (rate < (long)k->min || rate > (long)k->max)
+		return bb_fail(err, BB_EUSAGE, "--rate %d%%: %s's rate %d would become %ld words a "
+			       "minute, outside eSpeak NG's %.0f to %.0f", percent, v->name, v->rate,
+			       rate, k->min, k->max);
+	v->rate = (int)rate;
+	return BB_OK;
+}
+
 static int readable(const char *path)
 {
 	return access(path, R_OK) == 0;
+}
+
+/* Looks for name in dir (a program's or the library's folder): dir itself and the source
+ * tree above it (build/ and the tree), then an installed layout, dir/../share/bobao. */
+static int find_beside(const char *dir, const char *name, char *out, size_t outsz)
+{
+	static const char *const under[] = {"", "/..", "/../..", "/../share/bobao"};
+	for (size_t i = 0; i < sizeof under / sizeof under[0]; i++) {
+		snprintf(out, outsz, "%s%s/%s", dir, under[i], name);
+		if (readable(out))
+			return 1;
+	}
+	return 0;
+}
+
+/* The folder of a file path, in place (its last '/' cut); 0 when it has none. */
+static int cut_to_dir(char *path)
+{
+	char *slash = strrchr(path, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	return 1;
 }
 
 int bb_find_data(const char *name, char *out, size_t outsz)
@@ -198,25 +256,20 @@ int bb_find_data(const char *name, char *out, size_t outsz)
 		if (readable(out))
 			return 1;
 	}
-	/* beside the program: build/ in the source tree, and the tree itself */
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	/* beside the program: build/ in the source tree, the tree itself, PREFIX/bin's share/ */
+	char dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
 	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, outsz, "%s/%s", exe, name);
-			if (readable(out))
-				return 1;
-			snprintf(out, outsz, "%s/../%s", exe, name);
-			if (readable(out))
-				return 1;
-			snprintf(out, outsz, "%s/../../%s", exe, name);
-			if (readable(out))
-				return 1;
-		}
+		dir[n] = '\0';
+		if (cut_to_dir(dir) && find_beside(dir, name, out, outsz))
+			return 1;
 	}
+	/* beside libbobao.so, for a program linked with the installed library: LIBDIR/../share */
+	Dl_info self;
+	if (dladdr((void *)bb_find_data, &self) && self.dli_fname &&
+	    snprintf(dir, sizeof dir, "%s", self.dli_fname) < (int)sizeof dir && cut_to_dir(dir) &&
+	    find_beside(dir, name, out, outsz))
+		return 1;
 	snprintf(out, outsz, "%s/share/bobao/%s", BOBAO_PREFIX, name);
 	return readable(out);
 }

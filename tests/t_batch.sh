@@ -52,7 +52,7 @@ done
 check "outputs equal to single speak runs" test $same -eq 1
 
 # 3. A re-run with nothing changed skips everything.
-"$B" batch -j 2 --log "$T/log2" "$IN" "$O" 2>"$T/err2"
+"$B" batch -j 2 --log "$T/log2" --log-skipped "$IN" "$O" 2>"$T/err2"
 check "re-run exits 0" test $? -eq 0
 check "re-run skips all" test "$(logged "$T/log2" skipped)" = "$all"
 check "re-run converts none" test -z "$(logged "$T/log2" converted)"
@@ -102,7 +102,7 @@ mkdir -p "$E/espeak-ng-data"
 for f in "$data"/*; do ln -s "$f" "$E/espeak-ng-data/"; done
 rm "$E/espeak-ng-data/cmn_dict" && cp "$data/cmn_dict" "$E/espeak-ng-data/" &&
 	touch -d '2001-01-01' "$E/espeak-ng-data/cmn_dict"
-"$B" batch -j 2 --voice slow --log "$T/log3c" "$IN" "$O" 2>"$T/err3c"
+"$B" batch -j 2 --voice slow --log "$T/log3c" --log-skipped "$IN" "$O" 2>"$T/err3c"
 check "same synthesizer again: skips all" test "$(logged "$T/log3c" skipped)" = "$all"
 ESPEAK_DATA_PATH=$E "$B" batch -n --voice slow "$IN" "$O" >"$T/dry3d" 2>/dev/null
 check "dry run: another synthesizer's data: settings, for all" test "$(cut -f 2 "$T/dry3d" | sort)" = "$all" -a "$(cut -f 1 "$T/dry3d" | sort -u)" = settings
@@ -202,7 +202,7 @@ for f in $(find "$T/kout" -name '*.wav' -o -name '*.json' | grep -v '/\.'); do
 	esac
 done
 check "kill -9: every file under a final name is complete" test $broken -eq 0
-"$B" batch -j 2 --log "$T/log9" "$K" "$T/kout" 2>/dev/null
+"$B" batch -j 2 --log "$T/log9" --log-skipped "$K" "$T/kout" 2>/dev/null
 check "kill -9: the re-run exits 0" test $? -eq 0
 check "kill -9: the re-run finishes all 30" test "$(find "$T/kout" -name '*.wav' | wc -l)" -eq 30
 check "kill -9: no temporaries left for redone articles" test -z "$(find "$T/kout" -name '.k*' | head -n 1)"
@@ -319,12 +319,95 @@ check "--max-size: exit 65" test $? -eq 65
 check "--max-size: a larger article fails, saying so" grep -q "^bobao: $M/large.txt: file too large ([0-9]* bytes, limit 100 bytes; see --max-size)" "$T/err14"
 check "without --lenient: invalid UTF-8 fails the article" grep -q "^bobao: $M/invalid.txt: invalid UTF-8 at byte" "$T/err14"
 check "--max-size: the others are converted" test "$(logged "$T/log14" converted)" = "small.txt"
-"$B" batch -j 1 --max-size 1K --lenient --log "$T/log14b" "$M" "$T/mout" 2>"$T/err14b"
+"$B" batch -j 1 --max-size 1K --lenient --log "$T/log14b" --log-skipped "$M" "$T/mout" 2>"$T/err14b"
 check "--lenient: exit 0" test $? -eq 0
 check "--lenient: one warning line" test "$(grep -c "^bobao: $M/invalid.txt: warning: 1 invalid UTF-8 sequence not read" "$T/err14b")" -eq 1
 check "--lenient, --max-size 1K: both converted, the rest skipped" \
 	test "$(logged "$T/log14b" converted | tr '\n' ' ')$(logged "$T/log14b" skipped)" = "invalid.txt large.txt small.txt"
 "$B" batch -j 1 --max-size 0 "$M" "$T/mout" 2>/dev/null
 check "--max-size 0: exit 64" test $? -eq 64
+
+# 15. --log writes a line per article converted or failed; up-to-date ones only with
+# --log-skipped.
+"$B" batch -q -j 1 --log "$T/log15" "$M" "$T/mout" 2>/dev/null
+check "--log: nothing to do, no line" test ! -s "$T/log15"
+"$B" batch -q -j 1 --log "$T/log15b" --log-skipped "$M" "$T/mout" 2>/dev/null
+check "--log-skipped: a line per article skipped" test "$(logged "$T/log15b" skipped | wc -l)" -eq 3
+
+# 16. A failed article is recorded: reported once, not tried again (exit 0) until its bytes
+# change; then it is tried, and reported, again.
+"$B" batch -j 2 --log "$T/log16" "$BAD" "$T/badout" 2>"$T/err16"
+check "failed before: the re-run exits 0" test $? -eq 0
+check "failed before: no error line again" test -z "$(grep '^bobao: ' "$T/err16")"
+check "failed before: the summary counts them" grep -q '2 failed before' "$T/err16"
+check "failed before: not logged as failed again" test -z "$(logged "$T/log16" failed)"
+"$B" batch -n "$BAD" "$T/badout" >"$T/dry16" 2>/dev/null
+check "failed before: a dry run does not list them" test ! -s "$T/dry16"
+head -c 3000 /dev/urandom >"$BAD/junk.txt"
+"$B" batch -j 2 --log "$T/log16b" "$BAD" "$T/badout" 2>"$T/err16b"
+check "changed after failing: tried again, exit 65" test $? -eq 65
+check "changed after failing: that one only, reported once" \
+	test "$(grep -c '^bobao: ' "$T/err16b")" -eq 1 -a "$(logged "$T/log16b" failed)" = junk.txt
+check "changed after failing: logged with the reason input" \
+	test "$(jq -r 'select(.status == "failed") | .reason' "$T/log16b")" = input
+"$B" batch -j 2 --voice slow "$BAD" "$T/badout" 2>"$T/err16c"
+check "other settings: the failed ones are tried again (exit 65)" test $? -eq 65
+
+# 17. --prune removes the outputs of articles gone from IN_DIR (a dry run lists them);
+# an IN_DIR without any article prunes nothing.
+P=$T/pin PO=$T/pout
+mkdir -p "$P/sub"
+for a in p1 p2 sub/p3; do printf '第%s篇\n\n短讯。\n' "$a" >"$P/$a.txt"; done
+"$B" batch -q -j 2 "$P" "$PO" 2>/dev/null
+check "prune: converted" test -s "$PO/p2.wav" -a -s "$PO/sub/p3.srt"
+rm "$P/p2.txt" "$P/sub/p3.txt"
+"$B" batch -q -j 2 "$P" "$PO" 2>/dev/null
+check "without --prune: outputs of deleted articles stay" test -s "$PO/p2.wav" -a -s "$PO/sub/p3.wav"
+"$B" batch -n --prune "$P" "$PO" >"$T/dry17" 2>"$T/err17"
+check "prune: the dry run lists them" test "$(cat "$T/dry17")" = "$(printf 'prune\tp2.txt\nprune\tsub/p3.txt')"
+check "prune: the dry run counts them" grep -q '2 to prune' "$T/err17"
+check "prune: the dry run removes nothing" test -s "$PO/p2.wav" -a -s "$PO/sub/p3.json"
+"$B" batch -j 2 --prune --log "$T/log17" "$P" "$PO" 2>"$T/err17b"
+check "prune: exit 0" test $? -eq 0
+check "prune: the audio and sidecars of deleted articles are gone" \
+	test -z "$(find "$PO" -name 'p2.*' -o -name 'p3.*')"
+check "prune: their stamps too" test ! -e "$PO/.bobao-state/p2.txt" -a ! -e "$PO/.bobao-state/sub/p3.txt"
+check "prune: the others stay" test -s "$PO/p1.wav" -a -s "$PO/p1.json" -a -s "$PO/.bobao-state/p1.txt"
+check "prune: logged" test "$(jq -r 'select(.status == "pruned") | .path' "$T/log17" | tr '\n' ' ')" = "p2.txt sub/p3.txt "
+check "prune: the summary counts them" grep -q '2 pruned' "$T/err17b"
+rm "$P/p1.txt"
+"$B" batch -q -j 1 --prune "$P" "$PO" 2>"$T/err17c"
+check "prune: an IN_DIR without any article prunes nothing, saying so" \
+	test -s "$PO/p1.wav" -a "$(grep -c 'no article at all: nothing pruned' "$T/err17c")" -eq 1
+
+# 18. --rate PERCENT: the preset's rate scaled; a change of the settings; range checked.
+printf '第一篇\n\n今天白天晴，最高气温十八摄氏度，明天多云转小雨，请市民出行注意安全。\n' >"$P/r.txt"
+"$B" batch -q -j 1 "$P" "$T/rout" 2>/dev/null
+d100=$("$BUILD/audio_check" "$T/rout/r.wav" | sed -n 's/^duration=//p')
+"$B" batch -q -j 1 --rate 150 --log "$T/log18" "$P" "$T/rout" 2>/dev/null
+d150=$("$BUILD/audio_check" "$T/rout/r.wav" | sed -n 's/^duration=//p')
+check "--rate: redone as a change of settings" test "$(jq -r .reason "$T/log18")" = settings
+check "--rate 150: quicker (${d150}s against ${d100}s)" awk "BEGIN{exit !($d150 < 0.85 * $d100)}"
+"$B" batch -q --rate 300 "$P" "$T/rout" 2>/dev/null
+check "--rate 300: exit 64" test $? -eq 64
+"$B" batch -q --rate 50 --voice slow "$P" "$T/rout" 2>"$T/err18"
+check "--rate 50 of slow: exit 64, saying why" test $? -eq 64 -a -n "$(grep '80 to 450' "$T/err18")"
+
+# 19. --watch without a terminal: one line per article converted.
+WN=$T/wn
+mkdir -p "$WN"
+printf '第一篇\n\n短讯。\n' >"$WN/w1.txt"
+"$B" batch --watch --settle 100 -j 1 "$WN" "$T/wnout" 2>"$T/err19" </dev/null &
+watcher=$!
+i=0
+while [ ! -e "$T/wnout/w1.srt" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+printf '第二篇\n\n短讯。\n' >"$WN/w2.txt"
+i=0
+while [ ! -e "$T/wnout/w2.srt" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+kill -TERM $watcher
+wait $watcher
+check "watch without a terminal: one line per article ($(cat "$T/err19" | tr '\n' '|'))" \
+	test "$(grep -c '^bobao: w[12].txt: converted, [0-9.]* s of audio$' "$T/err19")" -eq 2
 
 finish batch

@@ -107,4 +107,83 @@ check "voices lists news and slow" sh -c "$B voices | grep -q '^news' && $B voic
 check "voices lists every key" sh -c "$B voices | grep -q pause_paragraph_ms"
 status_is 0 "slow preset" $B text --voice slow $S
 
+# --- -o for text and proof: honoured (temporary, then renamed) or refused; --format and -o
+status_is 0 "text -o FILE" $B text $S -o "$tmp/spoken.txt"
+check "text -o FILE holds the spoken text" cmp -s "$tmp/spoken.txt" "$tmp/s.txt"
+check "text -o FILE prints nothing" test ! -s "$tmp/out"
+status_is 0 "proof -o FILE.html" $B proof $S -o "$tmp/proof.html"
+check "proof -o FILE.html writes the html page" grep -q '^<!DOCTYPE html>' "$tmp/proof.html"
+status_is 0 "proof -o FILE.tsv --format tsv" $B proof $S -o "$tmp/proof.tsv" --format tsv
+check "proof -o FILE.tsv is tsv" sh -c "head -1 '$tmp/proof.tsv' | grep -q '^1	'"
+check "text and proof -o leave no temporary file" sh -c "[ \$(ls -A $tmp | grep -c '^\\.') = 0 ]"
+status_is 64 "proof --format contradicting -o" $B proof $S -o "$tmp/p2.tsv" --format html
+check "--format contradicting -o writes nothing" test ! -e "$tmp/p2.tsv"
+status_is 64 "speak --format contradicting -o" $B speak -q $S -o "$tmp/a2.mp3" --format wav
+check "speak --format contradicting -o says so" grep -q 'contradicts -o' "$tmp/err"
+check "speak --format contradicting -o writes nothing" test ! -e "$tmp/a2.mp3"
+status_is 64 "text --format" $B text --format html $S
+status_is 64 "text --json" $B text --json $S
+status_is 64 "text -o FOLDER" $B text $S -o "$tmp/folder"
+cp $S "$tmp/own.txt"
+status_is 64 "text -o the article itself" $B text "$tmp/own.txt" -o "$tmp/own.txt"
+check "-o the article leaves it alone" cmp -s "$tmp/own.txt" $S
+status_is 73 "text -o in a missing folder" $B text $S -o "$tmp/no/such/t.txt"
+one_line_error "text -o in a missing folder" t.txt
+# -o naming a FIFO (or a device, /dev/stdout) writes into it: never replaced by a file
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+status_is 0 "text -o FIFO" $B text $S -o "$tmp/fifo"
+wait
+check "text -o FIFO: still a FIFO" test -p "$tmp/fifo"
+check "text -o FIFO: the text went through it" cmp -s "$tmp/from-fifo" "$tmp/s.txt"
+status_is 64 "speak -o FIFO is refused (it would be replaced)" $B speak -q $S -o "$tmp/fifo"
+check "speak -o FIFO: still a FIFO" test -p "$tmp/fifo"
+rm -f "$tmp/fifo"
+
+# --- text checks a user lexicon as speak does
+printf '南通\tnan2 tong1\n这行不对\n' >"$tmp/badlex.txt"
+status_is 78 "text --lexicon with a bad line" $B text --lexicon "$tmp/badlex.txt" $S
+check "text --lexicon error names the line" grep -q 'badlex.txt:2:' "$tmp/err"
+status_is 66 "text --lexicon missing" $B text --lexicon "$tmp/nolex.txt" $S
+printf '南通\tnan2 tong1\n' >"$tmp/goodlex.txt"
+status_is 0 "text --lexicon good" $B text --lexicon "$tmp/goodlex.txt" $S
+
+# --- --rate PERCENT: the preset's rate scaled, range checked
+printf '天气预报\n\n今天白天晴，最高气温十八摄氏度，明天多云转小雨，请市民出行注意安全。\n' >"$tmp/short.txt"
+status_is 0 "speak at the preset's rate" $B speak -q "$tmp/short.txt" -o "$tmp/r100.wav"
+status_is 0 "speak --rate 150" $B speak -q --rate 150 "$tmp/short.txt" -o "$tmp/r150.wav"
+status_is 0 "speak --rate 70%" $B speak -q --rate 70% "$tmp/short.txt" -o "$tmp/r70.wav"
+if [ -x "$BUILD/audio_check" ]; then
+	d100=$("$BUILD/audio_check" "$tmp/r100.wav" | sed -n 's/^duration=//p')
+	d150=$("$BUILD/audio_check" "$tmp/r150.wav" | sed -n 's/^duration=//p')
+	d70=$("$BUILD/audio_check" "$tmp/r70.wav" | sed -n 's/^duration=//p')
+	check "--rate 150 is quicker (${d150}s against ${d100}s)" awk "BEGIN{exit !($d150 < 0.85 * $d100)}"
+	check "--rate 70 is slower (${d70}s against ${d100}s)" awk "BEGIN{exit !($d70 > 1.2 * $d100)}"
+fi
+status_is 64 "--rate 300" $B speak -q --rate 300 "$tmp/short.txt" -o "$tmp/r300.wav"
+status_is 64 "--rate fast" $B speak -q --rate fast "$tmp/short.txt" -o "$tmp/r300.wav"
+status_is 64 "--rate 50 of slow is below eSpeak's 80" $B speak -q --rate 50 --voice slow "$tmp/short.txt" -o "$tmp/r300.wav"
+check "--rate below eSpeak's range says so" grep -q '80 to 450' "$tmp/err"
+check "a refused --rate writes nothing" test ! -e "$tmp/r300.wav"
+status_is 64 "text --rate" $B text --rate 80 "$tmp/short.txt"
+
+# --- the proof page names the CJK font it needs, which make deps installs
+$B proof --format html "$tmp/short.txt" >"$tmp/p.html"
+check "proof html names fonts-noto-cjk" grep -q 'fonts-noto-cjk' "$tmp/p.html"
+check "fonts-noto-cjk in the Makefile's deps" \
+	sh -c "sed -n '/^DEB_PKGS/,/[^\\\\]\$/p' Makefile | grep -q fonts-noto-cjk"
+if command -v fc-list >/dev/null; then
+	check "a Noto Sans CJK SC font is installed" sh -c "fc-list :lang=zh family | grep -q 'Noto Sans CJK SC'"
+fi
+
+# --- the manual page has every command and every option of bobao and bobao batch
+for cmd in speak text proof batch voices; do
+	check "bobao.1 describes $cmd" grep -q "^\.B $cmd\$" bobao.1
+done
+for opt in $($B --help | grep -oE -- '--[a-z][a-z-]+|(^| )-[a-z]( |,)' | tr -d ' ,' | sort -u) \
+	$($B batch --help | grep -oE -- '--[a-z][a-z-]+|(^| )-[a-z]( |,)' | tr -d ' ,' | sort -u); do
+	man=$(echo "$opt" | sed 's/-/\\\\-/g')
+	check "bobao.1 has $opt" grep -q -- "^\.[BI]*R* *$man\b\|^\.B[IR]* .*$man\b" bobao.1
+done
+
 finish cli

@@ -53,7 +53,8 @@ vg 0 "text (GB18030)" "$B" text samples/nantong-kaifaqu-gb18030.txt
 vg 0 "proof" "$B" proof samples/nantong-kaifaqu.txt
 vg 0 "proof --format html" "$B" proof --format html samples/nantong-kaifaqu.txt
 
-# A small batch: two articles, one bad one (exit 65); then a re-run that skips the good ones.
+# A small batch: two articles, one bad one (exit 65); then a re-run that skips the good ones
+# and the bad one, recorded as failed (exit 0); then one that prunes a deleted article.
 mkdir -p "$T/in/desk"
 cp "$T/short.txt" "$T/in/a.txt"
 sample_paragraphs "$T/paras"
@@ -62,7 +63,10 @@ head -c 2000 /dev/urandom >"$T/in/junk.txt"
 vg 65 "batch -j 1" "$B" batch -j 1 --log "$T/log" "$T/in" "$T/out"
 converted=$(jq -r 'select(.status == "converted") | .path' "$T/log" | sort | tr '\n' ' ')
 check "batch: both articles converted ($converted)" test "$converted" = "a.txt desk/b.txt "
-vg 65 "batch -j 1, again" "$B" batch -j 1 "$T/in" "$T/out"
+vg 0 "batch -j 1, again" "$B" batch -j 1 "$T/in" "$T/out"
+rm "$T/in/a.txt"
+vg 0 "batch -j 1 --prune" "$B" batch -j 1 --prune "$T/in" "$T/out"
+check "batch --prune: the deleted article's outputs are gone" test ! -e "$T/out/a.wav"
 
 # A bulletin (an intro, two stories, each synthesized in a child), then a feed of it.
 mkdir -p "$T/rd" "$T/bulletin"
