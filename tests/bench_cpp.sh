@@ -1,0 +1,31 @@
+#!/bin/sh
+# Polyphone accuracy on CPP (Chinese Polyphones with Pinyin, g2pM's data, Apache-2.0): the
+# reading bobao gives each marked polyphone against its label. Every 5th sentence is held out
+# (never looked at while tuning); the other four fifths are the tuning part. Not part of
+# make test: the data live outside the repository (../shared/peers/cpp).
+#   sh tests/bench_cpp.sh [--errors]   --errors: the tuning part's wrong readings, a line each
+# SPDX-License-Identifier: GPL-3.0-or-later
+BUILD=${BUILD:-build}
+cd "$(dirname "$0")/.." || exit 1
+CPP=${CPP:-../shared/peers/cpp}
+if [ ! -f "$CPP/dev.sent" ] || [ ! -f "$CPP/dev.lb" ]; then
+	echo "CPP polyphone set not found in $CPP: skipped"
+	exit 0
+fi
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+# ▁X▁ -> [X]; brackets already in a sentence would mark the wrong span: made round
+sed 's/\[/（/g; s/\]/）/g; s/▁\([^▁]*\)▁/[\1]/' "$CPP/dev.sent" |
+	"$BUILD/run_cases" --stage pronounce >"$tmp"
+sed 's/u:/v/g' "$CPP/dev.lb" | paste -d '\t' - "$tmp" | paste -d '\t' - "$CPP/dev.sent" |
+awk -F '\t' -v errors="$1" '
+{ held = NR % 5 == 0; ok = $1 == $2 }
+held { hn++; hok += ok; next }
+{ tn++; tok += ok }
+!ok && errors == "--errors" { print NR "\t" $1 "\t" $2 "\t" $3 }
+END {
+	if (errors == "--errors") exit
+	printf "CPP dev, tuning part (4/5): %d/%d exact, %.2f%% (goal at least 98%%)\n", tok, tn, 100 * tok / tn
+	printf "CPP dev, held-out part (every 5th): %d/%d exact, %.2f%% (goal at least 97.5%%; g2pM 97.31%% on the test split)\n", hok, hn, 100 * hok / hn
+	printf "CPP dev, all: %d/%d exact, %.2f%%\n", tok + hok, tn + hn, 100 * (tok + hok) / (tn + hn)
+}'
