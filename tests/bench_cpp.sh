@@ -3,7 +3,9 @@
 # reading bobao gives each marked polyphone against its label. Every 5th sentence is held out
 # (never looked at while tuning); the other four fifths are the tuning part. Not part of
 # make test: the data live outside the repository (../shared/peers/cpp).
-#   sh tests/bench_cpp.sh [--errors]   --errors: the tuning part's wrong readings, a line each
+#   sh tests/bench_cpp.sh [--errors|--tuning]   the tuning part's wrong readings (--errors), or
+#                                          all its readings (--tuning, for train_polyphones.py),
+#                                          a line each: line number, label, reading, sentence
 # SPDX-License-Identifier: GPL-3.0-or-later
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
@@ -22,9 +24,9 @@ awk -F '\t' -v errors="$1" '
 { held = NR % 5 == 0; ok = $1 == $2 }
 held { hn++; hok += ok; next }
 { tn++; tok += ok }
-!ok && errors == "--errors" { print NR "\t" $1 "\t" $2 "\t" $3 }
+(!ok && errors == "--errors") || errors == "--tuning" { print NR "\t" $1 "\t" $2 "\t" $3 }
 END {
-	if (errors == "--errors") exit
+	if (errors != "") exit
 	printf "CPP dev, tuning part (4/5): %d/%d exact, %.2f%% (goal at least 98%%)\n", tok, tn, 100 * tok / tn
 	printf "CPP dev, held-out part (every 5th): %d/%d exact, %.2f%% (goal at least 97.5%%; g2pM 97.31%% on the test split)\n", hok, hn, 100 * hok / hn
 	printf "CPP dev, all: %d/%d exact, %.2f%%\n", tok + hok, tn + hn, 100 * (tok + hok) / (tn + hn)
