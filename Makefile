@@ -77,9 +77,13 @@ $(BUILD)/chars_%.txt: $(BUILD)/chars.txt
 	opencc -c $*.json -i $< -o $@.tmp && mv $@.tmp $@
 
 CHAR_MAPS = $(BUILD)/chars.txt $(BUILD)/chars_t2s.txt $(BUILD)/chars_hk2s.txt $(BUILD)/chars_tw2s.txt
+# The context model of polyphones, learned from labelled data (tests/train_polyphones.py);
+# empty to build a lexicon without it (to train it again).
+POLYPHONE_CONTEXT ?= pipeline/polyphone_context.txt
 LEXICON_INPUTS = $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt $(BUILD)/terra_back.txt \
-	$(CHAR_MAPS) $(MAINLAND_DICT) pipeline/lexicon_fixes.txt
-$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt
+	$(CHAR_MAPS) $(MAINLAND_DICT) pipeline/lexicon_fixes.txt $(POLYPHONE_CONTEXT)
+$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt \
+		$(POLYPHONE_CONTEXT)
 	$(BUILD)/lexicon_build $@ $(LEXICON_INPUTS)
 
 # Words whose reading holds a syllable none of its character's mainland readings, a line

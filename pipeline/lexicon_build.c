@@ -865,7 +865,7 @@ static void load_extra(const char *path)
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
 		int trad = line[0] == '^'; /* a traditional word form only */
-		if ((line[0] && strchr("@%&", line[0])) || !split_entry(line + trad, &w, &r, &more))
+		if ((line[0] && strchr("@%&?", line[0])) || !split_entry(line + trad, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
 		struct word *wd = trad ? trad_get(w, n) : NULL;
@@ -1014,7 +1014,9 @@ static void choose_char(struct word *w)
 	}
 	if (best)
 		w->reading = best->reading;
-	if (common > 1)
+	/* bobao's chosen default of a polyphone (差 cha4) is one too */
+	const char *set = best && best->forced ? mainland_set(w->text, w->len) : NULL;
+	if (common > 1 || (set && strchr(set, ' ')))
 		w->flags |= LEX_POLY;
 }
 
@@ -1526,6 +1528,51 @@ static int print_chars(void)
 	return fflush(stdout) == 0 ? 0 : 74;
 }
 
+/* ---- the context model of polyphones ---- */
+
+/* "?LEVEL TAB CONTEXT TAB READING TAB NET" lines of an EXTRA file (pipeline/polyphone_context.txt,
+ * learned by tests/train_polyphones.py): stored under LEX_CTX_KEY + level + context, with
+ * LEX_CTX_KEY + 'M' + the character marking the characters that have rules. */
+static void load_context(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+		if (line[0] != '?')
+			continue;
+		chomp(line);
+		char *level = line + 1, *ctx = strchr(level, '\t'), *r = ctx ? strchr(ctx + 1, '\t') : NULL;
+		char *net = r ? strchr(r + 1, '\t') : NULL;
+		if (!net || ctx != level + 1 || !strchr("DlrLRC", *level)) {
+			fprintf(stderr, "%s:%d: bad ? entry\n", path, lineno);
+			exit(78);
+		}
+		*ctx++ = '\0', *r++ = '\0', *net++ = '\0';
+		size_t n = strlen(ctx), nchars = hanzi_count(ctx, n);
+		static const char need[] = {['D'] = 1, ['l'] = 2, ['r'] = 2, ['L'] = 3, ['R'] = 3, ['C'] = 3};
+		if (nchars != (size_t)need[(unsigned char)*level] || n > 12 || normalize_reading(r) != 1) {
+			fprintf(stderr, "%s:%d: bad ? entry\n", path, lineno);
+			exit(78);
+		}
+		size_t at = *level == 'l' ? char_off(ctx, 1) : *level == 'L' ? char_off(ctx, 2)
+			  : *level == 'C' ? char_off(ctx, 1) : 0;
+		size_t cl = char_off(ctx + at, 1);
+		char key[32];
+		snprintf(key, sizeof key, "%c%c%s", LEX_CTX_KEY, *level, ctx);
+		struct word *w = word_get(key, strlen(key));
+		w->nchars = 1;
+		w->reading = xstrndup(r, strlen(r));
+		w->freq = (uint32_t)(atol(net) > 0 ? atol(net) : 1);
+		snprintf(key, sizeof key, "%cM%.*s", LEX_CTX_KEY, (int)cl, ctx + at);
+		w = word_get(key, strlen(key));
+		w->nchars = 1;
+		if (!w->reading)
+			w->reading = xstrndup("-", 1);
+		w->freq = 1;
+	}
+	fclose(f);
+}
+
 /* make audit-readings: every word whose reading holds a syllable that is none of its
  * character's mainland readings, a line each: word, reading, the characters at fault with
  * their mainland readings, and where the reading comes from (fixes: lexicon_fixes.txt, which
@@ -1540,8 +1587,8 @@ static void write_audit(const char *path)
 	size_t count = 0;
 	for (size_t i = 0; i < nwords; i++) {
 		const struct word *w = &words[i];
-		if (!w->reading || w->nchars < 1)
-			continue;
+		if (!w->reading || w->nchars < 1 || (unsigned char)w->text[0] < 0x80)
+			continue; /* keys of traditional forms and context rules */
 		char why[512] = "";
 		size_t len = 0;
 		for (size_t k = 0; k < w->nchars; k++) {
@@ -1615,6 +1662,8 @@ int main(int argc, char **argv)
 		surname_reading(&words[i]);
 	}
 	add_trad_words();
+	for (int i = 11; i < argc; i++)
+		load_context(argv[i]);
 	if (audit)
 		write_audit(audit);
 	write_lexicon(argv[1]);

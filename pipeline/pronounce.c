@@ -298,6 +298,42 @@ static int segment(const struct bb_lexicon *lex, const struct run *r, size_t n, 
 	return BB_OK;
 }
 
+/* ---- the context model of polyphones ---- */
+
+/* The reading the context model (pipeline/polyphone_context.txt, in the lexicon) gives
+ * character i of a run of n (folded code points cps), or NULL: the rule of the most specific
+ * context that matches (previous, X, next; two before; two after; previous; next; anywhere,
+ * but for a common polyphone, poly: its default stays the lexicon's). */
+static const char *model_reading(const struct bb_lexicon *lex, const struct cp *cps, size_t n,
+				 size_t i, int poly, size_t *len)
+{
+	char key[2 + 4 * 3];
+	struct lex_word w;
+	size_t cl;
+	key[0] = LEX_CTX_KEY;
+	key[1] = 'M';
+	cl = bb_utf8_encode(cps[i].c, key + 2);
+	if (!lex_find(lex, key, 2 + cl, &w))
+		return NULL;
+	static const struct {
+		char level;
+		int from, to; /* the context, relative to i */
+	} levels[] = {{'C', -1, 1}, {'L', -2, 0}, {'R', 0, 2}, {'l', -1, 0}, {'r', 0, 1}, {'D', 0, 0}};
+	for (size_t k = 0; k < sizeof levels / sizeof levels[0] - (poly != 0); k++) {
+		if ((levels[k].from < 0 && i < (size_t)-levels[k].from) || i + (size_t)levels[k].to >= n)
+			continue;
+		size_t kl = 2;
+		key[1] = levels[k].level;
+		for (int d = levels[k].from; d <= levels[k].to; d++)
+			kl += bb_utf8_encode(cps[(size_t)((long)i + d)].c, key + kl);
+		if (lex_find(lex, key, kl, &w)) {
+			*len = w.reading_len;
+			return w.reading;
+		}
+	}
+	return NULL;
+}
+
 /* ---- context rules for single characters ---- */
 
 static int is_numeral(uint32_t c);
@@ -731,6 +767,19 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 				mr = merged_reading(lex, x->text, strlen(x->text), x->reading, &mlen);
 			if (mr)
 				copy_field(x->reading, sizeof x->reading, mr, mlen);
+			/* the model reads characters standing alone and those of guessed words */
+			if (!(w.flags & LEX_USER) && !ctx && (k == 1 || (w.flags & LEX_DERIVED)))
+				x->flags |= BB_UNIT_ALONE;
+			struct lex_word cw;
+			if ((x->flags & BB_UNIT_ALONE) &&
+			    lex_find(lex, r->f + fcps[i + j].off, fcps[i + j].len, &cw) &&
+			    (cw.flags & LEX_POLY))
+				x->flags |= BB_UNIT_POLY;
+			if ((x->flags & BB_UNIT_ALONE) &&
+			    (mr = model_reading(lex, fcps, n, i + j, x->flags & BB_UNIT_POLY, &mlen))) {
+				copy_field(x->reading, sizeof x->reading, mr, mlen);
+				x->flags |= BB_UNIT_MODEL;
+			}
 			if (w.flags & LEX_USER)
 				x->flags |= BB_UNIT_USER;
 			if (k == 1 && (w.flags & LEX_POLY))

@@ -16,9 +16,11 @@ if [ ! -f "$CPP/dev.sent" ] || [ ! -f "$CPP/dev.lb" ]; then
 fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
+stage=pronounce
+[ "$1" = --tuning ] && stage=pronounce_alone # "*": a reading no word settles
 # ▁X▁ -> [X]; brackets already in a sentence would mark the wrong span: made round
 sed 's/\[/（/g; s/\]/）/g; s/▁\([^▁]*\)▁/[\1]/' "$CPP/dev.sent" |
-	"$BUILD/run_cases" --stage pronounce >"$tmp"
+	"$BUILD/run_cases" --stage $stage >"$tmp"
 sed 's/u:/v/g' "$CPP/dev.lb" | paste -d '\t' - "$tmp" | paste -d '\t' - "$CPP/dev.sent" |
 awk -F '\t' -v errors="$1" '
 { held = NR % 5 == 0; ok = $1 == $2 }
