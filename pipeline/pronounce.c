@@ -303,9 +303,10 @@ static int segment(const struct bb_lexicon *lex, const struct run *r, size_t n, 
 /* The reading the context model (pipeline/polyphone_context.txt, in the lexicon) gives
  * character i of a run of n (folded code points cps), or NULL: the rule of the most specific
  * context that matches (previous, X, next; two before; two after; previous; next; anywhere,
- * but for a common polyphone, poly: its default stays the lexicon's). */
+ * but not for a common polyphone or a word's character, nodef: there its default or the
+ * word's reading stays). */
 static const char *model_reading(const struct bb_lexicon *lex, const struct cp *cps, size_t n,
-				 size_t i, int poly, size_t *len)
+				 size_t i, int nodef, size_t *len)
 {
 	char key[2 + 4 * 3];
 	struct lex_word w;
@@ -319,7 +320,7 @@ static const char *model_reading(const struct bb_lexicon *lex, const struct cp *
 		char level;
 		int from, to; /* the context, relative to i */
 	} levels[] = {{'C', -1, 1}, {'L', -2, 0}, {'R', 0, 2}, {'l', -1, 0}, {'r', 0, 1}, {'D', 0, 0}};
-	for (size_t k = 0; k < sizeof levels / sizeof levels[0] - (poly != 0); k++) {
+	for (size_t k = 0; k < sizeof levels / sizeof levels[0] - (nodef != 0); k++) {
 		if ((levels[k].from < 0 && i < (size_t)-levels[k].from) || i + (size_t)levels[k].to >= n)
 			continue;
 		size_t kl = 2;
@@ -775,8 +776,11 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 			    lex_find(lex, r->f + fcps[i + j].off, fcps[i + j].len, &cw) &&
 			    (cw.flags & LEX_POLY))
 				x->flags |= BB_UNIT_POLY;
-			if ((x->flags & BB_UNIT_ALONE) &&
-			    (mr = model_reading(lex, fcps, n, i + j, x->flags & BB_UNIT_POLY, &mlen))) {
+			/* in a word, only the contexts; alone, the character's default too */
+			if (!(w.flags & LEX_USER) && !ctx &&
+			    (mr = model_reading(lex, fcps, n, i + j,
+						!(x->flags & BB_UNIT_ALONE) || (x->flags & BB_UNIT_POLY),
+						&mlen))) {
 				copy_field(x->reading, sizeof x->reading, mr, mlen);
 				x->flags |= BB_UNIT_MODEL;
 			}

@@ -8,8 +8,8 @@
 #       > pipeline/polyphone_context.txt
 #
 # Input: "line TAB label TAB bobao's reading TAB sentence with the polyphone marked ▁X▁", the
-# readings of a lexicon built without the model, "*" after those no word settles (only those
-# are the model's), "*!" after a common polyphone's usual reading (no D rule changes that). A rule says: the polyphone X in this context
+# readings of a lexicon built without the model, "*" after those no word settles, "*!" after
+# a common polyphone's usual reading. D rules read only the first kind; the contexts, all. A rule says: the polyphone X in this context
 # reads R. Levels, most specific first: C (previous, X, next), L (two before, X), R (X, two
 # after), l (previous, X), r (X, next), D (X anywhere). Each level is learned against the
 # readings the less specific levels already give, from the least specific up; a rule is kept
@@ -62,12 +62,14 @@ def main():
         if a < 0 or b != a + 2:
             continue
         s = sent[:a] + sent[a + 1] + sent[b + 1:]
-        poly = got.endswith('*!')  # a common polyphone standing alone: no D rule
-        if s[a] in '一不' or not (got.endswith('*') or poly):
+        alone = got.endswith('*')
+        nodef = got.endswith('*!') or not alone  # a common polyphone, or in a word: no D rule
+        if s[a] in '一不':
             continue
-        labels[s[a]][want] += 1
+        if alone:
+            labels[s[a]][want] += 1
         ctx = contexts(s, a)
-        if poly:
+        if nodef:
             del ctx['D']
         items.append([want, got.rstrip('*!'), ctx])
     rules = []
@@ -82,6 +84,8 @@ def main():
         for key, its in seen.items():
             best = None
             for r in set(it[0] for it in its):
+                if any(it[1].endswith('5') and it[1][:-1] == r[:-1] for it in its):
+                    continue  # the dictionary's neutral tone stays (知识 zhi1 shi5; CPP: shi2)
                 g = sum(1 for it in its if it[1] != it[0] and it[0] == r)
                 loss = sum(1 for it in its if it[1] == it[0] and it[0] != r)
                 if level == 'D' and labels[key][r] < D_SHARE * sum(labels[key].values()):
