@@ -17,7 +17,8 @@
  * for 乾, so that 乾了 reads gan1 le5 though 干了 is gan4 le5). The context model of
  * polyphones: under LEX_CTX_KEY + 'M' + a character, "-" when it has rules; under LEX_CTX_KEY
  * + level + context, a rule's reading (levels C: previous, X, next; L: two before, X; R: X,
- * two after; l: previous, X; r: X, next; D: X anywhere; the most specific wins).
+ * two after; l: previous, X; r: X, next; D: X anywhere; the most specific wins); under
+ * LEX_CTX_KEY + 'S' + a character, its reading as a surname (the name detector).
  */
 #ifndef BOBAO_LEXICON_H
 #define BOBAO_LEXICON_H

@@ -1664,6 +1664,14 @@ int main(int argc, char **argv)
 	add_trad_words();
 	for (int i = 11; i < argc; i++)
 		load_context(argv[i]);
+	for (size_t m = 0; m < nsurnames; m++) { /* for pronounce's name detector */
+		char key[16];
+		snprintf(key, sizeof key, "%cS%s", LEX_CTX_KEY, surnames[m].ch);
+		struct word *w = word_get(key, strlen(key));
+		w->nchars = 1;
+		w->reading = xstrndup(surnames[m].reading, strlen(surnames[m].reading));
+		w->freq = 1;
+	}
 	if (audit)
 		write_audit(audit);
 	write_lexicon(argv[1]);

@@ -610,6 +610,67 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 	return NULL;
 }
 
+/* ---- names: a surname's reading at the start of a person's name ---- */
+
+/* Words after a person's name (葛文耀表示, 曾庆红说) and before one (记者肖林, 教授单文). */
+#define AFTER_NAME "说|表示|指出|认为|介绍|告诉|称|强调|透露|回忆|坦言|解释|建议|希望|说道|" \
+	"先生|女士|小姐|同志|教授|博士|医生|老师|书记|主任|所长|院长|局长|经理|董事长|总经理|" \
+	"代表|委员|一行|等人|夫妇|同学|师傅|律师|记者|表态|发言|接受|出席|会见|当选|担任|获得"
+#define BEFORE_NAME "记者|通讯员|主任|教授|总统|总理|主席|部长|市长|县长|省长|局长|书记|董事长|" \
+	"总经理|经理|院长|校长|所长|队长|厂长|医生|律师|演员|导演|歌手|选手|作家|画家|村民|居民|" \
+	"市民|网友|同学|老师|患者|司机|主持人|负责人|专家|学者|研究员|教练|队员|球员|编辑|工程师|" \
+	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者"
+
+/* Whether one of list's words starts text (n bytes). */
+static int starts_with(const char *list, const char *text, size_t n)
+{
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, "|");
+		if (l <= n && memcmp(p, text, l) == 0)
+			return 1;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* The surname reading of character i of the run (folded code points fcps, folded text f),
+ * the first of word w (derived: its reading was guessed), when it starts a person's name: a
+ * surname standing alone after a word of BEFORE_NAME (记者肖林), or alone or starting a
+ * guessed name (POS nr) with a one- or two-character given name before a word of AFTER_NAME
+ * (葛文耀表示); NULL otherwise. Known words keep their readings (华为, though tagged nr). */
+static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
+				   const struct cp *fcps, size_t n, size_t i, const struct seg *w,
+				   int derived, const struct seg *prev, size_t *len)
+{
+	static const char *const not_given = "一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很";
+	char key[8];
+	struct lex_word lw;
+	key[0] = LEX_CTX_KEY;
+	key[1] = 'S';
+	size_t cl = bb_utf8_encode(fcps[i].c, key + 2);
+	if ((w->chars != 1 && !(w->pos == POS_NR && derived)) || !lex_find(lex, key, 2 + cl, &lw))
+		return NULL;
+	size_t end = fcps[n - 1].off + fcps[n - 1].len;
+	int named = 0, titled = w->chars == 1 && prev &&
+		    (in_list(BEFORE_NAME, prev->text, prev->bytes) || ends_with(BEFORE_NAME, prev));
+	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
+		char c[4];
+		if (bb_utf8_encode(fcps[i + g].c, c) == 3 && strstr(not_given, (c[3] = 0, c)))
+			break;
+		if (g == 1 && starts_with(AFTER_NAME, f + fcps[i + 1].off, end - fcps[i + 1].off))
+			break; /* 主任曾说: no given name */
+		named = titled;
+		size_t at = i + g + 1 < n ? fcps[i + g + 1].off : end;
+		named = named || (g + 1 >= w->chars && starts_with(AFTER_NAME, f + at, end - at));
+	}
+	if (!named)
+		return NULL;
+	*len = lw.reading_len;
+	return lw.reading;
+}
+
 /* The k-th syllable of a reading, copied into out. */
 static void nth_syllable(const char *r, size_t rn, size_t k, char *out, size_t size)
 {
@@ -730,8 +791,12 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 		size_t k = wlen[i];
 		struct lex_word w = lw[m];
 		int found = segs[m].found;
-		const char *ctx = NULL;
+		const char *ctx = NULL, *sur = NULL;
+		size_t surlen = 0;
 		char rd[64];
+		if (found && !(w.flags & LEX_USER))
+			sur = surname_reading(lex, r->f, fcps, n, i, &segs[m], !!(w.flags & LEX_DERIVED),
+					      m ? &segs[m - 1] : NULL, &surlen);
 		if (found && !(w.flags & LEX_USER) && (ctx = ctx_reading(segs, nseg, m))) {
 			/* the rule's syllable replaces the word's last one */
 			const char *sp = memrchr(w.reading, ' ', w.reading_len);
@@ -768,6 +833,10 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 				mr = merged_reading(lex, x->text, strlen(x->text), x->reading, &mlen);
 			if (mr)
 				copy_field(x->reading, sizeof x->reading, mr, mlen);
+			if (j == 0 && sur) { /* a person's name: the surname's reading */
+				copy_field(x->reading, sizeof x->reading, sur, surlen);
+				continue;
+			}
 			/* the model reads characters standing alone and those of guessed words */
 			if (!(w.flags & LEX_USER) && !ctx && (k == 1 || (w.flags & LEX_DERIVED)))
 				x->flags |= BB_UNIT_ALONE;
