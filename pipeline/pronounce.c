@@ -386,6 +386,9 @@ static const struct ctx_rule {
 	/* 得: 得了/得 + number (obtain), V得 (complement), 得 + verb (must) */
 	{"得", "de2", {CTX_NEXT_W, "了|过|到", 0}, {0}, 0},
 	{"得", "de2", {CTX_NEXT_P, NULL, P(M)}, {0}, 0},
+	{"得", "de2", {CTX_PREV_W, "未|没|没有|尚未|未曾|一无", 0}, {CTX_LAST, NULL, 0}, 0}, /* 一分未得 */
+	{"得", "dei3", {CTX_PREV_W, "还是|还|就|也|总|都|又|可|才|只|非", 0},
+	 {CTX_NEXT_P, NULL, VERBAL | P(L)}, 0}, /* 还是得靠 */
 	{"得", "dei3", {CTX_PREV_P, NULL, NOMINAL | P(D) | P(T) | P(F)},
 	 {CTX_NEXT_P, NULL, VERBAL | P(L)}, 0},
 	{"得", "de5", {CTX_PREV_P, NULL, ~(NOMINAL | P(P) | P(C) | P(M) | P(Q))}, {0}, 0},
@@ -412,6 +415,17 @@ static const struct ctx_rule {
 	{"长", "zhang3", {CTX_NEXT_W, "得|了|着|出|满|成|大|高|势|起来|出来|在|到|胖|肉|芽", 0}, {0}, 0},
 	/* verbs read otherwise in their compounds */
 	{"中", "zhong4", {CTX_NEXT_W, "了|过|弹|枪|奖|标|毒|招|签", 0}, {0}, 0},
+	/* hit: 罚中, 投篮不中 */
+	{"中", "zhong4", {CTX_PREV_W, "罚|射|投|猜|命|击|打|押|踢|抽|百发百|投篮|射门", 0}, {0}, 0},
+	{"中", "zhong4", {CTX_PREV_NEAR, "投篮|射门|罚球|投|射|猜|罚|击|打|踢", 0}, {CTX_LAST, NULL, 0}, 0},
+	{"不中", "zhong4", {CTX_PREV_W, "投|射|猜|击|打|押|踢|罚|投篮|射门|罚球|命", 0}, {0}, 0},
+	/* 挣得很多: earns a lot (de5); 挣得一份工资 (de2) */
+	{"挣得", "de5", {CTX_NEXT_W, "很|很多|太多|更多|太|非常|特别|比较|更|多|少|不少|越来越|真|挺|最|相当|不", 0},
+	 {0}, 0},
+	/* 把衣服当毛巾用: 当 dang4, taken as */
+	{"当", "dang4", {CTX_NEXT_NEAR, "用|使|使用|看待|对待", 0}, {CTX_PREV_NEAR, "把|将", 0}, 0},
+	/* 有选择地接受: the adverbial de5, not 选择地 the chosen site */
+	{"选择地", "de5", {CTX_NEXT_P, NULL, VERBAL}, {0}, 0},
 	{"系", "ji4", {CTX_NEXT_W, "好|上|紧|着|在|牢|住|鞋带|安全带|红领巾|领带", 0}, {0}, 0},
 	{"空", "kong4", {CTX_NEXT_W, "出|出来|着|下|下来", 0}, {0}, 0},
 	{"差", "cha1", {CTX_PREV_W, "之", 0}, {0}, 0},
@@ -721,7 +735,13 @@ static int is_digit_numeral(uint32_t c)
 static int yi_ordinal(const struct hz *h, size_t n, size_t i)
 {
 	uint32_t prev = i ? h[i - 1].c : 0, next = i + 1 < n ? h[i + 1].c : 0;
-	if (prev == 0x7B2C || is_numeral(prev) || is_digit_numeral(next))
+	/* a numeral before, but not the end of a word such as 唯一, 统一 (唯一一个 yi2) */
+	int prev_num = is_numeral(prev) && !(h[i - 1].word_len > 1 &&
+					      h[i - 1].word_pos + 1 == h[i - 1].word_len &&
+					      !is_numeral(h[i - 1 - h[i - 1].word_pos].c));
+	if (prev == 0x7B2C || prev_num || is_digit_numeral(next))
+		return 1;
+	if (next == 0x70B9 && i + 2 < n && is_numeral(h[i + 2].c)) /* 一点五: a decimal */
 		return 1;
 	if (next == 0x6708) /* 一月 (January) */
 		return 1;
