@@ -59,6 +59,7 @@ struct word {
 	unsigned flags;
 	enum lex_pos pos; /* jieba's part of speech, coarsened */
 	char *simp; /* a traditional word's: terra's simplified conversion */
+	int to_default; /* syllables changed to their character's mainland default (the audit) */
 };
 
 /* A string-keyed hash map to indices (words) or to weights (votes). */
@@ -1170,6 +1171,44 @@ static void set_last_syllable(struct word *w, const char *syl)
 	replace_reading(w, r);
 }
 
+/* The last resort for a syllable that is none of its character's mainland readings and that
+ * putonghua_syllable could not settle (口吃 ji2, 融洽 xia2, 叶县 she4): the character's
+ * default, when that is a mainland reading; for a character itself, its first mainland
+ * reading. bobao's own readings stay. Listed by the audit, to review. */
+static void mainland_default(struct word *w)
+{
+	if (!w->reading || (w->ncands && w->cands[0].forced) || (unsigned char)w->text[0] < 0x80)
+		return;
+	char out[1024] = "";
+	size_t len = 0;
+	int changed = 0;
+	for (size_t k = 0; k < w->nchars; k++) {
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		const char *set = mainland_set(w->text + a, b - a), *def = NULL;
+		char syl[16], first[16];
+		syllable(w->reading, k, syl);
+		if (set && !set_has(set, syl)) {
+			if (w->nchars == 1) {
+				syllable(set, 0, first);
+				def = first;
+			} else {
+				const char *d = char_reading(w->text + a, b - a);
+				if (d && set_has(set, d))
+					def = d;
+			}
+		}
+		if (def)
+			changed = 1;
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", def ? def : syl);
+		if (len >= sizeof out - 1)
+			return;
+	}
+	if (changed) {
+		replace_reading(w, xstrndup(out, len));
+		w->to_default = 1;
+	}
+}
+
 /* Whether the first n bytes of s are all numerals or counting words (两, 几, 每, 这...). */
 static int counting(const char *s, size_t n)
 {
@@ -1574,9 +1613,10 @@ static void load_context(const char *path)
 }
 
 /* make audit-readings: every word whose reading holds a syllable that is none of its
- * character's mainland readings, a line each: word, reading, the characters at fault with
- * their mainland readings, and where the reading comes from (fixes: lexicon_fixes.txt, which
- * wins on purpose; terra; derived: guessed from its characters). */
+ * character's mainland readings, or had one changed to its character's default, a line each:
+ * word, reading, the characters at fault with their mainland readings ("-": none left), and
+ * where the reading comes from (fixes: lexicon_fixes.txt, which wins on purpose; terra;
+ * derived: guessed from its characters; changed to the character's mainland default). */
 static void write_audit(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -1600,19 +1640,20 @@ static void write_audit(const char *path)
 				len += (size_t)snprintf(why + len, sizeof why - len, "%s%.*s %s (%s)",
 							len ? ", " : "", (int)(b - a), w->text + a, syl, set);
 		}
-		if (!len)
+		if (!len && !w->to_default)
 			continue;
 		const char *from = w->ncands && w->cands[0].forced ? "fixes"
+				   : w->to_default ? "changed to the character's mainland default"
 				   : w->flags & LEX_DERIVED ? "derived" : "terra";
-		fprintf(f, "%s\t%s\t%s\t%s\n", w->text, w->reading, why, from);
+		fprintf(f, "%s\t%s\t%s\t%s\n", w->text, w->reading, len ? why : "-", from);
 		count++;
 	}
 	if (fclose(f) != 0) {
 		fprintf(stderr, "lexicon_build: %s: write error\n", path);
 		exit(74);
 	}
-	fprintf(stderr, "lexicon_build: %zu words with a syllable none of its character's mainland readings (%s)\n",
-		count, path);
+	fprintf(stderr, "lexicon_build: %zu words listed: a syllable none of its character's mainland "
+		"readings, or changed to its default (%s)\n", count, path);
 }
 
 int main(int argc, char **argv)
@@ -1644,8 +1685,10 @@ int main(int argc, char **argv)
 		load_extra(argv[i]);
 	vote_chars();
 	for (size_t i = 0; i < nwords; i++)
-		if (words[i].nchars == 1)
+		if (words[i].nchars == 1) {
 			choose_char(&words[i]);
+			mainland_default(&words[i]);
+		}
 	for (size_t i = 0; i < nwords; i++)
 		if (words[i].nchars > 1 && words[i].ncands)
 			choose_phrase(&words[i]);
@@ -1655,6 +1698,8 @@ int main(int argc, char **argv)
 			if (words[i].nchars == len && !words[i].reading)
 				derive_reading(&words[i]);
 	for (size_t i = 0; i < nwords; i++) {
+		if (words[i].nchars > 1)
+			mainland_default(&words[i]);
 		measure_reading(&words[i]);
 		adverb_de(&words[i]);
 		closing_wei(&words[i]);
