@@ -1597,13 +1597,16 @@ static void load_context(const char *path)
 			  : *level == 'C' ? char_off(ctx, 1) : 0;
 		size_t cl = char_off(ctx + at, 1);
 		char key[32];
-		snprintf(key, sizeof key, "%c%c%s", LEX_CTX_KEY, *level, ctx);
-		struct word *w = word_get(key, strlen(key));
+		key[0] = LEX_CTX_KEY;
+		key[1] = *level;
+		memcpy(key + 2, ctx, n); /* n <= 12 */
+		struct word *w = word_get(key, 2 + n);
 		w->nchars = 1;
 		w->reading = xstrndup(r, strlen(r));
 		w->freq = (uint32_t)(atol(net) > 0 ? atol(net) : 1);
-		snprintf(key, sizeof key, "%cM%.*s", LEX_CTX_KEY, (int)cl, ctx + at);
-		w = word_get(key, strlen(key));
+		key[1] = 'M';
+		memmove(key + 2, ctx + at, cl);
+		w = word_get(key, 2 + cl);
 		w->nchars = 1;
 		if (!w->reading)
 			w->reading = xstrndup("-", 1);
