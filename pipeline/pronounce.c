@@ -675,9 +675,8 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 			break;
 		if (g == 1 && starts_with(AFTER_NAME, f + fcps[i + 1].off, end - fcps[i + 1].off))
 			break; /* 主任曾说: no given name */
-		named = titled;
 		size_t at = i + g + 1 < n ? fcps[i + g + 1].off : end;
-		named = named || (g + 1 >= w->chars && starts_with(AFTER_NAME, f + at, end - at));
+		named = titled || (g + 1 >= w->chars && starts_with(AFTER_NAME, f + at, end - at));
 	}
 	if (!named)
 		return NULL;
