@@ -18,8 +18,8 @@ LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # Debian packages for building, running and testing (checked with dpkg, installed when missing).
 DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng espeak-ng-data libespeak-ng-dev libsndfile1-dev \
 	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
-	parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind python3-feedparser slurm-wlm munge \
-	fonts-noto-cjk
+	golang-github-mozillazg-go-pinyin-dev parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind \
+	python3-feedparser slurm-wlm munge fonts-noto-cjk
 
 LIB_SRC  = $(filter-out pipeline/main.c pipeline/lexicon_build.c,$(wildcard pipeline/*.c))
 LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
@@ -33,7 +33,7 @@ LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 VERSION := $(shell sed -n 's/^\#define BOBAO_VERSION "\(.*\)"/\1/p' pipeline/bobao.h)
 
-.PHONY: all deps test test-espeak-1.52 check fuzz bench demo install uninstall clean
+.PHONY: all deps audit-readings test test-espeak-1.52 check fuzz bench demo install uninstall clean
 
 all: $(BUILD)/bobao $(BUILD)/$(SOLIB) $(if $(wildcard pipeline/lexicon_build.c),$(LEXICON))
 
@@ -74,6 +74,8 @@ $(BUILD)/lexicon_build: pipeline/lexicon_build.c $(BUILD)/libbobao.a $(HDRS) | $
 
 JIEBA_DICT = /usr/lib/python3/dist-packages/jieba/dict.txt
 TERRA_DICT = /usr/share/rime-data/terra_pinyin.dict.yaml
+# pinyin-data's mainland readings of every character, as Debian's go-pinyin ships them (MIT)
+MAINLAND_DICT = /usr/share/gocode/src/github.com/mozillazg/go-pinyin/pinyin_dict.go
 $(BUILD)/terra_simplified.txt: $(TERRA_DICT) | $(BUILD)
 	opencc -c t2s.json -i $(TERRA_DICT) -o $@.tmp && mv $@.tmp $@
 
@@ -88,9 +90,19 @@ $(BUILD)/chars_%.txt: $(BUILD)/chars.txt
 	opencc -c $*.json -i $< -o $@.tmp && mv $@.tmp $@
 
 CHAR_MAPS = $(BUILD)/chars.txt $(BUILD)/chars_t2s.txt $(BUILD)/chars_hk2s.txt $(BUILD)/chars_tw2s.txt
-$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt
-	$(BUILD)/lexicon_build $@ $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt \
-		$(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt
+# The context model of polyphones, learned from labelled data (tests/train_polyphones.py);
+# empty to build a lexicon without it (to train it again).
+POLYPHONE_CONTEXT ?= pipeline/polyphone_context.txt
+LEXICON_INPUTS = $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt $(BUILD)/terra_back.txt \
+	$(CHAR_MAPS) $(MAINLAND_DICT) pipeline/lexicon_fixes.txt $(POLYPHONE_CONTEXT)
+$(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt \
+		$(POLYPHONE_CONTEXT)
+	$(BUILD)/lexicon_build $@ $(LEXICON_INPUTS)
+
+# Words whose reading holds a syllable none of its character's mainland readings, a line
+# each, into build/readings_audit.txt (with the lexicon rebuilt).
+audit-readings: deps $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS)
+	$(BUILD)/lexicon_build --audit $(BUILD)/readings_audit.txt $(LEXICON) $(LEXICON_INPUTS)
 
 test: deps all $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh

@@ -209,6 +209,9 @@ enum bb_unit_flags {
 	BB_UNIT_USER = 1,      /* reading from the user lexicon */
 	BB_UNIT_SANDHI = 2,    /* 一/不 tone changed */
 	BB_UNIT_FALLBACK = 4,  /* not in the lexicon: character fallback or skipped */
+	BB_UNIT_MODEL = 8,     /* a polyphone read by the context model (learned), not a word */
+	BB_UNIT_ALONE = 16,    /* no word settles its reading: read alone or in a guessed word */
+	BB_UNIT_POLY = 32,     /* and it is a common polyphone (more than one common reading) */
 };
 
 /* One spoken unit: one hanzi (reading: pinyin with tone digit, "hang2"), one Latin run

@@ -1,8 +1,8 @@
 /* Compiles lexicon.bin from open data: jieba's word frequencies, Rime terra_pinyin readings
  * (and their OpenCC t2s conversion), and bobao's own corrections. SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED TERRA_BACK CHARS CHARS_T2S
- *                 CHARS_HK2S CHARS_TW2S [EXTRA...]
+ *   lexicon_build [--audit FILE] OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED TERRA_BACK CHARS
+ *                 CHARS_T2S CHARS_HK2S CHARS_TW2S MAINLAND [EXTRA...]
  *   lexicon_build --chars      (prints the CJK characters, one a line, for CHARS)
  *
  * JIEBA_DICT: "word freq pos" lines (simplified). TERRA_DICT: terra_pinyin.dict.yaml
@@ -10,7 +10,11 @@
  * `opencc -c t2s.json`, line for line; TERRA_BACK: that
  * through `opencc -c s2t.json` (to know a simplified character's usual traditional form).
  * CHARS: every CJK character one a line, and the same through opencc's t2s, hk2s and tw2s:
- * the character map that folds traditional text to simplified at reading time. EXTRA: "word TAB reading [TAB freq]" lines that
+ * the character map that folds traditional text to simplified at reading time. MAINLAND:
+ * pinyin-data's mainland readings of each character (go-pinyin's pinyin_dict.go): a syllable
+ * of a terra word that is none of its character's mainland readings is changed to the one
+ * with the same letters (研究 jiu4 -> jiu1), or the character's only one; --audit FILE lists
+ * the words still holding such a syllable (make audit-readings). EXTRA: "word TAB reading [TAB freq]" lines that
  * replace every other reading of that word (bobao's mainland news corrections); EXTRA
  * lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
  * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have;
@@ -55,6 +59,7 @@ struct word {
 	unsigned flags;
 	enum lex_pos pos; /* jieba's part of speech, coarsened */
 	char *simp; /* a traditional word's: terra's simplified conversion */
+	int to_default; /* syllables changed to their character's mainland default (the audit) */
 };
 
 /* A string-keyed hash map to indices (words) or to weights (votes). */
@@ -435,6 +440,165 @@ static void mainland_reading(const char *trad, char *r)
 		strcpy(r, out);
 }
 
+/* ---- mainland readings of single characters ---- */
+
+/* Each character's mainland (Putonghua) readings, from pinyin-data's table as go-pinyin ships
+ * it (pinyin_dict.go: "0x4E3A: \"wèi,wéi\","), as "wei4 wei2"; indexed by code point. */
+#define MAINLAND_MAX 0x32000
+static char **mainland;
+
+/* One toned pinyin syllable ("zhuā", "lǘ", "m̀") as letters and a tone digit ("zhua1",
+ * "lv2", "m4"; 5 when it has no mark) into out (16 bytes); 0 when malformed. */
+static int tone_digits(const char *s, size_t n, char *out)
+{
+	static const struct {
+		uint32_t c;
+		char base, tone;
+	} marks[] = {
+		{0x101, 'a', 1}, {0xE1, 'a', 2}, {0x1CE, 'a', 3}, {0xE0, 'a', 4},
+		{0x113, 'e', 1}, {0xE9, 'e', 2}, {0x11B, 'e', 3}, {0xE8, 'e', 4},
+		{0x12B, 'i', 1}, {0xED, 'i', 2}, {0x1D0, 'i', 3}, {0xEC, 'i', 4},
+		{0x14D, 'o', 1}, {0xF3, 'o', 2}, {0x1D2, 'o', 3}, {0xF2, 'o', 4},
+		{0x16B, 'u', 1}, {0xFA, 'u', 2}, {0x1D4, 'u', 3}, {0xF9, 'u', 4},
+		{0x1D6, 'v', 1}, {0x1D8, 'v', 2}, {0x1DA, 'v', 3}, {0x1DC, 'v', 4}, {0xFC, 'v', 0},
+		{0x144, 'n', 2}, {0x148, 'n', 3}, {0x1F9, 'n', 4}, {0x1E3F, 'm', 2}, {0xEA, 'e', 0},
+		{0x1EBF, 'e', 2}, {0x1EC1, 'e', 4}, {0x304, 0, 1}, {0x301, 0, 2}, {0x30C, 0, 3},
+		{0x300, 0, 4},
+	};
+	size_t len = 0;
+	int tone = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
+		size_t l = bb_utf8_decode(s + i, n - i, &c);
+		if (!l || len >= 14)
+			return 0;
+		i += l;
+		if (c >= 'a' && c <= 'z') {
+			out[len++] = (char)c;
+			continue;
+		}
+		size_t m = 0;
+		while (m < sizeof marks / sizeof marks[0] && marks[m].c != c)
+			m++;
+		if (m == sizeof marks / sizeof marks[0])
+			return 0;
+		if (marks[m].base)
+			out[len++] = marks[m].base;
+		if (marks[m].tone)
+			tone = marks[m].tone;
+	}
+	if (!len)
+		return 0;
+	out[len++] = (char)('0' + (tone ? tone : 5));
+	out[len] = '\0';
+	return 1;
+}
+
+static void load_mainland(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	mainland = calloc(MAINLAND_MAX, sizeof *mainland);
+	if (!mainland)
+		exit(71);
+	while (fgets(line, sizeof line, f)) {
+		char *p = strstr(line, "0x"), *q = strchr(line, '"'), *e;
+		if (!p || !q || !(e = strchr(q + 1, '"')))
+			continue;
+		unsigned long c = strtoul(p + 2, NULL, 16);
+		if (c >= MAINLAND_MAX)
+			continue;
+		char out[512];
+		size_t len = 0;
+		for (char *s = q + 1; s < e;) {
+			size_t n = strcspn(s, ",\"");
+			char syl[16];
+			if (tone_digits(s, n, syl) && len + strlen(syl) + 2 < sizeof out)
+				len += (size_t)sprintf(out + len, "%s%s", len ? " " : "", syl);
+			s += n + 1;
+		}
+		if (len)
+			mainland[c] = xstrndup(out, len);
+	}
+	fclose(f);
+}
+
+/* The mainland readings of the character at s (n bytes), or NULL. */
+static const char *mainland_set(const char *s, size_t n)
+{
+	uint32_t c;
+	if (!mainland || !bb_utf8_decode(s, n, &c) || c >= MAINLAND_MAX)
+		return NULL;
+	return mainland[c];
+}
+
+/* Whether syllable syl is one of set's (its neutral tone counts: 头发 fa5). */
+static int set_has(const char *set, const char *syl)
+{
+	size_t n = strlen(syl);
+	for (const char *p = set; *p;) {
+		size_t l = strcspn(p, " ");
+		if (l == n && memcmp(p, syl, n - 1) == 0 && (p[n - 1] == syl[n - 1] || syl[n - 1] == '5'))
+			return 1;
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* The Putonghua syllable for syl, a character's syllable that is none of its mainland
+ * readings set: the reading with the same letters (研究 jiu4 -> jiu1, 综合 zong4 -> zong1),
+ * else its only reading; NULL when neither settles it (the audit lists those). */
+static const char *putonghua_syllable(const char *set, const char *syl, char *out)
+{
+	size_t n = strlen(syl) - 1, count = 0;
+	const char *only = NULL;
+	for (const char *p = set; *p;) {
+		size_t l = strcspn(p, " ");
+		if (l == n + 1 && memcmp(p, syl, n) == 0) {
+			memcpy(out, p, l);
+			out[l] = '\0';
+			return out;
+		}
+		only = p;
+		count++;
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	if (count != 1)
+		return NULL;
+	size_t l = strcspn(only, " ");
+	memcpy(out, only, l);
+	out[l] = '\0';
+	return out;
+}
+
+/* Changes, in reading r of the simplified word w, every syllable that is none of its
+ * character's mainland readings to the Putonghua one (see putonghua_syllable). */
+static void putonghua_reading(const char *w, char *r)
+{
+	char out[1024] = "";
+	size_t len = 0, off = 0, nw = strlen(w);
+	for (size_t k = 0; off < nw; k++) {
+		uint32_t c;
+		size_t l = bb_utf8_decode(w + off, nw - off, &c);
+		char syl[16], fixed[16];
+		syllable(r, k, syl);
+		if (!l || !syl[0])
+			return;
+		const char *set = mainland_set(w + off, l), *p = syl;
+		if (set && !set_has(set, syl) && putonghua_syllable(set, syl, fixed))
+			p = fixed;
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", p);
+		if (len >= sizeof out - 1)
+			return;
+		off += l;
+	}
+	strcpy(r, out);
+}
+
 /* ---- traditional to simplified, character by character ---- */
 
 struct fold {
@@ -683,6 +847,7 @@ static void load_terra(const char *trad_path, const char *simp_path, const char 
 		if (normalize_reading(rs) != nchars)
 			continue;
 		mainland_reading(wt, rs);
+		putonghua_reading(wsimp, rs);
 		double pct = -1;
 		if (ms && strchr(ms, '%'))
 			pct = strtod(ms, NULL);
@@ -701,7 +866,7 @@ static void load_extra(const char *path)
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
 		int trad = line[0] == '^'; /* a traditional word form only */
-		if ((line[0] && strchr("@%&", line[0])) || !split_entry(line + trad, &w, &r, &more))
+		if ((line[0] && strchr("@%&?", line[0])) || !split_entry(line + trad, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
 		struct word *wd = trad ? trad_get(w, n) : NULL;
@@ -850,7 +1015,9 @@ static void choose_char(struct word *w)
 	}
 	if (best)
 		w->reading = best->reading;
-	if (common > 1)
+	/* bobao's chosen default of a polyphone (差 cha4) is one too */
+	const char *set = best && best->forced ? mainland_set(w->text, w->len) : NULL;
+	if (common > 1 || (set && strchr(set, ' ')))
 		w->flags |= LEX_POLY;
 }
 
@@ -1002,6 +1169,44 @@ static void set_last_syllable(struct word *w, const char *syl)
 	memcpy(r, w->reading, keep);
 	strcpy(r + keep, syl);
 	replace_reading(w, r);
+}
+
+/* The last resort for a syllable that is none of its character's mainland readings and that
+ * putonghua_syllable could not settle (口吃 ji2, 融洽 xia2, 叶县 she4): the character's
+ * default, when that is a mainland reading; for a character itself, its first mainland
+ * reading. bobao's own readings stay. Listed by the audit, to review. */
+static void mainland_default(struct word *w)
+{
+	if (!w->reading || (w->ncands && w->cands[0].forced) || (unsigned char)w->text[0] < 0x80)
+		return;
+	char out[1024] = "";
+	size_t len = 0;
+	int changed = 0;
+	for (size_t k = 0; k < w->nchars; k++) {
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		const char *set = mainland_set(w->text + a, b - a), *def = NULL;
+		char syl[16], first[16];
+		syllable(w->reading, k, syl);
+		if (set && !set_has(set, syl)) {
+			if (w->nchars == 1) {
+				syllable(set, 0, first);
+				def = first;
+			} else {
+				const char *d = char_reading(w->text + a, b - a);
+				if (d && set_has(set, d))
+					def = d;
+			}
+		}
+		if (def)
+			changed = 1;
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", def ? def : syl);
+		if (len >= sizeof out - 1)
+			return;
+	}
+	if (changed) {
+		replace_reading(w, xstrndup(out, len));
+		w->to_default = 1;
+	}
 }
 
 /* Whether the first n bytes of s are all numerals or counting words (两, 几, 每, 这...). */
@@ -1362,13 +1567,112 @@ static int print_chars(void)
 	return fflush(stdout) == 0 ? 0 : 74;
 }
 
+/* ---- the context model of polyphones ---- */
+
+/* "?LEVEL TAB CONTEXT TAB READING TAB NET" lines of an EXTRA file (pipeline/polyphone_context.txt,
+ * learned by tests/train_polyphones.py): stored under LEX_CTX_KEY + level + context, with
+ * LEX_CTX_KEY + 'M' + the character marking the characters that have rules. */
+static void load_context(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+		if (line[0] != '?')
+			continue;
+		chomp(line);
+		char *level = line + 1, *ctx = strchr(level, '\t'), *r = ctx ? strchr(ctx + 1, '\t') : NULL;
+		char *net = r ? strchr(r + 1, '\t') : NULL;
+		if (!net || ctx != level + 1 || !strchr("DlrLRC", *level)) {
+			fprintf(stderr, "%s:%d: bad ? entry\n", path, lineno);
+			exit(78);
+		}
+		*ctx++ = '\0', *r++ = '\0', *net++ = '\0';
+		size_t n = strlen(ctx), nchars = hanzi_count(ctx, n);
+		static const char need[] = {['D'] = 1, ['l'] = 2, ['r'] = 2, ['L'] = 3, ['R'] = 3, ['C'] = 3};
+		if (nchars != (size_t)need[(unsigned char)*level] || n > 12 || normalize_reading(r) != 1) {
+			fprintf(stderr, "%s:%d: bad ? entry\n", path, lineno);
+			exit(78);
+		}
+		size_t at = *level == 'l' ? char_off(ctx, 1) : *level == 'L' ? char_off(ctx, 2)
+			  : *level == 'C' ? char_off(ctx, 1) : 0;
+		size_t cl = char_off(ctx + at, 1);
+		char key[32];
+		key[0] = LEX_CTX_KEY;
+		key[1] = *level;
+		memcpy(key + 2, ctx, n); /* n <= 12 */
+		struct word *w = word_get(key, 2 + n);
+		w->nchars = 1;
+		w->reading = xstrndup(r, strlen(r));
+		w->freq = (uint32_t)(atol(net) > 0 ? atol(net) : 1);
+		key[1] = 'M';
+		memmove(key + 2, ctx + at, cl);
+		w = word_get(key, 2 + cl);
+		w->nchars = 1;
+		if (!w->reading)
+			w->reading = xstrndup("-", 1);
+		w->freq = 1;
+	}
+	fclose(f);
+}
+
+/* make audit-readings: every word whose reading holds a syllable that is none of its
+ * character's mainland readings, or had one changed to its character's default, a line each:
+ * word, reading, the characters at fault with their mainland readings ("-": none left), and
+ * where the reading comes from (fixes: lexicon_fixes.txt, which wins on purpose; terra;
+ * derived: guessed from its characters; changed to the character's mainland default). */
+static void write_audit(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "lexicon_build: %s: cannot create\n", path);
+		exit(73);
+	}
+	size_t count = 0;
+	for (size_t i = 0; i < nwords; i++) {
+		const struct word *w = &words[i];
+		if (!w->reading || w->nchars < 1 || (unsigned char)w->text[0] < 0x80)
+			continue; /* keys of traditional forms and context rules */
+		char why[512] = "";
+		size_t len = 0;
+		for (size_t k = 0; k < w->nchars; k++) {
+			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+			const char *set = mainland_set(w->text + a, b - a);
+			char syl[16];
+			syllable(w->reading, k, syl);
+			if (set && !set_has(set, syl) && len < sizeof why - 64)
+				len += (size_t)snprintf(why + len, sizeof why - len, "%s%.*s %s (%s)",
+							len ? ", " : "", (int)(b - a), w->text + a, syl, set);
+		}
+		if (!len && !w->to_default)
+			continue;
+		const char *from = w->ncands && w->cands[0].forced ? "fixes"
+				   : w->to_default ? "changed to the character's mainland default"
+				   : w->flags & LEX_DERIVED ? "derived" : "terra";
+		fprintf(f, "%s\t%s\t%s\t%s\n", w->text, w->reading, len ? why : "-", from);
+		count++;
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "lexicon_build: %s: write error\n", path);
+		exit(74);
+	}
+	fprintf(stderr, "lexicon_build: %zu words listed: a syllable none of its character's mainland "
+		"readings, or changed to its default (%s)\n", count, path);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--chars") == 0)
 		return print_chars();
-	if (argc < 10) {
-		fprintf(stderr, "usage: lexicon_build OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED "
-				"TERRA_BACK CHARS CHARS_T2S CHARS_HK2S CHARS_TW2S [EXTRA...]\n"
+	const char *audit = NULL;
+	if (argc > 2 && strcmp(argv[1], "--audit") == 0) {
+		audit = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 11) {
+		fprintf(stderr, "usage: lexicon_build [--audit FILE] OUT JIEBA_DICT TERRA_DICT "
+				"TERRA_SIMPLIFIED TERRA_BACK CHARS CHARS_T2S CHARS_HK2S CHARS_TW2S "
+				"MAINLAND [EXTRA...]\n"
 				"       lexicon_build --chars\n");
 		return 64;
 	}
@@ -1376,15 +1680,18 @@ int main(int argc, char **argv)
 	count_use();
 	load_folds(argv + 6);
 	mark_strong();
-	for (int i = 10; i < argc; i++)
+	load_mainland(argv[10]);
+	for (int i = 11; i < argc; i++)
 		load_char_rules(argv[i]);
 	load_terra(argv[3], argv[4], argv[5]);
-	for (int i = 10; i < argc; i++)
+	for (int i = 11; i < argc; i++)
 		load_extra(argv[i]);
 	vote_chars();
 	for (size_t i = 0; i < nwords; i++)
-		if (words[i].nchars == 1)
+		if (words[i].nchars == 1) {
 			choose_char(&words[i]);
+			mainland_default(&words[i]);
+		}
 	for (size_t i = 0; i < nwords; i++)
 		if (words[i].nchars > 1 && words[i].ncands)
 			choose_phrase(&words[i]);
@@ -1394,6 +1701,8 @@ int main(int argc, char **argv)
 			if (words[i].nchars == len && !words[i].reading)
 				derive_reading(&words[i]);
 	for (size_t i = 0; i < nwords; i++) {
+		if (words[i].nchars > 1)
+			mainland_default(&words[i]);
 		measure_reading(&words[i]);
 		adverb_de(&words[i]);
 		closing_wei(&words[i]);
@@ -1401,6 +1710,18 @@ int main(int argc, char **argv)
 		surname_reading(&words[i]);
 	}
 	add_trad_words();
+	for (int i = 11; i < argc; i++)
+		load_context(argv[i]);
+	for (size_t m = 0; m < nsurnames; m++) { /* for pronounce's name detector */
+		char key[16];
+		snprintf(key, sizeof key, "%cS%s", LEX_CTX_KEY, surnames[m].ch);
+		struct word *w = word_get(key, strlen(key));
+		w->nchars = 1;
+		w->reading = xstrndup(surnames[m].reading, strlen(surnames[m].reading));
+		w->freq = 1;
+	}
+	if (audit)
+		write_audit(audit);
 	write_lexicon(argv[1]);
 	return 0;
 }

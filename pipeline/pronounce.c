@@ -298,6 +298,43 @@ static int segment(const struct bb_lexicon *lex, const struct run *r, size_t n, 
 	return BB_OK;
 }
 
+/* ---- the context model of polyphones ---- */
+
+/* The reading the context model (pipeline/polyphone_context.txt, in the lexicon) gives
+ * character i of a run of n (folded code points cps), or NULL: the rule of the most specific
+ * context that matches (previous, X, next; two before; two after; previous; next; anywhere,
+ * but not for a common polyphone or a word's character, nodef: there its default or the
+ * word's reading stays). */
+static const char *model_reading(const struct bb_lexicon *lex, const struct cp *cps, size_t n,
+				 size_t i, int nodef, size_t *len)
+{
+	char key[2 + 4 * 3];
+	struct lex_word w;
+	size_t cl;
+	key[0] = LEX_CTX_KEY;
+	key[1] = 'M';
+	cl = bb_utf8_encode(cps[i].c, key + 2);
+	if (!lex_find(lex, key, 2 + cl, &w))
+		return NULL;
+	static const struct {
+		char level;
+		int from, to; /* the context, relative to i */
+	} levels[] = {{'C', -1, 1}, {'L', -2, 0}, {'R', 0, 2}, {'l', -1, 0}, {'r', 0, 1}, {'D', 0, 0}};
+	for (size_t k = 0; k < sizeof levels / sizeof levels[0] - (nodef != 0); k++) {
+		if ((levels[k].from < 0 && i < (size_t)-levels[k].from) || i + (size_t)levels[k].to >= n)
+			continue;
+		size_t kl = 2;
+		key[1] = levels[k].level;
+		for (int d = levels[k].from; d <= levels[k].to; d++)
+			kl += bb_utf8_encode(cps[(size_t)((long)i + d)].c, key + kl);
+		if (lex_find(lex, key, kl, &w)) {
+			*len = w.reading_len;
+			return w.reading;
+		}
+	}
+	return NULL;
+}
+
 /* ---- context rules for single characters ---- */
 
 static int is_numeral(uint32_t c);
@@ -349,6 +386,9 @@ static const struct ctx_rule {
 	/* 得: 得了/得 + number (obtain), V得 (complement), 得 + verb (must) */
 	{"得", "de2", {CTX_NEXT_W, "了|过|到", 0}, {0}, 0},
 	{"得", "de2", {CTX_NEXT_P, NULL, P(M)}, {0}, 0},
+	{"得", "de2", {CTX_PREV_W, "未|没|没有|尚未|未曾|一无", 0}, {CTX_LAST, NULL, 0}, 0}, /* 一分未得 */
+	{"得", "dei3", {CTX_PREV_W, "还是|还|就|也|总|都|又|可|才|只|非", 0},
+	 {CTX_NEXT_P, NULL, VERBAL | P(L)}, 0}, /* 还是得靠 */
 	{"得", "dei3", {CTX_PREV_P, NULL, NOMINAL | P(D) | P(T) | P(F)},
 	 {CTX_NEXT_P, NULL, VERBAL | P(L)}, 0},
 	{"得", "de5", {CTX_PREV_P, NULL, ~(NOMINAL | P(P) | P(C) | P(M) | P(Q))}, {0}, 0},
@@ -375,6 +415,17 @@ static const struct ctx_rule {
 	{"长", "zhang3", {CTX_NEXT_W, "得|了|着|出|满|成|大|高|势|起来|出来|在|到|胖|肉|芽", 0}, {0}, 0},
 	/* verbs read otherwise in their compounds */
 	{"中", "zhong4", {CTX_NEXT_W, "了|过|弹|枪|奖|标|毒|招|签", 0}, {0}, 0},
+	/* hit: 罚中, 投篮不中 */
+	{"中", "zhong4", {CTX_PREV_W, "罚|射|投|猜|命|击|打|押|踢|抽|百发百|投篮|射门", 0}, {0}, 0},
+	{"中", "zhong4", {CTX_PREV_NEAR, "投篮|射门|罚球|投|射|猜|罚|击|打|踢", 0}, {CTX_LAST, NULL, 0}, 0},
+	{"不中", "zhong4", {CTX_PREV_W, "投|射|猜|击|打|押|踢|罚|投篮|射门|罚球|命", 0}, {0}, 0},
+	/* 挣得很多: earns a lot (de5); 挣得一份工资 (de2) */
+	{"挣得", "de5", {CTX_NEXT_W, "很|很多|太多|更多|太|非常|特别|比较|更|多|少|不少|越来越|真|挺|最|相当|不", 0},
+	 {0}, 0},
+	/* 把衣服当毛巾用: 当 dang4, taken as */
+	{"当", "dang4", {CTX_NEXT_NEAR, "用|使|使用|看待|对待", 0}, {CTX_PREV_NEAR, "把|将", 0}, 0},
+	/* 有选择地接受: the adverbial de5, not 选择地 the chosen site */
+	{"选择地", "de5", {CTX_NEXT_P, NULL, VERBAL}, {0}, 0},
 	{"系", "ji4", {CTX_NEXT_W, "好|上|紧|着|在|牢|住|鞋带|安全带|红领巾|领带", 0}, {0}, 0},
 	{"空", "kong4", {CTX_NEXT_W, "出|出来|着|下|下来", 0}, {0}, 0},
 	{"差", "cha1", {CTX_PREV_W, "之", 0}, {0}, 0},
@@ -573,6 +624,66 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 	return NULL;
 }
 
+/* ---- names: a surname's reading at the start of a person's name ---- */
+
+/* Words after a person's name (葛文耀表示, 曾庆红说) and before one (记者肖林, 教授单文). */
+#define AFTER_NAME "说|表示|指出|认为|介绍|告诉|称|强调|透露|回忆|坦言|解释|建议|希望|说道|" \
+	"先生|女士|小姐|同志|教授|博士|医生|老师|书记|主任|所长|院长|局长|经理|董事长|总经理|" \
+	"代表|委员|一行|等人|夫妇|同学|师傅|律师|记者|表态|发言|接受|出席|会见|当选|担任|获得"
+#define BEFORE_NAME "记者|通讯员|主任|教授|总统|总理|主席|部长|市长|县长|省长|局长|书记|董事长|" \
+	"总经理|经理|院长|校长|所长|队长|厂长|医生|律师|演员|导演|歌手|选手|作家|画家|村民|居民|" \
+	"市民|网友|同学|老师|患者|司机|主持人|负责人|专家|学者|研究员|教练|队员|球员|编辑|工程师|" \
+	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者"
+
+/* Whether one of list's words starts text (n bytes). */
+static int starts_with(const char *list, const char *text, size_t n)
+{
+	for (const char *p = list; *p;) {
+		size_t l = strcspn(p, "|");
+		if (l <= n && memcmp(p, text, l) == 0)
+			return 1;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* The surname reading of character i of the run (folded code points fcps, folded text f),
+ * the first of word w (derived: its reading was guessed), when it starts a person's name: a
+ * surname standing alone after a word of BEFORE_NAME (记者肖林), or alone or starting a
+ * guessed name (POS nr) with a one- or two-character given name before a word of AFTER_NAME
+ * (葛文耀表示); NULL otherwise. Known words keep their readings (华为, though tagged nr). */
+static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
+				   const struct cp *fcps, size_t n, size_t i, const struct seg *w,
+				   int derived, const struct seg *prev, size_t *len)
+{
+	static const char *const not_given = "一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很";
+	char key[8];
+	struct lex_word lw;
+	key[0] = LEX_CTX_KEY;
+	key[1] = 'S';
+	size_t cl = bb_utf8_encode(fcps[i].c, key + 2);
+	if ((w->chars != 1 && !(w->pos == POS_NR && derived)) || !lex_find(lex, key, 2 + cl, &lw))
+		return NULL;
+	size_t end = fcps[n - 1].off + fcps[n - 1].len;
+	int named = 0, titled = w->chars == 1 && prev &&
+		    (in_list(BEFORE_NAME, prev->text, prev->bytes) || ends_with(BEFORE_NAME, prev));
+	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
+		char c[4];
+		if (bb_utf8_encode(fcps[i + g].c, c) == 3 && strstr(not_given, (c[3] = 0, c)))
+			break;
+		if (g == 1 && starts_with(AFTER_NAME, f + fcps[i + 1].off, end - fcps[i + 1].off))
+			break; /* 主任曾说: no given name */
+		size_t at = i + g + 1 < n ? fcps[i + g + 1].off : end;
+		named = titled || (g + 1 >= w->chars && starts_with(AFTER_NAME, f + at, end - at));
+	}
+	if (!named)
+		return NULL;
+	*len = lw.reading_len;
+	return lw.reading;
+}
+
 /* The k-th syllable of a reading, copied into out. */
 static void nth_syllable(const char *r, size_t rn, size_t k, char *out, size_t size)
 {
@@ -623,7 +734,13 @@ static int is_digit_numeral(uint32_t c)
 static int yi_ordinal(const struct hz *h, size_t n, size_t i)
 {
 	uint32_t prev = i ? h[i - 1].c : 0, next = i + 1 < n ? h[i + 1].c : 0;
-	if (prev == 0x7B2C || is_numeral(prev) || is_digit_numeral(next))
+	/* a numeral before, but not the end of a word such as 唯一, 统一 (唯一一个 yi2) */
+	int prev_num = is_numeral(prev) && !(h[i - 1].word_len > 1 &&
+					      h[i - 1].word_pos + 1 == h[i - 1].word_len &&
+					      !is_numeral(h[i - 1 - h[i - 1].word_pos].c));
+	if (prev == 0x7B2C || prev_num || is_digit_numeral(next))
+		return 1;
+	if (next == 0x70B9 && i + 2 < n && is_numeral(h[i + 2].c)) /* 一点五: a decimal */
 		return 1;
 	if (next == 0x6708) /* 一月 (January) */
 		return 1;
@@ -693,8 +810,12 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 		size_t k = wlen[i];
 		struct lex_word w = lw[m];
 		int found = segs[m].found;
-		const char *ctx = NULL;
+		const char *ctx = NULL, *sur = NULL;
+		size_t surlen = 0;
 		char rd[64];
+		if (found && !(w.flags & LEX_USER))
+			sur = surname_reading(lex, r->f, fcps, n, i, &segs[m], !!(w.flags & LEX_DERIVED),
+					      m ? &segs[m - 1] : NULL, &surlen);
 		if (found && !(w.flags & LEX_USER) && (ctx = ctx_reading(segs, nseg, m))) {
 			/* the rule's syllable replaces the word's last one */
 			const char *sp = memrchr(w.reading, ' ', w.reading_len);
@@ -731,6 +852,26 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 				mr = merged_reading(lex, x->text, strlen(x->text), x->reading, &mlen);
 			if (mr)
 				copy_field(x->reading, sizeof x->reading, mr, mlen);
+			if (j == 0 && sur) { /* a person's name: the surname's reading */
+				copy_field(x->reading, sizeof x->reading, sur, surlen);
+				continue;
+			}
+			/* the model reads characters standing alone and those of guessed words */
+			if (!(w.flags & LEX_USER) && !ctx && (k == 1 || (w.flags & LEX_DERIVED)))
+				x->flags |= BB_UNIT_ALONE;
+			struct lex_word cw;
+			if ((x->flags & BB_UNIT_ALONE) &&
+			    lex_find(lex, r->f + fcps[i + j].off, fcps[i + j].len, &cw) &&
+			    (cw.flags & LEX_POLY))
+				x->flags |= BB_UNIT_POLY;
+			/* in a word, only the contexts; alone, the character's default too */
+			if (!(w.flags & LEX_USER) && !ctx &&
+			    (mr = model_reading(lex, fcps, n, i + j,
+						!(x->flags & BB_UNIT_ALONE) || (x->flags & BB_UNIT_POLY),
+						&mlen))) {
+				copy_field(x->reading, sizeof x->reading, mr, mlen);
+				x->flags |= BB_UNIT_MODEL;
+			}
 			if (w.flags & LEX_USER)
 				x->flags |= BB_UNIT_USER;
 			if (k == 1 && (w.flags & LEX_POLY))

@@ -1,4 +1,5 @@
-/* `bobao proof`: how each sentence will be read, as text, TSV or an HTML page with ruby.
+/* `bobao proof`: how each sentence will be read, as text, TSV or an HTML page with ruby (its
+ * uncertain readings listed first, each with a user lexicon line to copy).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +121,11 @@ static const char html_style[] =
 	".user { background: #d8ecff; }\n"
 	".sandhi { background: #fff1b8; }\n"
 	".fallback { background: #ffe0e0; }\n"
+	".model { background: #f3e0ff; }\n"
+	"table.uncertain { border-collapse: collapse; font-size: 0.95em; line-height: 1.6; }\n"
+	"table.uncertain td, table.uncertain th { border: 1px solid #ccc; padding: 0.2em 0.6em; "
+	"text-align: left; }\n"
+	"table.uncertain code { white-space: pre; user-select: all; }\n"
 	".en { background: #e3f6df; padding: 0 0.2em; }\n"
 	".silent { text-decoration: line-through; color: #999; }\n"
 	".note { font-size: 0.8em; line-height: 1.4; color: #666; }\n"
@@ -128,7 +134,8 @@ static const char html_legend[] =
 	"</h1>\n<p class=\"legend\"><span class=\"user\">user lexicon</span>"
 	"<span class=\"sandhi\">tone changed (一, 不)</span>"
 	"<span class=\"fallback\">usual reading of a character with several; or not read</span>"
-	"<span class=\"en\">English voice</span></p>\n<ol>\n";
+	"<span class=\"model\">reading chosen by the context model</span>"
+	"<span class=\"en\">English voice</span></p>\n";
 
 static const char *unit_class(const struct bb_unit *u)
 {
@@ -138,7 +145,77 @@ static const char *unit_class(const struct bb_unit *u)
 		return "sandhi";
 	if (u->flags & BB_UNIT_FALLBACK)
 		return u->reading[0] ? "fallback" : "fallback silent";
+	if (u->flags & BB_UNIT_MODEL)
+		return "model";
 	return NULL;
+}
+
+/* Why a unit's reading is uncertain, or NULL: a polyphone no word settles, read by its usual
+ * reading or by the context model. */
+static const char *uncertain(const struct bb_unit *u)
+{
+	if (u->lang != BB_ZH || !u->reading[0] || (u->flags & BB_UNIT_USER))
+		return NULL;
+	if (u->flags & BB_UNIT_MODEL)
+		return "context model";
+	if ((u->flags & BB_UNIT_FALLBACK) ||
+	    (u->flags & (BB_UNIT_ALONE | BB_UNIT_POLY)) == (BB_UNIT_ALONE | BB_UNIT_POLY))
+		return "usual reading of a polyphone";
+	return NULL;
+}
+
+/* Whether a unit is a hanzi with a reading (for the lexicon lines). */
+static int read_hanzi(const struct bb_unit *u)
+{
+	return u->lang == BB_ZH && u->reading[0] && (unsigned char)u->text[0] >= 0x80;
+}
+
+/* The uncertain readings, before the sentences: each with a ready user lexicon line for the
+ * character and its next (else previous) neighbour, to correct and copy. */
+static void html_uncertain(FILE *f, const struct bb_script *sc)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < sc->n; i++)
+		for (size_t k = 0; k < sc->sentences[i].nunits; k++)
+			count += uncertain(&sc->sentences[i].units[k]) != NULL;
+	fprintf(f, "<h2>Uncertain readings: %zu</h2>\n", count);
+	if (!count)
+		return;
+	fputs("<p>Each line is ready for a user lexicon (<code>--lexicon FILE</code>): correct the "
+	      "reading where it is wrong and copy the line.</p>\n<table class=\"uncertain\">\n"
+	      "<tr><th>sentence</th><th>character</th><th>reading</th><th>why</th>"
+	      "<th>lexicon line</th></tr>\n", f);
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct bb_sentence *s = &sc->sentences[i];
+		for (size_t k = 0; k < s->nunits; k++) {
+			const struct bb_unit *u = &s->units[k], *a = u, *b = NULL;
+			const char *why = uncertain(u);
+			if (!why)
+				continue;
+			if (k + 1 < s->nunits && read_hanzi(&s->units[k + 1]))
+				b = &s->units[k + 1];
+			else if (k > 0 && read_hanzi(&s->units[k - 1]))
+				a = &s->units[k - 1], b = u;
+			char shown[64];
+			tone_marks(u->reading, shown, sizeof shown);
+			fprintf(f, "<tr><td><a href=\"#s%zu\">%zu</a></td><td>", i + 1, i + 1);
+			html_escape(f, u->text);
+			fputs("</td><td>", f);
+			html_escape(f, shown);
+			fprintf(f, "</td><td>%s</td><td><code>", why);
+			html_escape(f, a->text);
+			if (b)
+				html_escape(f, b->text);
+			fputc('\t', f);
+			html_escape(f, a->reading);
+			if (b) {
+				fputc(' ', f);
+				html_escape(f, b->reading);
+			}
+			fputs("</code></td></tr>\n", f);
+		}
+	}
+	fputs("</table>\n", f);
 }
 
 static void html_unit(FILE *f, const struct bb_unit *u)
@@ -170,10 +247,10 @@ static void html_unit(FILE *f, const struct bb_unit *u)
 	fputs("</rt></ruby>", f);
 }
 
-static void html_sentence(FILE *f, const struct bb_sentence *s)
+static void html_sentence(FILE *f, size_t num, const struct bb_sentence *s)
 {
 	const char *kind = bb_kind_name(s->kind);
-	fputs("<li class=\"", f);
+	fprintf(f, "<li id=\"s%zu\" class=\"", num);
 	html_escape(f, kind);
 	fputs("\">", f);
 	if (s->kind != BB_BODY) {
@@ -201,10 +278,12 @@ int bb_proof_write(FILE *f, const struct bb_script *sc, const char *format,
 		fputs(html_style, f);
 		html_escape(f, source);
 		fputs(html_legend, f);
+		html_uncertain(f, sc);
+		fputs("<h2>Sentences</h2>\n<ol>\n", f);
 	}
 	for (size_t i = 0; i < sc->n; i++) {
 		if (html)
-			html_sentence(f, &sc->sentences[i]);
+			html_sentence(f, i + 1, &sc->sentences[i]);
 		else if (tsv)
 			tsv_sentence(f, i + 1, &sc->sentences[i]);
 		else

@@ -3,6 +3,8 @@
  *   pronounce:       "他在[银行]工作。" => "yin2 hang2": the readings of the bracketed characters;
  *                    without brackets, every unit: readings, pause marks, en(TEXT) for English
  *   pronounce_user:  the same with tests/data/user.lex added
+ *   pronounce_alone: like pronounce, "*" after a reading no word settles (BB_UNIT_ALONE),
+ *                    "*!" when that is a common polyphone's usual reading (BB_UNIT_POLY)
  *   lexicon_file:    a user lexicon path => "ok N units" or the error message */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,7 @@ static int case_lexicon(int user, struct bb_lexicon **lex, struct bb_error *err)
 
 /* Renders the units covering bytes [from, to) of the sentence, or all of them. */
 static int render_units(const struct bb_sentence *s, size_t from, size_t to, int all,
-			struct bb_text *out)
+			int alone, struct bb_text *out)
 {
 	size_t pos = 0;
 	int rc = BB_OK, first = 1;
@@ -48,12 +50,14 @@ static int render_units(const struct bb_sentence *s, size_t from, size_t to, int
 			rc = bb_text_addc(out, ")", nowhere);
 		} else {
 			rc = bb_text_addc(out, u->reading[0] ? u->reading : "?", nowhere);
+			if (rc == BB_OK && alone && (u->flags & BB_UNIT_ALONE))
+				rc = bb_text_addc(out, u->flags & BB_UNIT_POLY ? "*!" : "*", nowhere);
 		}
 	}
 	return rc;
 }
 
-static int pronounce_case(int user, const char *in, size_t n, struct bb_text *out,
+static int pronounce_case(int user, int alone, const char *in, size_t n, struct bb_text *out,
 			  struct bb_error *err)
 {
 	struct bb_lexicon *lex;
@@ -78,7 +82,7 @@ static int pronounce_case(int user, const char *in, size_t n, struct bb_text *ou
 	s.spoken[len] = '\0';
 	rc = bb_pronounce(&s, lex, err);
 	if (rc == BB_OK)
-		rc = render_units(&s, from, to, !marked, out);
+		rc = render_units(&s, from, to, !marked, alone, out);
 	free(s.units);
 	free(s.spoken);
 	return rc;
@@ -86,13 +90,21 @@ static int pronounce_case(int user, const char *in, size_t n, struct bb_text *ou
 
 static int run_pronounce(const char *in, size_t n, struct bb_text *out, struct bb_error *err)
 {
-	return pronounce_case(0, in, n, out, err);
+	return pronounce_case(0, 0, in, n, out, err);
+}
+
+/* The readings, "*" after those no word settles, "*!" when that is a common polyphone's
+ * usual reading (for tests/train_polyphones.py). */
+static int run_pronounce_alone(const char *in, size_t n, struct bb_text *out,
+			       struct bb_error *err)
+{
+	return pronounce_case(0, 1, in, n, out, err);
 }
 
 static int run_pronounce_user(const char *in, size_t n, struct bb_text *out,
 			      struct bb_error *err)
 {
-	return pronounce_case(1, in, n, out, err);
+	return pronounce_case(1, 0, in, n, out, err);
 }
 
 static int run_lexicon_file(const char *in, size_t n, struct bb_text *out, struct bb_error *err)
@@ -112,4 +124,5 @@ static int run_lexicon_file(const char *in, size_t n, struct bb_text *out, struc
 #define PRONOUNCE_STAGES \
 	{"pronounce", run_pronounce}, \
 	{"pronounce_user", run_pronounce_user}, \
+	{"pronounce_alone", run_pronounce_alone}, \
 	{"lexicon_file", run_lexicon_file},
