@@ -8,7 +8,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
-PKGS     = espeak-ng sndfile libebur128 soxr jansson
+PKGS     = espeak-ng sndfile libebur128 soxr jansson libzip
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
@@ -18,7 +18,7 @@ LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # Debian packages for building, running and testing (checked with dpkg, installed when missing).
 DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng espeak-ng-data libespeak-ng-dev libsndfile1-dev \
 	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
-	parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind
+	parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind libzip-dev epubcheck chromium
 
 LIB_SRC  = $(filter-out pipeline/main.c pipeline/lexicon_build.c,$(wildcard pipeline/*.c))
 LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)

@@ -56,6 +56,7 @@ static const char usage_text[] =
 	"  --lenient          drop invalid UTF-8 (with a warning) instead of failing the article\n"
 	"  -n, --dry-run      list what would be converted: why (new, input, settings, outputs,\n"
 	"                     unreadable), TAB, path; change nothing\n"
+	"  --html --epub      also a listening page (.html) and an EPUB 3 with Media Overlays\n"
 	"  --lexicon FILE --encoding NAME --keep-captions -q\n"
 	"symbolic links under IN_DIR are skipped (with a warning), and outputs are never written\n"
 	"through a link under OUT_DIR\n"
@@ -70,6 +71,7 @@ struct options {
 	long jobs, settle_ms, timeout_s;
 	unsigned long shard_k, shard_n, cache_mb;
 	int watch, keep_captions, quiet, wait_lock, no_cache, dry_run;
+	int html, epub; /* --html, --epub: outputs beside the others */
 };
 
 /* Why an article would be converted, or that it would not. */
@@ -344,10 +346,12 @@ static void stamp_text(const struct batch *b, const char *input_hex, char *out, 
 		 b->settings, input_hex);
 }
 
-/* The audio file (named audio in folder dir) and its three sidecars stand, as files. */
-static int outputs_present(int dir, const char *audio)
+/* The audio file (named audio in folder dir) and its sidecars stand, as files: the three,
+ * and the page and the book when asked. */
+static int outputs_present(int dir, const char *audio, const struct options *o)
 {
-	static const char *const side[] = {".json", ".vtt", ".srt"};
+	const char *const side[] = {".json", ".vtt", ".srt", o->html ? ".html" : ".json",
+				    o->epub ? ".epub" : ".json"};
 	struct stat st;
 	if (fstatat(dir, audio, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 		return 0;
@@ -399,7 +403,7 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
 		return STALE_INPUT;
 	dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
-	int present = dir >= 0 && outputs_present(dir, audio);
+	int present = dir >= 0 && outputs_present(dir, audio, &b->o);
 	if (dir >= 0)
 		close(dir);
 	return present ? UP_TO_DATE : STALE_OUTPUTS;
@@ -526,7 +530,8 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 	}
 	if (rc == BB_OK) {
 		remove_stale_temps(audio_dir, audio);
-		struct bb_output o = {audio, b->o.format, 1, 1, 1, b->one_thread};
+		struct bb_output o = {audio, b->o.format, 1, 1, 1, b->one_thread, b->o.html,
+				      b->o.epub};
 		struct bb_sentence_cache hook = bb_cache_hook(w->cache);
 		rc = bb_speak_cached(&sc, &b->voice, w->sy, &o, w->cache ? &hook : NULL,
 				     worker_progress, w, &err);
@@ -1283,7 +1288,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 {
 	enum { OPT_SHARD = 256, OPT_VOICE, OPT_FORMAT, OPT_LOG, OPT_CACHE, OPT_CACHE_SIZE,
 	       OPT_NO_CACHE, OPT_WATCH, OPT_SETTLE, OPT_WAIT, OPT_TIMEOUT, OPT_LEXICON,
-	       OPT_ENCODING, OPT_MAX_SIZE, OPT_LENIENT, OPT_KEEP, OPT_HELP };
+	       OPT_ENCODING, OPT_MAX_SIZE, OPT_LENIENT, OPT_KEEP, OPT_HELP, OPT_HTML, OPT_EPUB };
 	static const struct option longopts[] = {
 		{"shard", required_argument, 0, OPT_SHARD},
 		{"voice", required_argument, 0, OPT_VOICE},
@@ -1301,6 +1306,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{"max-size", required_argument, 0, OPT_MAX_SIZE},
 		{"lenient", no_argument, 0, OPT_LENIENT},
 		{"keep-captions", no_argument, 0, OPT_KEEP},
+		{"html", no_argument, 0, OPT_HTML},
+		{"epub", no_argument, 0, OPT_EPUB},
 		{"dry-run", no_argument, 0, 'n'},
 		{"help", no_argument, 0, OPT_HELP},
 		{0, 0, 0, 0},
@@ -1364,6 +1371,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_LENIENT: o->read.lenient = 1; break;
 		case OPT_KEEP: o->keep_captions = 1; break;
+		case OPT_HTML: o->html = 1; break;
+		case OPT_EPUB: o->epub = 1; break;
 		case OPT_HELP: fputs(usage_text, stdout); return -1;
 		case ':': return option_error(argv, "option needs an argument");
 		default: return option_error(argv, "unknown option");
