@@ -79,8 +79,19 @@ $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline
 	$(BUILD)/lexicon_build $@ $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt \
 		$(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt
 
-test: deps all $(TEST_BIN)
+test: deps all $(TEST_BIN) $(BUILD)/node/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# The browser test's drivers (tests/t_html.sh), pinned, from the npm registry into the build
+# folder (never a browser: the test runs Debian's chromium). Without npm or the registry the
+# browser test says so and is skipped.
+NODE_PKGS = puppeteer-core@24.9.0 axe-core@4.10.3
+$(BUILD)/node/.installed: | $(BUILD)
+	@command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get install -y -qq --no-install-recommends npm >/dev/null 2>&1; }; \
+	if npm install --prefix $(BUILD)/node --no-audit --no-fund --ignore-scripts \
+		--no-save $(NODE_PKGS) >$(BUILD)/node.log 2>&1; then touch $@; \
+	else echo "npm: cannot install $(NODE_PKGS) (see $(BUILD)/node.log): the browser test is skipped"; fi
 
 # The same suite on eSpeak NG 1.52 (Debian 13's, bookworm-backports'), unpacked into
 # $(BUILD)/espeak-1.52 beside the system's 1.51 (tests/espeak_next.sh).
