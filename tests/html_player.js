@@ -220,6 +220,9 @@ async function run(browser) {
 	say(focus[1] !== 'none' && focus[2] >= 2, 'keyboard focus is visible', focus.join(' '));
 
 	await axe(page, 'with a sentence highlighted');
+	await page.emulateMediaFeatures([{name: 'prefers-color-scheme', value: 'dark'}]);
+	await axe(page, 'in dark mode');
+	await page.emulateMediaFeatures([{name: 'prefers-color-scheme', value: 'light'}]);
 	say(requests.length === 0, 'no network request', requests.join(' '));
 	say(errors.length === 0, 'no script error', errors.join('; '));
 
