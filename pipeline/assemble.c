@@ -697,9 +697,8 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	const int want[SC_COUNT] = {out->json, out->vtt, out->srt, out->html, out->epub};
 	if (out->epub && (as->fmt->sf & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG &&
 	    !rate_in_list(as->rate_out, mp3_rates))
-		return bb_fail(err, BB_EUSAGE, "%s: an EPUB's audio is MP3, which cannot be %d Hz (48000 Hz or less)",
-			       out->path,
-			       as->rate_out);
+		return bb_fail(err, BB_EUSAGE, "%s: an EPUB's audio is MP3, which cannot be %d Hz"
+			       " (48000 Hz or less)", out->path, as->rate_out);
 	for (int k = 0; k < SC_COUNT; k++)
 		if (want[k] && !(as->side_path[k] = str_cat(out->path, stem, sidecar_ext[k])))
 			return bb_fail(err, BB_ENOMEM, "out of memory");
