@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <zip.h>
 
@@ -309,21 +310,93 @@ static int add_mem(zip_t *za, const char *name, const char *data, size_t n, int 
 	return zip_set_file_compression(za, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0);
 }
 
-/* Builds the archive in memory (mimetype first and stored, as OCF wants) and copies it to f. */
+/* The archive is written straight into the output file (libzip seeks back to finish each
+ * entry's header), so that not even the MP3 is held in memory: a source that starts empty. */
+struct sink {
+	int fd;
+	zip_error_t error;
+};
+
+static zip_int64_t sink_fail(struct sink *s, int ze, int e)
+{
+	zip_error_set(&s->error, ze, e);
+	return -1;
+}
+
+static zip_int64_t sink_cb(void *ctx, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct sink *s = ctx;
+	switch (cmd) {
+	case ZIP_SOURCE_SUPPORTS:
+		return ZIP_SOURCE_SUPPORTS_WRITABLE;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, len, &s->error);
+		if (!st)
+			return -1;
+		zip_stat_init(st);
+		st->valid = ZIP_STAT_SIZE;
+		st->size = 0;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&s->error, data, len);
+	case ZIP_SOURCE_WRITE:
+		for (zip_uint64_t done = 0; done < len;) {
+			ssize_t n = write(s->fd, (const char *)data + done, (size_t)(len - done));
+			if (n < 0 && errno != EINTR)
+				return sink_fail(s, ZIP_ER_WRITE, errno);
+			done += n > 0 ? (zip_uint64_t)n : 0;
+		}
+		return (zip_int64_t)len;
+	case ZIP_SOURCE_SEEK_WRITE: {
+		zip_source_args_seek_t *to = ZIP_SOURCE_GET_ARGS(zip_source_args_seek_t, data, len,
+								 &s->error);
+		if (!to)
+			return -1;
+		if (lseek(s->fd, (off_t)to->offset, to->whence) < 0)
+			return sink_fail(s, ZIP_ER_SEEK, errno);
+		return 0;
+	}
+	case ZIP_SOURCE_TELL_WRITE: {
+		off_t at = lseek(s->fd, 0, SEEK_CUR);
+		return at < 0 ? sink_fail(s, ZIP_ER_TELL, errno) : (zip_int64_t)at;
+	}
+	case ZIP_SOURCE_OPEN:
+	case ZIP_SOURCE_READ: /* nothing to read: the archive starts empty */
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_SEEK:
+	case ZIP_SOURCE_TELL:
+	case ZIP_SOURCE_FREE:
+	case ZIP_SOURCE_BEGIN_WRITE:
+	case ZIP_SOURCE_COMMIT_WRITE:
+	case ZIP_SOURCE_ROLLBACK_WRITE: /* the caller removes the temporary */
+	case ZIP_SOURCE_REMOVE:
+		return 0;
+	default:
+		return sink_fail(s, ZIP_ER_OPNOTSUPP, 0);
+	}
+}
+
+/* Writes the archive to f (mimetype first and stored, as OCF wants; the MP3 stored too). */
 static int write_zip(FILE *f, const char *mp3_path, struct buf *files, struct bb_error *err)
 {
 	static const char *const names[] = {"META-INF/container.xml", "EPUB/package.opf",
 		"EPUB/nav.xhtml", "EPUB/text.xhtml", "EPUB/text.smil", "EPUB/style.css"};
+	if (fflush(f) != 0)
+		return bb_fail(err, BB_EIO, "cannot write the EPUB: %s", strerror(errno));
+	struct sink sink = {.fd = fileno(f)};
 	zip_error_t ze;
+	zip_error_init(&sink.error);
 	zip_error_init(&ze);
-	zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
-	zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
+	zip_source_t *out = zip_source_function_create(sink_cb, &sink, &ze);
+	zip_t *za = out ? zip_open_from_source(out, ZIP_TRUNCATE, &ze) : NULL;
 	if (!za) {
-		zip_source_free(mem);
+		int rc = bb_fail(err, BB_ESOFTWARE, "cannot start the EPUB: %s", zip_error_strerror(&ze));
+		zip_source_free(out);
 		zip_error_fini(&ze);
-		return bb_fail(err, BB_ENOMEM, "cannot start the EPUB archive");
+		zip_error_fini(&sink.error);
+		return rc;
 	}
-	zip_source_keep(mem);
 	int bad = add_mem(za, "mimetype", "application/epub+zip", 20, 1);
 	for (size_t k = 0; !bad && k < sizeof names / sizeof names[0]; k++)
 		bad = add_mem(za, names[k], files[k].s, files[k].len, 0);
@@ -334,31 +407,13 @@ static int write_zip(FILE *f, const char *mp3_path, struct buf *files, struct bb
 			zip_source_free(audio);
 		bad = idx < 0 || zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
 	}
-	if (bad || zip_close(za) != 0) {
-		int rc = bb_fail(err, BB_EIO, "cannot build the EPUB: %s", zip_strerror(za));
-		zip_discard(za);
-		zip_source_free(mem);
-		zip_error_fini(&ze);
-		return rc;
-	}
 	int rc = BB_OK;
-	zip_stat_t st;
-	if (zip_source_open(mem) != 0 || zip_source_stat(mem, &st) != 0) {
-		rc = bb_fail(err, BB_EIO, "cannot read the EPUB back");
-	} else {
-		char chunk[65536];
-		zip_int64_t n;
-		while ((n = zip_source_read(mem, chunk, sizeof chunk)) > 0)
-			if (fwrite(chunk, 1, (size_t)n, f) != (size_t)n)
-				break;
-		if (n < 0)
-			rc = bb_fail(err, BB_EIO, "cannot read the EPUB back");
-		zip_source_close(mem);
+	if (bad || zip_close(za) != 0) {
+		rc = bb_fail(err, BB_EIO, "cannot write the EPUB: %s", zip_strerror(za));
+		zip_discard(za);
 	}
-	zip_source_free(mem);
 	zip_error_fini(&ze);
-	if (!rc && ferror(f))
-		rc = bb_fail(err, BB_EIO, "cannot write the EPUB: %s", strerror(errno));
+	zip_error_fini(&sink.error);
 	return rc;
 }
 

@@ -45,7 +45,8 @@ char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i);
 int bb_sidecar_html(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
 		    struct bb_error *err);
 /* epub.c (libzip): an EPUB 3 book with Media Overlays (a SMIL par per sentence), its audio
- * the MP3 file at a->mp3_path. BB_EIO when that cannot be read or f written; BB_ENOMEM. */
+ * the MP3 file at a->mp3_path. f must be a new, seekable file: the archive goes straight to
+ * its descriptor. BB_EIO when the MP3 cannot be read or f written; BB_ENOMEM. */
 int bb_sidecar_epub(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
 		    const struct bb_audio_facts *a, struct bb_error *err);
 
