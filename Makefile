@@ -8,7 +8,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
-PKGS     = espeak-ng sndfile libebur128 soxr jansson
+PKGS     = espeak-ng sndfile libebur128 soxr jansson libzip
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
@@ -19,7 +19,8 @@ LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng espeak-ng-data libespeak-ng-dev libsndfile1-dev \
 	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
 	golang-github-mozillazg-go-pinyin-dev parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind \
-	python3-feedparser slurm-wlm munge fonts-noto-cjk
+	python3-feedparser slurm-wlm munge fonts-noto-cjk \
+	libzip-dev epubcheck chromium
 
 LIB_SRC  = $(filter-out pipeline/main.c pipeline/lexicon_build.c,$(wildcard pipeline/*.c))
 LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
@@ -104,8 +105,19 @@ $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline
 audit-readings: deps $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS)
 	$(BUILD)/lexicon_build --audit $(BUILD)/readings_audit.txt $(LEXICON) $(LEXICON_INPUTS)
 
-test: deps all $(TEST_BIN)
+test: deps all $(TEST_BIN) $(BUILD)/node/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# The browser test's drivers (tests/t_html.sh), pinned, from the npm registry into the build
+# folder (never a browser: the test runs Debian's chromium). Without npm or the registry the
+# browser test says so and is skipped.
+NODE_PKGS = puppeteer-core@24.9.0 axe-core@4.10.3
+$(BUILD)/node/.installed: | $(BUILD)
+	@command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get install -y -qq --no-install-recommends npm >/dev/null 2>&1; }; \
+	if npm install --prefix $(BUILD)/node --no-audit --no-fund --ignore-scripts \
+		--no-save $(NODE_PKGS) >$(BUILD)/node.log 2>&1; then touch $@; \
+	else echo "npm: cannot install $(NODE_PKGS) (see $(BUILD)/node.log): the browser test is skipped"; fi
 
 # The same suite on eSpeak NG 1.52 (Debian 13's, bookworm-backports'), unpacked into
 # $(BUILD)/espeak-1.52 beside the system's 1.51 (tests/espeak_next.sh).

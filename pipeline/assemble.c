@@ -83,8 +83,8 @@ struct job {
 	int pause_ms;
 };
 
-enum sidecar_kind { SC_JSON, SC_VTT, SC_SRT, SC_COUNT };
-static const char *const sidecar_ext[SC_COUNT] = {".json", ".vtt", ".srt"};
+enum sidecar_kind { SC_JSON, SC_VTT, SC_SRT, SC_HTML, SC_EPUB, SC_COUNT };
+static const char *const sidecar_ext[SC_COUNT] = {".json", ".vtt", ".srt", ".html", ".epub"};
 
 struct bb_assembler {
 	const struct bb_script *sc;
@@ -93,6 +93,7 @@ struct bb_assembler {
 	char *path;                 /* final audio path */
 	char *side_path[SC_COUNT];  /* final sidecar paths, NULL when not wanted */
 	char *tmp_path[1 + SC_COUNT]; /* temporaries under construction (audio, sidecars) */
+	char *mp3_tmp;              /* the EPUB's MP3, when the audio itself is not MP3 */
 	int rate_in, rate_out;
 	int finished;
 	const struct bb_chapter *chapters; /* the output's chapters (cues), NULL: per sentence */
@@ -695,7 +696,11 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	const char *ext = path_ext(out->path);
 	size_t stem = ext ? (size_t)(ext - 1 - out->path) : strlen(out->path);
-	const int want[SC_COUNT] = {out->json, out->vtt, out->srt};
+	const int want[SC_COUNT] = {out->json, out->vtt, out->srt, out->html, out->epub};
+	if (out->epub && (as->fmt->sf & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG &&
+	    !rate_in_list(as->rate_out, mp3_rates))
+		return bb_fail(err, BB_EUSAGE, "%s: an EPUB's audio is MP3, which cannot be %d Hz"
+			       " (48000 Hz or less)", out->path, as->rate_out);
 	for (int k = 0; k < SC_COUNT; k++)
 		if (want[k] && !(as->side_path[k] = str_cat(out->path, stem, sidecar_ext[k])))
 			return bb_fail(err, BB_ENOMEM, "out of memory");
@@ -1398,7 +1403,37 @@ static int srt_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
 	return bb_sidecar_srt(f, sc, a, err);
 }
 
-static const sidecar_fn sidecar_writers[SC_COUNT] = {json_fn, vtt_fn, srt_fn};
+static int html_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
+		   const struct bb_audio_facts *a, struct bb_error *err)
+{
+	(void)v;
+	return bb_sidecar_html(f, sc, a, err);
+}
+
+static const sidecar_fn sidecar_writers[SC_COUNT] = {json_fn, vtt_fn, srt_fn, html_fn,
+						     bb_sidecar_epub};
+
+/* The EPUB's audio is MP3: the audio file itself when it is one, else the same programme
+ * written again as MP3 into a temporary of its own. */
+static int epub_audio(struct bb_assembler *as, struct gain_plan g, struct bb_audio_facts *a,
+		      uint64_t total, struct bb_error *err)
+{
+	if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
+		a->mp3_path = as->tmp_path[0];
+		return BB_OK;
+	}
+	const struct format *keep = as->fmt;
+	char *audio_tmp = as->tmp_path[0];
+	struct bb_audio_facts copy = *a;
+	as->fmt = format_find("mp3");
+	as->tmp_path[0] = NULL;
+	int rc = write_audio(as, g, &copy, total, err);
+	as->mp3_tmp = as->tmp_path[0];
+	as->tmp_path[0] = audio_tmp;
+	as->fmt = keep;
+	a->mp3_path = as->mp3_tmp;
+	return rc;
+}
 
 static int write_sidecar(struct bb_assembler *as, int k, const struct bb_audio_facts *a,
 			 struct bb_error *err)
@@ -1491,12 +1526,21 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	}
 	a.start = start;
 	a.end = end;
+	const char *slash = strrchr(as->path, '/');
+	a.audio_name = slash ? slash + 1 : as->path;
 
 	rc = write_audio(as, g, &a, total, err);
+	if (!rc && as->side_path[SC_EPUB])
+		rc = epub_audio(as, g, &a, total, err);
 	for (int k = 0; !rc && k < SC_COUNT; k++)
 		if (as->side_path[k])
 			rc = write_sidecar(as, k, &a, err);
 	free(times);
+	if (as->mp3_tmp) {
+		bb_temp_unlink(as->mp3_tmp);
+		free(as->mp3_tmp);
+		as->mp3_tmp = NULL;
+	}
 	if (rc)
 		return rc;
 
@@ -1533,6 +1577,9 @@ void bb_assemble_close(struct bb_assembler *as)
 	}
 	for (int k = 0; k < SC_COUNT; k++)
 		free(as->side_path[k]);
+	if (as->mp3_tmp)
+		bb_temp_unlink(as->mp3_tmp);
+	free(as->mp3_tmp);
 	for (size_t i = 0; as->seg_fd && i < as->sc->n; i++)
 		if (as->seg_fd[i] >= 0 && (!as->raw || as->seg_fd[i] != fileno(as->raw)))
 			close(as->seg_fd[i]); /* a cache entry */

@@ -59,6 +59,7 @@ static const char usage_text[] =
 	"                     unreadable), TAB, path; and what --prune would remove; change nothing\n"
 	"  --prune            remove the outputs of articles no longer in IN_DIR\n"
 	"  --rate PERCENT     the preset's speaking rate scaled, 50 to 200 (%)\n"
+	"  --html --epub      also a listening page (.html) and an EPUB 3 with Media Overlays\n"
 	"  --lexicon FILE --encoding NAME --keep-captions -q\n"
 	"an article that failed (bad data, or its conversion crashed) is not tried again until it\n"
 	"changes, or the settings do\n"
@@ -76,6 +77,7 @@ struct options {
 	unsigned long shard_k, shard_n, cache_mb;
 	int watch, keep_captions, quiet, wait_lock, no_cache, dry_run;
 	int prune, log_skipped, rate_percent;
+	int html, epub; /* --html, --epub: outputs beside the others */
 };
 
 /* Why an article would be converted, or that it would not. */
@@ -352,10 +354,12 @@ static void stamp_text(const struct batch *b, const char *input_hex, char *out, 
 		 b->settings, input_hex);
 }
 
-/* The audio file (named audio in folder dir) and its three sidecars stand, as files. */
-static int outputs_present(int dir, const char *audio)
+/* The audio file (named audio in folder dir) and its sidecars stand, as files: the three,
+ * and the page and the book when asked. */
+static int outputs_present(int dir, const char *audio, const struct options *o)
 {
-	static const char *const side[] = {".json", ".vtt", ".srt"};
+	const char *const side[] = {".json", ".vtt", ".srt", o->html ? ".html" : ".json",
+				    o->epub ? ".epub" : ".json"};
 	struct stat st;
 	if (fstatat(dir, audio, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 		return 0;
@@ -421,7 +425,7 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
 		return STALE_INPUT;
 	dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
-	int present = dir >= 0 && outputs_present(dir, audio);
+	int present = dir >= 0 && outputs_present(dir, audio, &b->o);
 	if (dir >= 0)
 		close(dir);
 	return present ? UP_TO_DATE : STALE_OUTPUTS;
@@ -548,7 +552,9 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 	}
 	if (rc == BB_OK) {
 		remove_stale_temps(audio_dir, audio);
-		struct bb_output o = {audio, b->o.format, 1, 1, 1, b->one_thread};
+		struct bb_output o = {.path = audio, .format = b->o.format, .json = 1, .vtt = 1,
+				      .srt = 1, .one_thread = b->one_thread, .html = b->o.html,
+				      .epub = b->o.epub};
 		struct bb_sentence_cache hook = bb_cache_hook(w->cache);
 		rc = bb_speak_cached(&sc, &b->voice, w->sy, &o, w->cache ? &hook : NULL,
 				     worker_progress, w, &err);
@@ -1331,7 +1337,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 	enum { OPT_SHARD = 256, OPT_VOICE, OPT_FORMAT, OPT_LOG, OPT_CACHE, OPT_CACHE_SIZE,
 	       OPT_NO_CACHE, OPT_WATCH, OPT_SETTLE, OPT_WAIT, OPT_TIMEOUT, OPT_LEXICON,
 	       OPT_ENCODING, OPT_MAX_SIZE, OPT_LENIENT, OPT_KEEP, OPT_HELP, OPT_PRUNE,
-	       OPT_LOG_SKIPPED, OPT_RATE };
+	       OPT_LOG_SKIPPED, OPT_RATE,
+	       OPT_HTML, OPT_EPUB };
 	static const struct option longopts[] = {
 		{"shard", required_argument, 0, OPT_SHARD},
 		{"voice", required_argument, 0, OPT_VOICE},
@@ -1349,6 +1356,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{"max-size", required_argument, 0, OPT_MAX_SIZE},
 		{"lenient", no_argument, 0, OPT_LENIENT},
 		{"keep-captions", no_argument, 0, OPT_KEEP},
+		{"html", no_argument, 0, OPT_HTML},
+		{"epub", no_argument, 0, OPT_EPUB},
 		{"dry-run", no_argument, 0, 'n'},
 		{"prune", no_argument, 0, OPT_PRUNE},
 		{"log-skipped", no_argument, 0, OPT_LOG_SKIPPED},
@@ -1421,6 +1430,8 @@ static int parse_options(struct options *o, int argc, char **argv)
 			if ((o->rate_percent = bb_parse_percent(optarg)) < 0)
 				return usage_error("--rate wants a percentage from 50 to 200", optarg);
 			break;
+		case OPT_HTML: o->html = 1; break;
+		case OPT_EPUB: o->epub = 1; break;
 		case OPT_HELP: fputs(usage_text, stdout); return -1;
 		case ':': return option_error(argv, "option needs an argument");
 		default: return option_error(argv, "unknown option");

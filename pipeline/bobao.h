@@ -316,6 +316,8 @@ struct bb_output {
 	int json, vtt, srt; /* sidecars next to it, same base name */
 	int one_thread;     /* assemble on the calling thread, not beside it: for a caller that
 			     * already keeps every core busy (batch with a process a core) */
+	int html;           /* a page beside the audio: player and synchronized transcript */
+	int epub;           /* an EPUB 3 with Media Overlays, its audio as MP3 */
 };
 
 struct bb_assembler; /* opaque */

@@ -426,7 +426,7 @@ static int synth_story(struct story *st, const struct options *o, const struct b
 		       struct bb_error *err)
 {
 	/* an assembler that is never finished: it makes the segments and hands them to collect */
-	struct bb_output out = {out_path, o->format, 0, 0, 0, 1};
+	struct bb_output out = {.path = out_path, .format = o->format, .one_thread = 1};
 	struct bb_sentence_cache cache = {never_cached, collect, c};
 	struct bb_assembler *as = NULL;
 	int rc = bb_assemble_open(&as, &out, v, &st->sc, &cache, err);
@@ -925,7 +925,8 @@ static int run(const struct options *o)
 		rc = say(BB_ENOMEM, "out of memory");
 		goto done;
 	}
-	struct bb_output out = {out_path, o->format, o->json, o->vtt, o->srt, 1};
+	struct bb_output out = {.path = out_path, .format = o->format, .json = o->json,
+				 .vtt = o->vtt, .srt = o->srt, .one_thread = 1};
 	rc = bb_assemble_open(&as, &out, &voice, &b.sc, NULL, &err);
 	if (rc == BB_OK) {
 		bb_assemble_set_chapters(as, b.chapters, b.nchapters);

@@ -34,6 +34,8 @@ static const char usage_text[] =
 	"                      (default: from -o's extension; one naming another is refused)\n"
 	"  --rate PERCENT      speak: the preset's speaking rate scaled, 50 to 200 (%)\n"
 	"  --json --vtt --srt  speak: write a manifest and subtitles next to the audio\n"
+	"  --html              speak: a listening page beside the audio (synchronized transcript)\n"
+	"  --epub              speak: an EPUB 3 with Media Overlays (text read aloud, MP3)\n"
 	"  -q                  no progress\n"
 	"  --help, --version\n";
 
@@ -44,6 +46,7 @@ struct cli {
 	const char *command, *input, *output, *voice, *lexicon, *format;
 	struct bb_read_opts read;
 	int keep_captions, quiet, json, vtt, srt, rate_percent;
+	int html, epub;
 };
 
 /* The one place that prints errors: `bobao: FILE: what is wrong` (the file once, also when
@@ -289,7 +292,8 @@ static int run_article(const struct cli *c)
 		} else {
 			default_output(input, c->format, path, sizeof path);
 		}
-		struct bb_output out = {path, c->format, c->json, c->vtt, c->srt, 0};
+		struct bb_output out = {.path = path, .format = c->format, .json = c->json, .vtt = c->vtt,
+					.srt = c->srt, .html = c->html, .epub = c->epub};
 		rc = bb_synth_open(&sy, &voice, &err);
 		if (rc == BB_OK) {
 			int progress = !c->quiet && isatty(2);
@@ -321,7 +325,8 @@ static int run_article(const struct cli *c)
 int main(int argc, char **argv)
 {
 	enum { OPT_VOICE = 256, OPT_ENCODING, OPT_LEXICON, OPT_KEEP, OPT_FORMAT, OPT_JSON, OPT_VTT,
-	       OPT_SRT, OPT_HELP, OPT_VERSION, OPT_MAX_SIZE, OPT_LENIENT, OPT_RATE };
+	       OPT_SRT, OPT_HELP, OPT_VERSION, OPT_MAX_SIZE, OPT_LENIENT, OPT_RATE, OPT_HTML,
+	       OPT_EPUB };
 	static const struct option longopts[] = {
 		{"voice", required_argument, 0, OPT_VOICE},
 		{"encoding", required_argument, 0, OPT_ENCODING},
@@ -334,6 +339,8 @@ int main(int argc, char **argv)
 		{"vtt", no_argument, 0, OPT_VTT},
 		{"srt", no_argument, 0, OPT_SRT},
 		{"rate", required_argument, 0, OPT_RATE},
+		{"html", no_argument, 0, OPT_HTML},
+		{"epub", no_argument, 0, OPT_EPUB},
 		{"help", no_argument, 0, OPT_HELP},
 		{"version", no_argument, 0, OPT_VERSION},
 		{0, 0, 0, 0},
@@ -368,6 +375,8 @@ int main(int argc, char **argv)
 			if ((c.rate_percent = bb_parse_percent(optarg)) < 0)
 				return usage_error("--rate needs a percentage from 50 to 200, like 80");
 			break;
+		case OPT_HTML: c.html = 1; break;
+		case OPT_EPUB: c.epub = 1; break;
 		case OPT_HELP: fputs(usage_text, stdout); return 0;
 		case OPT_VERSION: printf("bobao %s\n", BOBAO_VERSION); return 0;
 		case ':': return option_error(argv, 1);

@@ -55,6 +55,11 @@ static char *sentence_text(const struct bb_script *sc, size_t i)
 	return out;
 }
 
+char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i)
+{
+	return sentence_text(sc, i);
+}
+
 /* ---- line wrapping for subtitles ------------------------------------------------------ */
 
 static int cp_width(uint32_t cp)

@@ -24,6 +24,8 @@ struct bb_audio_facts {
 	double limiter_db;       /* deepest gain reduction of the true-peak limiter, 0 when idle */
 	int settled;             /* 1: left below target to stay under the ceiling */
 	const double *start, *end; /* per sentence of the script */
+	const char *audio_name;  /* the audio's file name, for a page beside it */
+	const char *mp3_path;    /* an MP3 of the same audio (for the EPUB); NULL: none */
 };
 
 /* Each writes one sidecar to f; BB_EIO when writing fails, BB_ENOMEM. */
@@ -33,6 +35,20 @@ int bb_sidecar_vtt(FILE *f, const struct bb_script *sc, const struct bb_audio_fa
 		   struct bb_error *err);
 int bb_sidecar_srt(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
 		   struct bb_error *err);
+
+/* The original text of sentence i as shown to people (line breaks dropped, spaces made
+ * one), a new string; NULL: no memory. */
+char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i);
+
+/* html.c: one self-contained page (player, transcript in the original text with the spoken
+ * sentence highlighted, keyboard navigation); the audio is a->audio_name beside it. */
+int bb_sidecar_html(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
+		    struct bb_error *err);
+/* epub.c (libzip): an EPUB 3 book with Media Overlays (a SMIL par per sentence), its audio
+ * the MP3 file at a->mp3_path. f must be a new, seekable file: the archive goes straight to
+ * its descriptor. BB_EIO when the MP3 cannot be read or f written; BB_ENOMEM. */
+int bb_sidecar_epub(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
+		    const struct bb_audio_facts *a, struct bb_error *err);
 
 /* One JSON line for a batch log: path, status, reason (why it was converted, or up-to-date),
  * code, seconds, audio_seconds, error (null when NULL). Returns BB_OK, or BB_ENOMEM/BB_EIO. */

@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 	struct bb_synth *sy = NULL;
 	if (bb_synth_open(&sy, &voice, &err))
 		die("synth", &err);
-	struct bb_output out = {argv[2], NULL, 0, 0, 0, 0};
+	struct bb_output out = {.path = argv[2]};
 	struct bb_assembler *as = NULL;
 	if (bb_assemble_open(&as, &out, &voice, &sc, NULL, &err))
 		die("assemble", &err);
