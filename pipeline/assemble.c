@@ -1159,8 +1159,11 @@ static int gate_loudness(const float *loud, size_t n, struct programme_loudness 
 /* The loudness the limiter takes off with plan g, in dB (<= 0): a dry run over the sentences
  * it acts on scales each of their 100 ms K-weighted energies by what limiting leaves of that
  * block's energy, and the programme is gated again (the limiter acts on the loudest blocks,
- * which the gate keeps: an ungated estimate falls short). */
-static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double integrated)
+ * which the gate keeps: an ungated estimate falls short). *out gets the whole programme's
+ * loudness so limited, before the gain (its loudest 400 ms and 3 s and range are what the
+ * limiter leaves of them: the gain alone would overstate them by up to the limiter's depth). */
+static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double integrated,
+			   struct programme_loudness *out)
 {
 	float *loud = malloc((as->nloud ? as->nloud : 1) * sizeof *loud);
 	if (!loud)
@@ -1192,7 +1195,10 @@ static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double i
 	struct programme_loudness pl;
 	int bad = gate_loudness(loud, as->nloud, &pl);
 	free(loud);
-	return bad || !isfinite(pl.integrated) ? 0 : fmin(0.0, pl.integrated - integrated);
+	if (bad || !isfinite(pl.integrated))
+		return 0;
+	*out = pl;
+	return fmin(0.0, pl.integrated - integrated);
 }
 
 /* One sample to int16, rounded to nearest by the float adder itself (adding and taking away
@@ -1258,6 +1264,127 @@ static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g,
 	if (!bad && total > at)
 		write_zeros(sf, total - at, &bad);
 	return bad ? -1 : 0;
+}
+
+/* ---- MP3: what the encoder takes off the loudness --------------------------------------- */
+
+#define MP3_PROBE_SECONDS 20 /* speech encoded and decoded to learn what LAME takes off */
+
+/* A growable memory file for libsndfile's virtual I/O. */
+struct memfile {
+	unsigned char *b;
+	size_t len, cap, pos;
+	int bad;
+};
+
+static sf_count_t mem_len(void *u)
+{
+	return (sf_count_t)((struct memfile *)u)->len;
+}
+
+static sf_count_t mem_seek(sf_count_t off, int whence, void *u)
+{
+	struct memfile *m = u;
+	sf_count_t base = whence == SEEK_CUR ? (sf_count_t)m->pos : whence == SEEK_END ? (sf_count_t)m->len : 0;
+	if (base + off < 0)
+		return -1;
+	m->pos = (size_t)(base + off);
+	return (sf_count_t)m->pos;
+}
+
+static sf_count_t mem_read(void *p, sf_count_t n, void *u)
+{
+	struct memfile *m = u;
+	size_t k = m->pos < m->len ? m->len - m->pos : 0;
+	if ((size_t)n < k)
+		k = (size_t)n;
+	memcpy(p, m->b + m->pos, k);
+	m->pos += k;
+	return (sf_count_t)k;
+}
+
+static sf_count_t mem_write(const void *p, sf_count_t n, void *u)
+{
+	struct memfile *m = u;
+	if (grow((void **)&m->b, &m->cap, m->pos + (size_t)n + 1, 1)) {
+		m->bad = 1;
+		return 0;
+	}
+	if (m->pos > m->len)
+		memset(m->b + m->len, 0, m->pos - m->len);
+	memcpy(m->b + m->pos, p, (size_t)n);
+	m->pos += (size_t)n;
+	if (m->pos > m->len)
+		m->len = m->pos;
+	return n;
+}
+
+static sf_count_t mem_tell(void *u)
+{
+	return (sf_count_t)((struct memfile *)u)->pos;
+}
+
+/* What LAME takes off the loudness of this programme, in dB (>= 0 when it takes some off):
+ * about MP3_PROBE_SECONDS of speech from the middle of the article go through the plan g and
+ * the encoder into memory, are decoded again (libsndfile) and both are metered (libebur128,
+ * integrated). The encoder's loss is much the same over all of one voice's speech, so this
+ * costs a small part of the one full encoding rather than a second one. Returns 0 when it
+ * cannot tell (the output is then left as planned). */
+static double mp3_loss(struct bb_assembler *as, struct gain_plan g)
+{
+	size_t n = as->sc->n, want = (size_t)as->rate_out * MP3_PROBE_SECONDS, have = 0, first = n / 2;
+	while (first > 0) { /* back from the middle until the probe can be filled */
+		size_t k = first, got = 0;
+		for (; k < n && got < want; k++)
+			got += (size_t)as->seg_len[k];
+		if (got >= want)
+			break;
+		first--;
+	}
+	struct memfile m = {0};
+	SF_VIRTUAL_IO io = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
+	SF_INFO info = {.samplerate = as->rate_out, .channels = 1, .format = as->fmt->sf};
+	SNDFILE *sf = sf_open_virtual(&io, SFM_WRITE, &info, &m);
+	ebur128_state *in = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
+	ebur128_state *out = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
+	double peak = as->out_peak, loss = 0, lin = -HUGE_VAL, lout = -HUGE_VAL;
+	float deepest = as->limit_deepest;
+	int bad = !sf || !in || !out;
+	if (!bad)
+		set_bitrate(sf, as);
+	for (size_t i = first; !bad && i < n && have < want; i++) {
+		size_t len = (size_t)as->seg_len[i];
+		if (!len)
+			continue;
+		/* the float path: fbuf holds what went to the encoder */
+		bad = read_stored(as, i) || write_segment(sf, as, i, g) ||
+		      ebur128_add_frames_float(in, as->fbuf, len) != EBUR128_SUCCESS;
+		have += len;
+	}
+	if (sf && sf_close(sf) != 0)
+		bad = 1;
+	as->out_peak = peak; /* the probe is not the output */
+	as->limit_deepest = deepest;
+	if (!bad && !m.bad && ebur128_loudness_global(in, &lin) == EBUR128_SUCCESS) {
+		m.pos = 0;
+		SF_INFO rinfo = {0};
+		SNDFILE *rf = sf_open_virtual(&io, SFM_READ, &rinfo, &m);
+		float buf[4096];
+		sf_count_t k;
+		while (rf && rinfo.channels == 1 && (k = sf_read_float(rf, buf, 4096)) > 0)
+			if (ebur128_add_frames_float(out, buf, (size_t)k) != EBUR128_SUCCESS)
+				break;
+		if (rf) {
+			sf_close(rf);
+			if (ebur128_loudness_global(out, &lout) == EBUR128_SUCCESS && isfinite(lin) &&
+			    isfinite(lout))
+				loss = lin - lout;
+		}
+	}
+	ebur128_destroy(&in);
+	ebur128_destroy(&out);
+	free(m.b);
+	return loss;
 }
 
 static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_audio_facts *a,
@@ -1393,7 +1520,8 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		 * it acts on and make it up, again at the new gain until it is within 0.05 LU */
 		if (fflush(as->raw) != 0)
 			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
-		double want = a.integrated, loss = limiter_loss(as, g, a.input_integrated);
+		struct programme_loudness limited = pl; /* in the units of pl: before the gain */
+		double want = a.integrated, loss = limiter_loss(as, g, a.input_integrated, &limited);
 		double prev_gain = 0, prev_short = 0; /* the round before: its gain and shortfall */
 		for (int round = 0; round < LIMIT_ROUNDS; round++) {
 			double short_db = want - (a.input_integrated + a.gain_db + loss);
@@ -1409,14 +1537,30 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 			prev_short = short_db;
 			a.gain_db += more;
 			g.gain = db_to_lin(a.gain_db);
-			loss = limiter_loss(as, g, a.input_integrated);
+			loss = limiter_loss(as, g, a.input_integrated, &limited);
 		}
 		a.integrated = a.input_integrated + a.gain_db + loss; /* the loss at this very gain */
 		as->limit_deepest = 1.0f;
 		as->out_peak = 0;
 		/* the output pass measures the limited peaks again */
+		pl.max_momentary = limited.max_momentary;
+		pl.max_short_term = limited.max_short_term;
+		pl.range = limited.range;
+		a.range = pl.range;
 	}
-	/* the limiter, where it acts, takes a little more off: then these are upper bounds */
+	if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG && isfinite(a.integrated)) {
+		/* LAME takes some loudness off (about 0.4 LU of this speech at 96-128 kbit/s): made
+		 * up by scaling the whole output, the limiter's threshold with it (the limiter is
+		 * scale-invariant, so it takes off the same), within the peaks' margin */
+		if (fflush(as->raw) != 0)
+			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
+		double room = g.threshold > 0 ? LIMIT_MARGIN_DB - 0.1 : a.ceiling - a.true_peak;
+		double comp = fmax(-1.0, fmin(mp3_loss(as, g), room));
+		g.gain *= db_to_lin(comp);
+		g.threshold *= db_to_lin(comp);
+		a.gain_db += comp;
+		a.true_peak += comp;
+	}
 	a.max_momentary = pl.max_momentary + a.gain_db;
 	a.max_short_term = pl.max_short_term + a.gain_db;
 
