@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +33,9 @@
 #include <soxr.h>
 
 #include "bobao.h"
+#include "cache.h"
 #include "sidecar.h"
+#include "tags.h"
 #include "tempfile.h"
 
 #define TRIM_LEVEL 96        /* int16: below about -51 dBFS counts as eSpeak's near-silence */
@@ -139,6 +142,7 @@ struct bb_assembler {
 	double out_peak;            /* finish, with the limiter: true peak of the output, linear */
 	float limit_deepest;        /* the limiter's deepest gain, linear */
 	float tp_coef[3][TP_TAPS];
+	char origin_ref[32];        /* bext OriginatorReference, made once */
 };
 
 /* ---- small helpers -------------------------------------------------------------------- */
@@ -897,24 +901,95 @@ static float limit(float *y, float *env, float *h, size_t n, float threshold, in
 	return deepest;
 }
 
+/* Appends s to out (len of outsz, NUL kept) as far as it fits whole; returns 0 when cut. */
+static int put_ascii(char *out, size_t outsz, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n + 1 > outsz)
+		return 0;
+	memcpy(out + *len, s, n + 1);
+	*len += n;
+	return 1;
+}
+
+/* The title in ASCII for bext's Description (ISO 646, which players and editors show as
+ * Latin-1): the title sentences as read, in pinyin without tone digits ("nan tong kai fa
+ * qu"), Latin runs as written, clause marks as ASCII ones; cut at a syllable. A title that
+ * was never read falls back to its ASCII characters, or the source name's. */
+static void ascii_title(const struct bb_script *sc, const char *title, char *out, size_t outsz)
+{
+	static const char *const marks[][2] = {{"，", ","}, {"。", "."}, {"！", "!"}, {"？", "?"},
+		{"：", ":"}, {"；", ";"}, {"、", ","}, {"…", "..."}};
+	size_t len = 0;
+	int room = 1;
+	out[0] = 0;
+	for (size_t i = 0; room && i < sc->n && sc->sentences[i].kind == BB_TITLE; i++) {
+		const struct bb_sentence *s = &sc->sentences[i];
+		for (size_t k = 0; room && k < s->nunits; k++) {
+			const struct bb_unit *u = &s->units[k];
+			char word[80];
+			if (u->lang == BB_PUNCT) {
+				for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+					if (!strcmp(u->reading, marks[m][0]))
+						room = put_ascii(out, outsz, &len, marks[m][1]);
+				continue;
+			}
+			const char *w = u->lang == BB_EN ? u->text : u->reading;
+			size_t n = 0;
+			for (; *w && n + 1 < sizeof word; w++)
+				if ((unsigned char)*w >= 0x20 && (unsigned char)*w < 0x7F &&
+				    !(u->lang == BB_ZH && *w >= '0' && *w <= '9'))
+					word[n++] = *w;
+			word[n] = 0;
+			if (n && len)
+				room = put_ascii(out, outsz, &len, " ");
+			if (n && room)
+				room = put_ascii(out, outsz, &len, word);
+		}
+	}
+	while (len && out[len - 1] == ' ')
+		out[--len] = 0;
+	if (len)
+		return;
+	for (const char *t = *title ? title : sc->article && sc->article->source ? sc->article->source : "";
+	     *t && len + 1 < outsz; t++)
+		if ((unsigned char)*t >= 0x20 && (unsigned char)*t < 0x7F)
+			out[len++] = *t;
+	out[len] = 0;
+}
+
+/* OriginatorReference after EBU R 99: country, organisation, serial number (the file's own:
+ * the clock in nanoseconds, the process and a counter), time of day, random number; 32
+ * characters, unique per file. */
+static void originator_reference(char ref[32], const struct tm *tm)
+{
+	static unsigned counter;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	char serial[64];
+	snprintf(serial, sizeof serial, "%lld.%09ld %ld %u", (long long)ts.tv_sec, ts.tv_nsec,
+		 (long)getpid(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+	uint64_t h = bb_fnv1a64(serial), r = 0;
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = h * 0x9E3779B97F4A7C15ull;
+	char s[40];
+	snprintf(s, sizeof s, "CNBOB%012llX%02d%02d%02d%09llu", (unsigned long long)(h >> 16),
+		 tm->tm_hour, tm->tm_min, tm->tm_sec, (unsigned long long)(r % 1000000000ull));
+	memcpy(ref, s, 32);
+}
+
 static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char *title,
 		      const struct bb_audio_facts *a)
 {
 	memset(bi, 0, sizeof *bi);
-	/* Description: the title, cut at a character boundary. */
-	size_t n = strlen(title);
-	if (n >= sizeof bi->description) {
-		n = sizeof bi->description - 1;
-		while (n && ((unsigned char)title[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(bi->description, title, n);
+	ascii_title(as->sc, title, bi->description, sizeof bi->description);
 	snprintf(bi->originator, sizeof bi->originator, "bobao %s", BOBAO_VERSION);
-	snprintf(bi->originator_reference, sizeof bi->originator_reference, "bobao-%.24s",
-		 as->voice.name);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
+	if (!as->origin_ref[0])
+		originator_reference(as->origin_ref, &tm); /* the same when bext is written again */
+	memcpy(bi->originator_reference, as->origin_ref, sizeof bi->originator_reference);
 	char date[16], tod[16];
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	strftime(tod, sizeof tod, "%H:%M:%S", &tm);
@@ -965,6 +1040,21 @@ static int set_cues(SNDFILE *sf, struct bb_assembler *as)
 	return ok ? 0 : -1;
 }
 
+static char software[128];
+static pthread_once_t software_once = PTHREAD_ONCE_INIT;
+
+static void software_init(void)
+{
+	snprintf(software, sizeof software, "bobao %s (%s)", BOBAO_VERSION, bb_synth_engine());
+}
+
+/* The generator and the synthesizer, for the tags: "bobao 0.1.0 (eSpeak NG 1.51)". */
+static const char *software_name(void)
+{
+	pthread_once(&software_once, software_init);
+	return software;
+}
+
 static void set_tags(SNDFILE *sf, struct bb_assembler *as, const char *title)
 {
 	char date[16], artist[96];
@@ -973,11 +1063,13 @@ static void set_tags(SNDFILE *sf, struct bb_assembler *as, const char *title)
 	localtime_r(&now, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	snprintf(artist, sizeof artist, "bobao (%s)", as->voice.name);
+	if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG)
+		return; /* libsndfile's ID3v2.3 frames are Latin-1: TagLib writes them (write_tags) */
 	if (*title)
 		sf_set_string(sf, SF_STR_TITLE, title);
 	sf_set_string(sf, SF_STR_ARTIST, artist);
 	sf_set_string(sf, SF_STR_DATE, date);
-	sf_set_string(sf, SF_STR_SOFTWARE, "bobao " BOBAO_VERSION);
+	sf_set_string(sf, SF_STR_SOFTWARE, software_name());
 	if (as->sc->article && as->sc->article->source)
 		sf_set_string(sf, SF_STR_COMMENT, as->sc->article->source);
 }
@@ -1387,6 +1479,40 @@ static double mp3_loss(struct bb_assembler *as, struct gain_plan g)
 	return loss;
 }
 
+/* The finished MP3's ID3v2.4 tag, or the WAV's "ID3 " chunk and a label for each of its cue
+ * points, through TagLib (tags.cc). RF64 is left as libsndfile wrote it. */
+static int write_tags(struct bb_assembler *as, const char *title, int wav, struct bb_error *err)
+{
+	char date[16], artist[96], msg[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(artist, sizeof artist, "bobao (%s)", as->voice.name);
+	size_t n = wav ? as->sc->n : 0;
+	char **text = calloc(n ? n : 1, sizeof *text);
+	int bad = !text;
+	for (size_t i = 0; !bad && i < n; i++)
+		bad = !(text[i] = bb_sidecar_sentence_text(as->sc, i));
+	struct bb_tags t = {
+		.title = title,
+		.artist = artist,
+		.date = date,
+		.comment = as->sc->article ? as->sc->article->source : NULL,
+		.software = software_name(),
+		.labels = (const char *const *)text,
+		.nlabels = n,
+	};
+	int rc = bad ? bb_fail(err, BB_ENOMEM, "out of memory")
+	     : bb_tags_write(as->tmp_path[0], wav, &t, msg, sizeof msg)
+		     ? bb_fail(err, BB_EIO, "%s: cannot write its tags: %s", as->path, msg)
+		     : BB_OK;
+	for (size_t i = 0; text && i < n; i++)
+		free(text[i]);
+	free(text);
+	return rc;
+}
+
 static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_audio_facts *a,
 		       uint64_t total, struct bb_error *err)
 {
@@ -1438,6 +1564,9 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 	}
 	if (sf_close(sf) != 0 && !rc)
 		rc = bb_fail(err, BB_EIO, "%s: write error on close", as->path);
+	if (!rc && ((is_wav && format == as->fmt->sf) ||
+		    (as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG))
+		rc = write_tags(as, title, is_wav, err);
 	return rc;
 }
 

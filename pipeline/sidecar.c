@@ -19,9 +19,7 @@ static int is_space_cp(uint32_t cp)
 	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0;
 }
 
-/* Copies the sentence's original text into a new string: line breaks dropped (a paragraph cut
- * by a page break joins back), runs of spaces made one, both ends trimmed. NULL: no memory. */
-static char *sentence_text(const struct bb_script *sc, size_t i)
+char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i)
 {
 	const struct bb_sentence *s = &sc->sentences[i];
 	const char *src = sc->article ? sc->article->original.s : NULL;
@@ -168,7 +166,7 @@ static int write_cues(FILE *f, const struct bb_script *sc, const struct bb_audio
 	for (size_t i = 0; i < sc->n; i++) {
 		if (!(a->end[i] > a->start[i]))
 			continue; /* nothing was heard */
-		char *text = sentence_text(sc, i);
+		char *text = bb_sidecar_sentence_text(sc, i);
 		char *shown = text && vtt ? vtt_escape(text) : text;
 		if (!shown) {
 			free(text);
@@ -243,7 +241,7 @@ static json_t *loudness_object(const struct bb_audio_facts *a)
 static json_t *sentence_object(const struct bb_script *sc, size_t i, const struct bb_audio_facts *a)
 {
 	const struct bb_sentence *s = &sc->sentences[i];
-	char *text = sentence_text(sc, i);
+	char *text = bb_sidecar_sentence_text(sc, i);
 	json_t *o = json_object();
 	int bad = !text || !o;
 	if (!bad) {
@@ -276,7 +274,7 @@ int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *
 	/* the title: the original text of the title sentences */
 	size_t tlen = 0;
 	for (size_t i = 0; !bad && i < sc->n && sc->sentences[i].kind == BB_TITLE; i++) {
-		char *t = sentence_text(sc, i);
+		char *t = bb_sidecar_sentence_text(sc, i);
 		char *nt = t ? realloc(title, tlen + strlen(t) + 1) : NULL;
 		bad = !nt;
 		if (nt) {

@@ -26,6 +26,11 @@ struct bb_audio_facts {
 	const double *start, *end; /* per sentence of the script */
 };
 
+/* The sentence's original text as shown (subtitles, manifest, cue labels), in a new string:
+ * line breaks dropped (a paragraph cut by a page break joins back), runs of spaces made one,
+ * both ends trimmed. NULL: no memory. */
+char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i);
+
 /* Each writes one sidecar to f; BB_EIO when writing fails, BB_ENOMEM. */
 int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
 		    const struct bb_audio_facts *a, struct bb_error *err);

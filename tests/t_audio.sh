@@ -40,7 +40,11 @@ check "manifest loudness = measured" near "$(get $r manifest_integrated)" "$(get
 n=$(get $r manifest_sentences)
 check "manifest has sentences" awk -v n="$n" 'BEGIN { exit !(n > 10) }'
 check "bext chunk present" eq "$(get $r bext)" 1
-check "bext description is the title" eq "$(get $r bext_description)" "$(get $r tag_title)"
+# bext's Description is ASCII (ISO 646): the title as read, in pinyin
+check "bext description is ASCII ($(get $r bext_description))" eq "$(get $r bext_description_ascii)" 1
+check "bext description is the title in pinyin" \
+	test "$(get $r bext_description | cut -c 1-18)" = "nan tong kai fa qu"
+check "LIST/INFO title is the manifest's (UTF-8)" eq "$(get $r tag_title)" "$(jq -r .title "$tmp/x.json")"
 check "bext originator" eq "$(get $r bext_originator)" "bobao $(sed -n 's/^#define BOBAO_VERSION "\(.*\)"/\1/p' pipeline/bobao.h)"
 check "bext version 2" eq "$(get $r bext_version)" 2
 check "bext date set" test -n "$(get $r bext_date)"
@@ -48,6 +52,15 @@ check "bext loudness field" near "$(get $r bext_loudness)" "$(get $r integrated)
 check "bext true peak field" near "$(get $r bext_true_peak)" "$(get $r true_peak)" 0.5
 check "bext coding history" awk -v n="$(get $r bext_coding_history_size)" 'BEGIN { exit !(n > 10) }'
 check "one cue per sentence" eq "$(get $r cues)" "$n"
+# each cue point labelled (LIST/adtl labl) with its sentence's text
+check "first cue labelled with the title ($(get $r cue_first_label))" \
+	eq "$(get $r cue_first_label)" "$(jq -r '.sentences[0].text' "$tmp/x.json")"
+last_text=$(jq -r '.sentences[-1].text' "$tmp/x.json")
+last_label=$(get $r cue_last_label)
+check "last cue labelled with its sentence ($last_label)" \
+	test -n "$last_label" -a "${last_text#"$last_label"}" != "$last_text"
+ref_x=$(get $r bext_originator_reference)
+check "bext OriginatorReference 32 characters ($ref_x)" test ${#ref_x} = 32
 for key in title source voice sample_rate duration loudness integrated true_peak range sentences \
 	index kind paragraph text spoken start end; do
 	check "manifest key $key" grep -q "\"$key\":" "$tmp/x.json"
@@ -110,6 +123,8 @@ check "podcast manifest loudness as measured +-0.1 LU ($(get $r manifest_integra
 	near "$(get $r manifest_integrated)" "$(get $r integrated)" 0.1
 check "podcast true peak <= -1 dBTP (got $(get $r true_peak))" atmost "$(get $r true_peak)" -1
 check "podcast pauses silent" eq "$(get $r gaps_not_silent)" 0
+check "bext OriginatorReference unique per file ($ref_x, $(get $r bext_originator_reference))" \
+	test -n "$ref_x" -a "$ref_x" != "$(get $r bext_originator_reference)"
 if [ $have_ffmpeg = 1 ]; then
 	# under the limiter the loudest blocks lose most: the fields are measured as limited
 	ff_meter "$tmp/p.wav"
@@ -152,7 +167,31 @@ for f in flac ogg opus mp3; do
 		check "$f ffmpeg loudness -23 +-0.3 LU (got $fi)" near "$fi" -23 0.3
 	fi
 	check "$f title tag" test -n "$(get $r tag_title)"
+	if [ $have_ffmpeg = 1 ]; then
+		ffprobe -v error -show_entries format_tags:stream_tags -of default=nw=1 "$tmp/x.$f" \
+			>"$tmp/tags.txt" 2>&1
+		check "$f tags name the synthesizer" grep -q "eSpeak NG [0-9]" "$tmp/tags.txt"
+		check "$f title tag is the manifest's" \
+			grep -qxF "TAG:title=$(jq -r .title "$tmp/x.json")" "$tmp/tags.txt" -i
+	fi
 done
+# MP3: one ID3v2.4 tag in UTF-8 (TagLib), the date in TDRC, no ID3v1 copy
+check "mp3 tag is ID3v2.4" test "$(head -c 4 "$tmp/x.mp3" | od -An -tx1 | tr -d ' ')" = 49443304
+check "mp3 has no ID3v1 tag" test "$(tail -c 128 "$tmp/x.mp3" | head -c 3)" != TAG
+if [ $have_ffmpeg = 1 ]; then
+	ffprobe -v error -show_entries format_tags -of default=nw=1 "$tmp/x.mp3" >"$tmp/tags.txt" 2>&1
+	check "mp3 date tag is the date" grep -qE '^TAG:date=[0-9]{4}-[0-9]{2}-[0-9]{2}$' "$tmp/tags.txt"
+	check "mp3 has no TYER" test "$(grep -c TYER "$tmp/tags.txt")" = 0
+fi
+if command -v mediainfo >/dev/null 2>&1; then
+	title=$(jq -r .title "$tmp/x.json")
+	check "mediainfo reads the mp3 title" eq "$(mediainfo --Output='General;%Track%' "$tmp/x.mp3")" "$title"
+	check "mediainfo reads the wav title" eq "$(mediainfo --Output='General;%Track%' "$tmp/x.wav")" "$title"
+	check "mediainfo reads the wav description (ASCII)" \
+		eq "$(mediainfo --Output='General;%Description%' "$tmp/x.wav")" "$(get "$tmp/x.txt" bext_description)"
+else
+	echo "audio: mediainfo not installed: tag cross-check skipped"
+fi
 "$B" speak "$ART" -o "$tmp/y.audio" --format flac --json -q
 check "--format flac exits 0" eq $? 0
 "$AC" "$tmp/y.audio" "$tmp/y.json" >"$tmp/y.txt" 2>&1
