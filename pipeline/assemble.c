@@ -84,6 +84,8 @@ struct job {
 	struct bb_segment seg;
 	int ready;              /* seg is finished (from the cache) */
 	int pause_ms;
+	uint32_t *words;        /* where each unit begins in pcm (bb_assemble_words), or NULL */
+	size_t nwords;
 };
 
 enum sidecar_kind { SC_JSON, SC_VTT, SC_SRT, SC_COUNT };
@@ -128,6 +130,9 @@ struct bb_assembler {
 	uint64_t pos;               /* output frames so far (speech and pauses) */
 	uint64_t pending_pause;     /* frames of silence owed after the last sentence */
 	uint64_t *seg_start, *seg_len; /* per sentence, output frames */
+	size_t *word_first, *word_count; /* per sentence, its units' starts in wordf */
+	uint32_t *wordf;            /* where each unit begins, frames from its sentence's start */
+	size_t nwordf, wordf_cap;
 	int *seg_max;               /* per sentence, sample peak of the stored speech */
 	size_t *seg_loud;           /* per sentence, its first 100 ms block in loud */
 	float *loud;                /* K-weighted mean square per 100 ms of the whole programme */
@@ -413,6 +418,7 @@ void bb_segment_free(struct bb_segment *seg)
 		close(seg->fd);
 	free(seg->audio);
 	free(seg->loudness);
+	free(seg->words);
 	memset(seg, 0, sizeof *seg);
 }
 
@@ -481,8 +487,33 @@ static int resample(struct bb_assembler *as, const int16_t *x, size_t n, struct 
 	return 0;
 }
 
+/* The units' starts in eSpeak's speech (words[0..nw)) as frames of the segment: trimmed from
+ * a, the speech n frames long in at rate_in, resampled. */
+static int place_words(struct bb_assembler *as, struct bb_segment *seg, const uint32_t *words,
+		       size_t nw, size_t a, size_t n)
+{
+	seg->nwords = 0;
+	if (!nw)
+		return 0;
+	if (grow((void **)&seg->words, &seg->words_cap, nw, sizeof(uint32_t)))
+		return -1;
+	for (size_t k = 0; k < nw; k++) {
+		if (words[k] == BB_NO_WORD) {
+			seg->words[k] = BB_NO_WORD;
+			continue;
+		}
+		size_t f = words[k] > a ? words[k] - a : 0;
+		f = f < n ? f : n;
+		double t = (double)f * as->rate_out / as->rate_in;
+		seg->words[k] = (uint32_t)fmin(llround(t), (double)seg->n);
+	}
+	seg->nwords = nw;
+	return 0;
+}
+
 /* Makes eSpeak's speech pcm[0..n) a segment in as->made. */
-static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, size_t n)
+static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, size_t n,
+			const uint32_t *words, size_t nw)
 {
 	struct bb_segment *seg = &as->made;
 	size_t a, b;
@@ -497,6 +528,8 @@ static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, siz
 	if (!n)
 		seg->n = 0;
 	seg->rate = as->rate_out;
+	if (place_words(as, seg, words, nw, a, n))
+		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
 	if (grow((void **)&as->bpk, &as->bpk_cap, seg->n / TP_BLOCK + 1, sizeof(int)))
 		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
 	block_peaks(seg->audio, seg->n, as->bpk);
@@ -559,6 +592,13 @@ static int place_segment(struct bb_assembler *as, size_t index, struct bb_segmen
 		 sizeof(float)))
 		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
 	as->seg_loud[index] = as->nloud;
+	if (grow((void **)&as->wordf, &as->wordf_cap, as->nwordf + seg->nwords + 1, sizeof(uint32_t)))
+		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
+	as->word_first[index] = as->nwordf;
+	as->word_count[index] = seg->nwords;
+	if (seg->nwords)
+		memcpy(as->wordf + as->nwordf, seg->words, seg->nwords * sizeof(uint32_t));
+	as->nwordf += seg->nwords;
 	if (seg->nloud)
 		memcpy(as->loud + as->nloud, seg->loudness, seg->nloud * sizeof(float));
 	as->nloud += seg->nloud;
@@ -583,7 +623,7 @@ static int process_job(struct bb_assembler *as, struct job *j)
 		return bb_fail(&as->werr, BB_ESOFTWARE, "sentence %zu of %zu", j->index, as->sc->n);
 	if (j->ready)
 		return place_segment(as, j->index, &j->seg, j->pause_ms);
-	if (make_segment(as, j->index, j->pcm, j->n))
+	if (make_segment(as, j->index, j->pcm, j->n, j->words, j->nwords))
 		return -1;
 	return place_segment(as, j->index, &as->made, j->pause_ms);
 }
@@ -612,6 +652,7 @@ static void *worker_main(void *arg)
 		if (!as->werr.code)
 			process_job(as, &j);
 		free(j.pcm);
+		free(j.words);
 		bb_segment_free(&j.seg);
 	}
 	return NULL;
@@ -627,6 +668,7 @@ static int queue_push(struct bb_assembler *as, struct bb_error *err)
 		if (!as->werr.code)
 			process_job(as, &as->cur);
 		bb_segment_free(&as->cur.seg);
+		free(as->cur.words);
 		int16_t *pcm = as->cur.pcm; /* kept for the next sentence: no thread to hand it to */
 		memset(&as->cur, 0, sizeof as->cur);
 		as->cur.pcm = pcm;
@@ -711,8 +753,10 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	for (size_t i = 0; as->seg_fd && i < n; i++)
 		as->seg_fd[i] = -1; /* before anything can fail: close() reads it */
 	as->seg_at = calloc(n, sizeof *as->seg_at);
+	as->word_first = calloc(n, sizeof *as->word_first);
+	as->word_count = calloc(n, sizeof *as->word_count);
 	if (!as->seg_start || !as->seg_len || !as->seg_max || !as->seg_loud || !as->seg_fd ||
-	    !as->seg_at)
+	    !as->seg_at || !as->word_first || !as->word_count)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		as->seg_start[i] = UINT64_MAX;
@@ -789,6 +833,23 @@ int bb_assemble_add(struct bb_assembler *as, size_t i, const int16_t *pcm, size_
 		memcpy(as->cur.pcm + as->cur.n, pcm, n * sizeof(int16_t));
 	as->cur.n += n;
 	as->cur.pause_ms += pause_ms;
+	return BB_OK;
+}
+
+int bb_assemble_words(struct bb_assembler *as, size_t i, const uint32_t *words, size_t n,
+		      struct bb_error *err)
+{
+	if (as->finished || !as->have_cur || as->cur.index != i || as->cur.ready)
+		return bb_fail(err, BB_ESOFTWARE, "bb_assemble_words: bad call");
+	free(as->cur.words);
+	as->cur.words = NULL;
+	as->cur.nwords = 0;
+	if (!n)
+		return BB_OK;
+	if (n > SIZE_MAX / sizeof *words || !(as->cur.words = malloc(n * sizeof *words)))
+		return bb_fail(err, BB_ENOMEM, "out of memory for sentence %zu", i);
+	memcpy(as->cur.words, words, n * sizeof *words);
+	as->cur.nwords = n;
 	return BB_OK;
 }
 
@@ -1703,12 +1764,25 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	}
 	a.start = start;
 	a.end = end;
+	double *word_time = malloc((as->nwordf ? as->nwordf : 1) * sizeof(double));
+	if (!word_time) {
+		free(times);
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < as->sc->n; i++)
+		for (size_t k = as->word_first[i]; k < as->word_first[i] + as->word_count[i]; k++)
+			word_time[k] = as->wordf[k] == BB_NO_WORD ? NAN
+				     : (double)(as->seg_start[i] + as->wordf[k]) / as->rate_out;
+	a.word_time = word_time;
+	a.word_first = as->word_first;
+	a.word_count = as->word_count;
 
 	rc = write_audio(as, g, &a, total, err);
 	for (int k = 0; !rc && k < SC_COUNT; k++)
 		if (as->side_path[k])
 			rc = write_sidecar(as, k, &a, err);
 	free(times);
+	free(word_time);
 	if (rc)
 		return rc;
 
@@ -1736,6 +1810,7 @@ void bb_assemble_close(struct bb_assembler *as)
 	worker_stop(as);
 	for (size_t i = 0; i < as->qlen; i++) {
 		free(as->queue[(as->qhead + i) % QUEUE_MAX].pcm);
+		free(as->queue[(as->qhead + i) % QUEUE_MAX].words);
 		bb_segment_free(&as->queue[(as->qhead + i) % QUEUE_MAX].seg);
 	}
 	for (int k = 0; k <= SC_COUNT; k++) {
@@ -1757,6 +1832,10 @@ void bb_assemble_close(struct bb_assembler *as)
 	pthread_mutex_destroy(&as->mu);
 	pthread_cond_destroy(&as->cv);
 	free(as->cur.pcm);
+	free(as->cur.words);
+	free(as->word_first);
+	free(as->word_count);
+	free(as->wordf);
 	free(as->seg_start);
 	free(as->seg_len);
 	free(as->seg_max);

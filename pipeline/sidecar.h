@@ -24,6 +24,10 @@ struct bb_audio_facts {
 	double limiter_db;       /* deepest gain reduction of the true-peak limiter, 0 when idle */
 	int settled;             /* 1: left below target to stay under the ceiling */
 	const double *start, *end; /* per sentence of the script */
+	/* where sentence i's units (bb_sentence.units) begin, in seconds (NAN: unknown):
+	 * word_time[word_first[i] ... word_first[i] + word_count[i]); count 0: not known */
+	const double *word_time;
+	const size_t *word_first, *word_count;
 };
 
 /* The sentence's original text as shown (subtitles, manifest, cue labels), in a new string:

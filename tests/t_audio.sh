@@ -67,17 +67,56 @@ for key in title source voice sample_rate duration loudness integrated true_peak
 done
 check "manifest sentence text is the original (ASCII 4+2 kept)" grep -q '"text": ".*4+2' "$tmp/x.json"
 
-# ---- subtitles ----
+# ---- subtitles: cues of at most 2 lines of at most 18 hanzi and about 7 s ----
 check "vtt header" eq "$(head -n 1 "$tmp/x.vtt")" WEBVTT
-check "vtt one cue per sentence" eq "$(grep -c -- ' --> ' "$tmp/x.vtt")" "$n"
+ncue=$(grep -c -- ' --> ' "$tmp/x.vtt")
+check "vtt at least one cue per sentence ($ncue for $n)" test "$ncue" -ge "$n"
 check "vtt times well formed" test "$(grep -- ' --> ' "$tmp/x.vtt" |
 	grep -cvE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} --> [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}$')" = 0
-check "srt one cue per sentence" eq "$(grep -c -- ' --> ' "$tmp/x.srt")" "$n"
+check "srt the same cues" eq "$(grep -c -- ' --> ' "$tmp/x.srt")" "$ncue"
 check "srt times well formed" test "$(grep -- ' --> ' "$tmp/x.srt" |
 	grep -cvE '^[0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3} --> [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}$')" = 0
-check "srt cues numbered 1..n" eq "$(awk 'prev == "" && /^[0-9]+$/ { c++; if ($0 != c) badn = 1 } { prev = $0 } END { print badn ? "bad" : c }' "$tmp/x.srt")" "$n"
-# lines wrapped for reading: at most about 22 hanzi (66 bytes + some ASCII)
-check "subtitle lines wrapped" test "$(grep -v -- ' --> ' "$tmp/x.srt" | awk 'length($0) > 80' | wc -l)" = 0
+check "srt cues numbered 1..n" eq "$(awk 'prev == "" && /^[0-9]+$/ { c++; if ($0 != c) badn = 1 } { prev = $0 } END { print badn ? "bad" : c }' "$tmp/x.srt")" "$ncue"
+# cue_lines FILE: the most text lines in one cue; wide_lines FILE: lines over 36 columns
+# (18 hanzi), VTT class tags aside; long_cues FILE: cues over 7 s; cue_times FILE: the
+# start and end of each cue in seconds
+cue_lines() { awk '/ --> / { k = 0; inc = 1; next } /^$/ { inc = 0 } inc { k++; if (k > m) m = k } END { print m + 0 }' "$1"; }
+wide_lines() {
+	perl -CSD -ne 'chomp; next if /-->|^\d+$|^$|^WEBVTT/; s/<[^>]*>//g; my $w = 0;
+		$w += (ord($_) >= 0x1100 ? 2 : 1) for split //; $n++ if $w > 36; END { print $n + 0 }' "$1"
+}
+cue_times() { awk '/ --> / { gsub(",", ".", $0); split($1, a, ":"); split($3, b, ":"); print a[1] * 3600 + a[2] * 60 + a[3], b[1] * 3600 + b[2] * 60 + b[3] }' "$1"; }
+long_cues() { cue_times "$1" | awk '$2 - $1 > 7.0 { k++ } END { print k + 0 }'; }
+for f in vtt srt; do
+	check "$f cues of at most 2 lines" test "$(cue_lines "$tmp/x.$f")" -le 2
+	check "$f lines of at most 18 hanzi" eq "$(wide_lines "$tmp/x.$f")" 0
+	check "$f cues of at most 7 s" eq "$(long_cues "$tmp/x.$f")" 0
+	check "$f cues in order, none overlapping" eq "$(cue_times "$tmp/x.$f" |
+		awk '$1 < prev - 0.0005 || $2 < $1 { k++ } { prev = $2 } END { print k + 0 }')" 0
+done
+# never broken inside a number or a Latin word: no line ends and the next begins with one
+check "no line break inside a number" eq "$(awk '/ --> / { last = ""; next } /^$/ { last = ""; next }
+	{ if (last ~ /[0-9A-Za-z.,%]$/ && $0 ~ /^[0-9A-Za-z.,%]/) k++; last = $0 } END { print k + 0 }' "$tmp/x.srt")" 0
+check "vtt title marked (class)" grep -q '^<c\.title>' "$tmp/x.vtt"
+check "srt without VTT classes" test "$(grep -c '<c\.' "$tmp/x.srt")" = 0
+# a crafted article: a heading; a word a plain 18-hanzi wrap would cut (新闻); a long
+# number, much longer spoken than written, which the word events time
+printf '%s\n\n%s\n\n%s\n\n%s\n' "调查通报" \
+	"全市共有1234567890123户家庭参与了本次大型入户调查活动，调查结果将在下个月由市统计局正式对外公布，欢迎广大市民关注。" \
+	"发布安排" "今天上午我们在这里召开了一次重要的新闻发布会，介绍有关情况。" >"$tmp/sub.txt"
+"$B" speak "$tmp/sub.txt" -o "$tmp/sub.wav" --vtt --srt --json -q
+check "speak crafted subtitles exits 0" eq $? 0
+check "vtt heading marked (class)" grep -q '^<c\.heading>发布安排</c>$' "$tmp/sub.vtt"
+check "no line break inside a word (新闻)" test "$(grep -c '新$' "$tmp/sub.srt")" = 0
+check "the long sentence cut into cues" test "$(grep -c -- ' --> ' "$tmp/sub.srt")" -ge 5
+# the first cue of the long sentence ends where eSpeak says 参与 (word events), well after
+# where its share of the written characters would put it (the number is 13 digits written,
+# 27 syllables read)
+s2=$(jq '.sentences[1].start' "$tmp/sub.json")
+e2=$(jq '.sentences[1].end' "$tmp/sub.json")
+c2=$(cue_times "$tmp/sub.srt" | sed -n 2p | cut -d' ' -f2)
+check "cue timed by the word events ($c2 in $s2..$e2)" \
+	awk -v s="$s2" -v e="$e2" -v c="$c2" 'BEGIN { exit !(c > s + 0.4 * (e - s) && c < e) }'
 check "every cue has text" test "$(awk '/ --> / { getline t; if (t == "") e++ } END { print e + 0 }' "$tmp/x.srt")" = 0
 
 # ---- ffmpeg's own EBU R 128 meter ----
