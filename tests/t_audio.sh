@@ -99,15 +99,16 @@ check "no line break inside a number" eq "$(awk '/ --> / { last = ""; next } /^$
 	{ if (last ~ /[0-9A-Za-z.,%]$/ && $0 ~ /^[0-9A-Za-z.,%]/) k++; last = $0 } END { print k + 0 }' "$tmp/x.srt")" 0
 check "vtt title marked (class)" grep -q '^<c\.title>' "$tmp/x.vtt"
 check "srt without VTT classes" test "$(grep -c '<c\.' "$tmp/x.srt")" = 0
-# a crafted article: a heading; a word a plain 18-hanzi wrap would cut (新闻); a long
+# a crafted article: a heading; a word a plain wrap cut (重|要); a long
 # number, much longer spoken than written, which the word events time
 printf '%s\n\n%s\n\n%s\n\n%s\n' "调查通报" \
 	"全市共有1234567890123户家庭参与了本次大型入户调查活动，调查结果将在下个月由市统计局正式对外公布，欢迎广大市民关注。" \
-	"发布安排" "今天上午我们在这里召开了一次重要的新闻发布会，介绍有关情况。" >"$tmp/sub.txt"
+	"发布安排" "今天上午我们在这里召开了一场重要新闻发布会，向大家介绍有关情况和下一步的工作安排。" \
+	>"$tmp/sub.txt"
 "$B" speak "$tmp/sub.txt" -o "$tmp/sub.wav" --vtt --srt --json -q
 check "speak crafted subtitles exits 0" eq $? 0
 check "vtt heading marked (class)" grep -q '^<c\.heading>发布安排</c>$' "$tmp/sub.vtt"
-check "no line break inside a word (新闻)" test "$(grep -c '新$' "$tmp/sub.srt")" = 0
+check "no line break inside a word (重要)" test "$(grep -c '重$' "$tmp/sub.srt")" = 0
 check "the long sentence cut into cues" test "$(grep -c -- ' --> ' "$tmp/sub.srt")" -ge 5
 # the first cue of the long sentence ends where eSpeak says 参与 (word events), well after
 # where its share of the written characters would put it (the number is 13 digits written,
