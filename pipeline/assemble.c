@@ -1421,7 +1421,7 @@ static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g,
 
 /* ---- MP3: what the encoder takes off the loudness --------------------------------------- */
 
-#define MP3_PROBE_SECONDS 20 /* speech encoded and decoded to learn what LAME takes off */
+#define MP3_PROBE_SECONDS 8 /* speech encoded and decoded to learn what LAME takes off */
 
 /* A growable memory file for libsndfile's virtual I/O. */
 struct memfile {
