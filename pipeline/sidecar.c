@@ -103,6 +103,7 @@ static void vtt_write(FILE *f, const char *s, size_t n)
 #define CUE_COLS 36     /* display columns a line: 18 hanzi */
 #define CUE_LINES 2
 #define CUE_SECONDS 7.0
+#define ALIGN_WINDOW 256 /* units a written character is looked for ahead (a number read out) */
 
 /* Marks after which a line may open (opening quotes and brackets: never before a break). */
 static int no_line_end(uint32_t cp)
@@ -151,7 +152,7 @@ static void align_units(const struct bb_sentence *s, const double *times, size_t
 		in_word[i] = 0;
 		if (c[i].cp < 0x2E80 || c[i].width < 2)
 			continue;
-		for (size_t k = u; k < s->nunits && k < u + 40; k++) {
+		for (size_t k = u; k < s->nunits && k < u + ALIGN_WINDOW; k++) {
 			uint32_t cp = 0;
 			const char *t = s->units[k].text;
 			if (s->units[k].lang != BB_ZH || !bb_utf8_decode(t, strlen(t), &cp) || cp != c[i].cp)
