@@ -13,17 +13,21 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	-DBOBAO_PREFIX='"$(PREFIX)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS   = $(shell pkg-config --libs $(PKGS) taglib 2>/dev/null) -lstdc++ -lm
+# pipeline/tags.cc (TagLib is C++): compiled by the C++ compiler of the same family as CC
+BB_CXX   = $(if $(findstring clang,$(CC)),clang++,g++)
+ALL_CXXFLAGS = -std=c++17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter $(CFLAGS) \
+	$(EXTRA_CFLAGS) $(patsubst -I%,-isystem %,$(shell pkg-config --cflags taglib 2>/dev/null))
 
 # Debian packages for building, running and testing (checked with dpkg, installed when missing).
 DEB_PKGS = gcc make pkg-config libc6-dev espeak-ng espeak-ng-data libespeak-ng-dev libsndfile1-dev \
 	libebur128-dev libsoxr-dev libjansson-dev python3-jieba rime-data-terra-pinyin opencc \
 	golang-github-mozillazg-go-pinyin-dev parallel ffmpeg time bc jq clang libclang-rt-14-dev valgrind \
 	python3-feedparser slurm-wlm munge fonts-noto-cjk \
-	libzip-dev epubcheck chromium
+	libzip-dev epubcheck chromium g++ libtag1-dev mediainfo
 
 LIB_SRC  = $(filter-out pipeline/main.c pipeline/lexicon_build.c,$(wildcard pipeline/*.c))
-LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
+LIB_OBJ  = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o) $(patsubst pipeline/%.cc,$(BUILD)/%.o,$(wildcard pipeline/*.cc))
 HDRS     = $(wildcard pipeline/*.h)
 TEST_BIN = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/*.c))
 LEXICON  = $(BUILD)/lexicon.bin
@@ -52,6 +56,9 @@ deps:
 # inside the library are not interposable, so they inline as in the program.
 $(BUILD)/%.o: pipeline/%.c $(HDRS) Makefile | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(if $(filter $@,$(LIB_OBJ)),-fPIC -fno-semantic-interposition) -c -o $@ $<
+
+$(BUILD)/%.o: pipeline/%.cc $(HDRS) | $(BUILD)
+	$(BB_CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/libbobao.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

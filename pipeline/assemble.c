@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +33,9 @@
 #include <soxr.h>
 
 #include "bobao.h"
+#include "cache.h"
 #include "sidecar.h"
+#include "tags.h"
 #include "tempfile.h"
 
 #define TRIM_LEVEL 96        /* int16: below about -51 dBFS counts as eSpeak's near-silence */
@@ -81,6 +84,8 @@ struct job {
 	struct bb_segment seg;
 	int ready;              /* seg is finished (from the cache) */
 	int pause_ms;
+	uint32_t *words;        /* where each unit begins in pcm (bb_assemble_words), or NULL */
+	size_t nwords;
 };
 
 enum sidecar_kind { SC_JSON, SC_VTT, SC_SRT, SC_HTML, SC_EPUB, SC_COUNT };
@@ -128,6 +133,9 @@ struct bb_assembler {
 	uint64_t pos;               /* output frames so far (speech and pauses) */
 	uint64_t pending_pause;     /* frames of silence owed after the last sentence */
 	uint64_t *seg_start, *seg_len; /* per sentence, output frames */
+	size_t *word_first, *word_count; /* per sentence, its units' starts in wordf */
+	uint32_t *wordf;            /* where each unit begins, frames from its sentence's start */
+	size_t nwordf, wordf_cap;
 	int *seg_max;               /* per sentence, sample peak of the stored speech */
 	size_t *seg_loud;           /* per sentence, its first 100 ms block in loud */
 	float *loud;                /* K-weighted mean square per 100 ms of the whole programme */
@@ -142,6 +150,7 @@ struct bb_assembler {
 	double out_peak;            /* finish, with the limiter: true peak of the output, linear */
 	float limit_deepest;        /* the limiter's deepest gain, linear */
 	float tp_coef[3][TP_TAPS];
+	char origin_ref[32];        /* bext OriginatorReference, made once */
 };
 
 /* ---- small helpers -------------------------------------------------------------------- */
@@ -412,6 +421,7 @@ void bb_segment_free(struct bb_segment *seg)
 		close(seg->fd);
 	free(seg->audio);
 	free(seg->loudness);
+	free(seg->words);
 	memset(seg, 0, sizeof *seg);
 }
 
@@ -480,8 +490,33 @@ static int resample(struct bb_assembler *as, const int16_t *x, size_t n, struct 
 	return 0;
 }
 
+/* The units' starts in eSpeak's speech (words[0..nw)) as frames of the segment: trimmed from
+ * a, the speech n frames long in at rate_in, resampled. */
+static int place_words(struct bb_assembler *as, struct bb_segment *seg, const uint32_t *words,
+		       size_t nw, size_t a, size_t n)
+{
+	seg->nwords = 0;
+	if (!nw)
+		return 0;
+	if (grow((void **)&seg->words, &seg->words_cap, nw, sizeof(uint32_t)))
+		return -1;
+	for (size_t k = 0; k < nw; k++) {
+		if (words[k] == BB_NO_WORD) {
+			seg->words[k] = BB_NO_WORD;
+			continue;
+		}
+		size_t f = words[k] > a ? words[k] - a : 0;
+		f = f < n ? f : n;
+		double t = (double)f * as->rate_out / as->rate_in;
+		seg->words[k] = (uint32_t)fmin(llround(t), (double)seg->n);
+	}
+	seg->nwords = nw;
+	return 0;
+}
+
 /* Makes eSpeak's speech pcm[0..n) a segment in as->made. */
-static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, size_t n)
+static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, size_t n,
+			const uint32_t *words, size_t nw)
 {
 	struct bb_segment *seg = &as->made;
 	size_t a, b;
@@ -496,6 +531,8 @@ static int make_segment(struct bb_assembler *as, size_t index, int16_t *pcm, siz
 	if (!n)
 		seg->n = 0;
 	seg->rate = as->rate_out;
+	if (place_words(as, seg, words, nw, a, n))
+		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
 	if (grow((void **)&as->bpk, &as->bpk_cap, seg->n / TP_BLOCK + 1, sizeof(int)))
 		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
 	block_peaks(seg->audio, seg->n, as->bpk);
@@ -558,6 +595,13 @@ static int place_segment(struct bb_assembler *as, size_t index, struct bb_segmen
 		 sizeof(float)))
 		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
 	as->seg_loud[index] = as->nloud;
+	if (grow((void **)&as->wordf, &as->wordf_cap, as->nwordf + seg->nwords + 1, sizeof(uint32_t)))
+		return bb_fail(&as->werr, BB_ENOMEM, "out of memory");
+	as->word_first[index] = as->nwordf;
+	as->word_count[index] = seg->nwords;
+	if (seg->nwords)
+		memcpy(as->wordf + as->nwordf, seg->words, seg->nwords * sizeof(uint32_t));
+	as->nwordf += seg->nwords;
 	if (seg->nloud)
 		memcpy(as->loud + as->nloud, seg->loudness, seg->nloud * sizeof(float));
 	as->nloud += seg->nloud;
@@ -582,7 +626,7 @@ static int process_job(struct bb_assembler *as, struct job *j)
 		return bb_fail(&as->werr, BB_ESOFTWARE, "sentence %zu of %zu", j->index, as->sc->n);
 	if (j->ready)
 		return place_segment(as, j->index, &j->seg, j->pause_ms);
-	if (make_segment(as, j->index, j->pcm, j->n))
+	if (make_segment(as, j->index, j->pcm, j->n, j->words, j->nwords))
 		return -1;
 	return place_segment(as, j->index, &as->made, j->pause_ms);
 }
@@ -611,6 +655,7 @@ static void *worker_main(void *arg)
 		if (!as->werr.code)
 			process_job(as, &j);
 		free(j.pcm);
+		free(j.words);
 		bb_segment_free(&j.seg);
 	}
 	return NULL;
@@ -626,6 +671,7 @@ static int queue_push(struct bb_assembler *as, struct bb_error *err)
 		if (!as->werr.code)
 			process_job(as, &as->cur);
 		bb_segment_free(&as->cur.seg);
+		free(as->cur.words);
 		int16_t *pcm = as->cur.pcm; /* kept for the next sentence: no thread to hand it to */
 		memset(&as->cur, 0, sizeof as->cur);
 		as->cur.pcm = pcm;
@@ -714,8 +760,10 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	for (size_t i = 0; as->seg_fd && i < n; i++)
 		as->seg_fd[i] = -1; /* before anything can fail: close() reads it */
 	as->seg_at = calloc(n, sizeof *as->seg_at);
+	as->word_first = calloc(n, sizeof *as->word_first);
+	as->word_count = calloc(n, sizeof *as->word_count);
 	if (!as->seg_start || !as->seg_len || !as->seg_max || !as->seg_loud || !as->seg_fd ||
-	    !as->seg_at)
+	    !as->seg_at || !as->word_first || !as->word_count)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		as->seg_start[i] = UINT64_MAX;
@@ -792,6 +840,23 @@ int bb_assemble_add(struct bb_assembler *as, size_t i, const int16_t *pcm, size_
 		memcpy(as->cur.pcm + as->cur.n, pcm, n * sizeof(int16_t));
 	as->cur.n += n;
 	as->cur.pause_ms += pause_ms;
+	return BB_OK;
+}
+
+int bb_assemble_words(struct bb_assembler *as, size_t i, const uint32_t *words, size_t n,
+		      struct bb_error *err)
+{
+	if (as->finished || !as->have_cur || as->cur.index != i || as->cur.ready)
+		return bb_fail(err, BB_ESOFTWARE, "bb_assemble_words: bad call");
+	free(as->cur.words);
+	as->cur.words = NULL;
+	as->cur.nwords = 0;
+	if (!n)
+		return BB_OK;
+	if (n > SIZE_MAX / sizeof *words || !(as->cur.words = malloc(n * sizeof *words)))
+		return bb_fail(err, BB_ENOMEM, "out of memory for sentence %zu", i);
+	memcpy(as->cur.words, words, n * sizeof *words);
+	as->cur.nwords = n;
 	return BB_OK;
 }
 
@@ -904,24 +969,95 @@ static float limit(float *y, float *env, float *h, size_t n, float threshold, in
 	return deepest;
 }
 
+/* Appends s to out (len of outsz, NUL kept) as far as it fits whole; returns 0 when cut. */
+static int put_ascii(char *out, size_t outsz, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n + 1 > outsz)
+		return 0;
+	memcpy(out + *len, s, n + 1);
+	*len += n;
+	return 1;
+}
+
+/* The title in ASCII for bext's Description (ISO 646, which players and editors show as
+ * Latin-1): the title sentences as read, in pinyin without tone digits ("nan tong kai fa
+ * qu"), Latin runs as written, clause marks as ASCII ones; cut at a syllable. A title that
+ * was never read falls back to its ASCII characters, or the source name's. */
+static void ascii_title(const struct bb_script *sc, const char *title, char *out, size_t outsz)
+{
+	static const char *const marks[][2] = {{"，", ","}, {"。", "."}, {"！", "!"}, {"？", "?"},
+		{"：", ":"}, {"；", ";"}, {"、", ","}, {"…", "..."}};
+	size_t len = 0;
+	int room = 1;
+	out[0] = 0;
+	for (size_t i = 0; room && i < sc->n && sc->sentences[i].kind == BB_TITLE; i++) {
+		const struct bb_sentence *s = &sc->sentences[i];
+		for (size_t k = 0; room && k < s->nunits; k++) {
+			const struct bb_unit *u = &s->units[k];
+			char word[80];
+			if (u->lang == BB_PUNCT) {
+				for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+					if (!strcmp(u->reading, marks[m][0]))
+						room = put_ascii(out, outsz, &len, marks[m][1]);
+				continue;
+			}
+			const char *w = u->lang == BB_EN ? u->text : u->reading;
+			size_t n = 0;
+			for (; *w && n + 1 < sizeof word; w++)
+				if ((unsigned char)*w >= 0x20 && (unsigned char)*w < 0x7F &&
+				    !(u->lang == BB_ZH && *w >= '0' && *w <= '9'))
+					word[n++] = *w;
+			word[n] = 0;
+			if (n && len)
+				room = put_ascii(out, outsz, &len, " ");
+			if (n && room)
+				room = put_ascii(out, outsz, &len, word);
+		}
+	}
+	while (len && out[len - 1] == ' ')
+		out[--len] = 0;
+	if (len)
+		return;
+	for (const char *t = *title ? title : sc->article && sc->article->source ? sc->article->source : "";
+	     *t && len + 1 < outsz; t++)
+		if ((unsigned char)*t >= 0x20 && (unsigned char)*t < 0x7F)
+			out[len++] = *t;
+	out[len] = 0;
+}
+
+/* OriginatorReference after EBU R 99: country, organisation, serial number (the file's own:
+ * the clock in nanoseconds, the process and a counter), time of day, random number; 32
+ * characters, unique per file. */
+static void originator_reference(char ref[32], const struct tm *tm)
+{
+	static unsigned counter;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	char serial[64];
+	snprintf(serial, sizeof serial, "%lld.%09ld %ld %u", (long long)ts.tv_sec, ts.tv_nsec,
+		 (long)getpid(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+	uint64_t h = bb_fnv1a64(serial), r = 0;
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = h * 0x9E3779B97F4A7C15ull;
+	char s[40];
+	snprintf(s, sizeof s, "CNBOB%012llX%02d%02d%02d%09llu", (unsigned long long)(h >> 16),
+		 tm->tm_hour, tm->tm_min, tm->tm_sec, (unsigned long long)(r % 1000000000ull));
+	memcpy(ref, s, 32);
+}
+
 static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char *title,
 		      const struct bb_audio_facts *a)
 {
 	memset(bi, 0, sizeof *bi);
-	/* Description: the title, cut at a character boundary. */
-	size_t n = strlen(title);
-	if (n >= sizeof bi->description) {
-		n = sizeof bi->description - 1;
-		while (n && ((unsigned char)title[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(bi->description, title, n);
+	ascii_title(as->sc, title, bi->description, sizeof bi->description);
 	snprintf(bi->originator, sizeof bi->originator, "bobao %s", BOBAO_VERSION);
-	snprintf(bi->originator_reference, sizeof bi->originator_reference, "bobao-%.24s",
-		 as->voice.name);
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
+	if (!as->origin_ref[0])
+		originator_reference(as->origin_ref, &tm); /* the same when bext is written again */
+	memcpy(bi->originator_reference, as->origin_ref, sizeof bi->originator_reference);
 	char date[16], tod[16];
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	strftime(tod, sizeof tod, "%H:%M:%S", &tm);
@@ -974,6 +1110,21 @@ static int set_cues(SNDFILE *sf, struct bb_assembler *as)
 	return ok ? 0 : -1;
 }
 
+static char software[128];
+static pthread_once_t software_once = PTHREAD_ONCE_INIT;
+
+static void software_init(void)
+{
+	snprintf(software, sizeof software, "bobao %s (%s)", BOBAO_VERSION, bb_synth_engine());
+}
+
+/* The generator and the synthesizer, for the tags: "bobao 0.1.0 (eSpeak NG 1.51)". */
+static const char *software_name(void)
+{
+	pthread_once(&software_once, software_init);
+	return software;
+}
+
 static void set_tags(SNDFILE *sf, struct bb_assembler *as, const char *title)
 {
 	char date[16], artist[96];
@@ -982,11 +1133,13 @@ static void set_tags(SNDFILE *sf, struct bb_assembler *as, const char *title)
 	localtime_r(&now, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	snprintf(artist, sizeof artist, "bobao (%s)", as->voice.name);
+	if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG)
+		return; /* libsndfile's ID3v2.3 frames are Latin-1: TagLib writes them (write_tags) */
 	if (*title)
 		sf_set_string(sf, SF_STR_TITLE, title);
 	sf_set_string(sf, SF_STR_ARTIST, artist);
 	sf_set_string(sf, SF_STR_DATE, date);
-	sf_set_string(sf, SF_STR_SOFTWARE, "bobao " BOBAO_VERSION);
+	sf_set_string(sf, SF_STR_SOFTWARE, software_name());
 	if (as->sc->article && as->sc->article->source)
 		sf_set_string(sf, SF_STR_COMMENT, as->sc->article->source);
 }
@@ -1168,8 +1321,11 @@ static int gate_loudness(const float *loud, size_t n, struct programme_loudness 
 /* The loudness the limiter takes off with plan g, in dB (<= 0): a dry run over the sentences
  * it acts on scales each of their 100 ms K-weighted energies by what limiting leaves of that
  * block's energy, and the programme is gated again (the limiter acts on the loudest blocks,
- * which the gate keeps: an ungated estimate falls short). */
-static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double integrated)
+ * which the gate keeps: an ungated estimate falls short). *out gets the whole programme's
+ * loudness so limited, before the gain (its loudest 400 ms and 3 s and range are what the
+ * limiter leaves of them: the gain alone would overstate them by up to the limiter's depth). */
+static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double integrated,
+			   struct programme_loudness *out)
 {
 	float *loud = malloc((as->nloud ? as->nloud : 1) * sizeof *loud);
 	if (!loud)
@@ -1201,7 +1357,10 @@ static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double i
 	struct programme_loudness pl;
 	int bad = gate_loudness(loud, as->nloud, &pl);
 	free(loud);
-	return bad || !isfinite(pl.integrated) ? 0 : fmin(0.0, pl.integrated - integrated);
+	if (bad || !isfinite(pl.integrated))
+		return 0;
+	*out = pl;
+	return fmin(0.0, pl.integrated - integrated);
 }
 
 /* One sample to int16, rounded to nearest by the float adder itself (adding and taking away
@@ -1269,57 +1428,161 @@ static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g,
 	return bad ? -1 : 0;
 }
 
-static void put_le32(unsigned char *p, uint32_t v)
+/* ---- MP3: what the encoder takes off the loudness --------------------------------------- */
+
+#define MP3_PROBE_SECONDS 8 /* speech encoded and decoded to learn what LAME takes off */
+
+/* A growable memory file for libsndfile's virtual I/O. */
+struct memfile {
+	unsigned char *b;
+	size_t len, cap, pos;
+	int bad;
+};
+
+static sf_count_t mem_len(void *u)
 {
-	p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8), p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
+	return (sf_count_t)((struct memfile *)u)->len;
 }
 
-/* Appends a LIST adtl chunk with one labl per chapter (cue i + 1: chapter i's label) to the
- * RIFF WAV file at path, which libsndfile has written and closed (it writes cue points but
- * not their labels), and updates the RIFF size. */
-static int append_labels(struct bb_assembler *as, const char *path)
+static sf_count_t mem_seek(sf_count_t off, int whence, void *u)
 {
-	size_t body = 4;
-	for (size_t i = 0; i < as->nchapters; i++) {
-		size_t len = strlen(as->chapters[i].label ? as->chapters[i].label : "") + 1;
-		body += 8 + 4 + len + (len & 1);
-	}
-	unsigned char *buf = malloc(8 + body), *p = buf;
-	if (!buf)
+	struct memfile *m = u;
+	sf_count_t base = whence == SEEK_CUR ? (sf_count_t)m->pos : whence == SEEK_END ? (sf_count_t)m->len : 0;
+	if (base + off < 0)
 		return -1;
-	memcpy(p, "LIST", 4);
-	put_le32(p + 4, (uint32_t)body);
-	memcpy(p + 8, "adtl", 4);
-	p += 12;
-	for (size_t i = 0; i < as->nchapters; i++) {
-		const char *label = as->chapters[i].label ? as->chapters[i].label : "";
-		size_t len = strlen(label) + 1;
-		memcpy(p, "labl", 4);
-		put_le32(p + 4, (uint32_t)(4 + len));
-		put_le32(p + 8, (uint32_t)(i + 1));
-		memcpy(p + 12, label, len);
-		p += 12 + len;
-		if (len & 1)
-			*p++ = 0;
+	m->pos = (size_t)(base + off);
+	return (sf_count_t)m->pos;
+}
+
+static sf_count_t mem_read(void *p, sf_count_t n, void *u)
+{
+	struct memfile *m = u;
+	size_t k = m->pos < m->len ? m->len - m->pos : 0;
+	if ((size_t)n < k)
+		k = (size_t)n;
+	memcpy(p, m->b + m->pos, k);
+	m->pos += k;
+	return (sf_count_t)k;
+}
+
+static sf_count_t mem_write(const void *p, sf_count_t n, void *u)
+{
+	struct memfile *m = u;
+	if (grow((void **)&m->b, &m->cap, m->pos + (size_t)n + 1, 1)) {
+		m->bad = 1;
+		return 0;
 	}
-	int fd = open(path, O_RDWR);
-	unsigned char head[4];
-	off_t end = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
-	int bad = fd < 0 || end < 12 || pread(fd, head, 4, 0) != 4 || memcmp(head, "RIFF", 4) ||
-		  (uint64_t)end + 8 + body + (end & 1) > UINT32_MAX;
-	if (!bad && (end & 1)) /* chunks start on an even byte */
-		bad = pwrite(fd, "", 1, end) != 1, end++;
+	if (m->pos > m->len)
+		memset(m->b + m->len, 0, m->pos - m->len);
+	memcpy(m->b + m->pos, p, (size_t)n);
+	m->pos += (size_t)n;
+	if (m->pos > m->len)
+		m->len = m->pos;
+	return n;
+}
+
+static sf_count_t mem_tell(void *u)
+{
+	return (sf_count_t)((struct memfile *)u)->pos;
+}
+
+/* What LAME takes off the loudness of this programme, in dB (>= 0 when it takes some off):
+ * about MP3_PROBE_SECONDS of speech from the middle of the article go through the plan g and
+ * the encoder into memory, are decoded again (libsndfile) and both are metered (libebur128,
+ * integrated). The encoder's loss is much the same over all of one voice's speech, so this
+ * costs a small part of the one full encoding rather than a second one. Returns 0 when it
+ * cannot tell (the output is then left as planned). */
+static double mp3_loss(struct bb_assembler *as, struct gain_plan g)
+{
+	size_t n = as->sc->n, want = (size_t)as->rate_out * MP3_PROBE_SECONDS, have = 0, first = n / 2;
+	while (first > 0) { /* back from the middle until the probe can be filled */
+		size_t k = first, got = 0;
+		for (; k < n && got < want; k++)
+			got += (size_t)as->seg_len[k];
+		if (got >= want)
+			break;
+		first--;
+	}
+	struct memfile m = {0};
+	SF_VIRTUAL_IO io = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
+	SF_INFO info = {.samplerate = as->rate_out, .channels = 1, .format = as->fmt->sf};
+	SNDFILE *sf = sf_open_virtual(&io, SFM_WRITE, &info, &m);
+	ebur128_state *in = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
+	ebur128_state *out = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
+	double peak = as->out_peak, loss = 0, lin = -HUGE_VAL, lout = -HUGE_VAL;
+	float deepest = as->limit_deepest;
+	int bad = !sf || !in || !out;
 	if (!bad)
-		bad = pwrite(fd, buf, 8 + body, end) != (ssize_t)(8 + body);
-	if (!bad) {
-		put_le32(head, (uint32_t)(end + 8 + body - 8));
-		bad = pwrite(fd, head, 4, 4) != 4;
+		set_bitrate(sf, as);
+	for (size_t i = first; !bad && i < n && have < want; i++) {
+		size_t len = (size_t)as->seg_len[i];
+		if (!len)
+			continue;
+		/* the float path: fbuf holds what went to the encoder */
+		bad = read_stored(as, i) || write_segment(sf, as, i, g) ||
+		      ebur128_add_frames_float(in, as->fbuf, len) != EBUR128_SUCCESS;
+		have += len;
 	}
-	free(buf);
-	if (fd >= 0 && close(fd) != 0)
+	if (sf && sf_close(sf) != 0)
 		bad = 1;
-	return bad ? -1 : 0;
+	as->out_peak = peak; /* the probe is not the output */
+	as->limit_deepest = deepest;
+	if (!bad && !m.bad && ebur128_loudness_global(in, &lin) == EBUR128_SUCCESS) {
+		m.pos = 0;
+		SF_INFO rinfo = {0};
+		SNDFILE *rf = sf_open_virtual(&io, SFM_READ, &rinfo, &m);
+		float buf[4096];
+		sf_count_t k;
+		while (rf && rinfo.channels == 1 && (k = sf_read_float(rf, buf, 4096)) > 0)
+			if (ebur128_add_frames_float(out, buf, (size_t)k) != EBUR128_SUCCESS)
+				break;
+		if (rf) {
+			sf_close(rf);
+			if (ebur128_loudness_global(out, &lout) == EBUR128_SUCCESS && isfinite(lin) &&
+			    isfinite(lout))
+				loss = lin - lout;
+		}
+	}
+	ebur128_destroy(&in);
+	ebur128_destroy(&out);
+	free(m.b);
+	return loss;
+}
+
+/* The finished MP3's ID3v2.4 tag, or the WAV's "ID3 " chunk and a label for each of its cue
+ * points (LIST/adtl labl), through TagLib (tags.cc). RF64 is left as libsndfile wrote it. */
+static int write_tags(struct bb_assembler *as, const char *title, int wav, struct bb_error *err)
+{
+	char date[16], artist[96], msg[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(artist, sizeof artist, "bobao (%s)", as->voice.name);
+	/* one label a cue point: a bulletin's cues are its stories, else its sentences */
+	size_t n = !wav ? 0 : as->chapters ? as->nchapters : as->sc->n;
+	char **text = calloc(n ? n : 1, sizeof *text);
+	int bad = !text;
+	for (size_t i = 0; !bad && i < n; i++)
+		bad = !(text[i] = as->chapters ? strdup(as->chapters[i].label ? as->chapters[i].label : "")
+					       : bb_sidecar_sentence_text(as->sc, i));
+	struct bb_tags t = {
+		.title = title,
+		.artist = artist,
+		.date = date,
+		.comment = as->sc->article ? as->sc->article->source : NULL,
+		.software = software_name(),
+		.labels = (const char *const *)text,
+		.nlabels = n,
+	};
+	int rc = bad ? bb_fail(err, BB_ENOMEM, "out of memory")
+	     : bb_tags_write(as->tmp_path[0], wav, &t, msg, sizeof msg)
+		     ? bb_fail(err, BB_EIO, "%s: cannot write its tags: %s", as->path, msg)
+		     : BB_OK;
+	for (size_t i = 0; text && i < n; i++)
+		free(text[i]);
+	free(text);
+	return rc;
 }
 
 static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_audio_facts *a,
@@ -1373,10 +1636,9 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 	}
 	if (sf_close(sf) != 0 && !rc)
 		rc = bb_fail(err, BB_EIO, "%s: write error on close", as->path);
-	if (!rc && is_wav && format == as->fmt->sf && as->nchapters && total <= UINT32_MAX &&
-	    append_labels(as, as->tmp_path[0]))
-		rc = bb_fail(err, BB_EIO, "%s: cannot write the cue labels: %s", as->path,
-			     strerror(errno));
+	if (!rc && ((is_wav && format == as->fmt->sf) ||
+		    (as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG))
+		rc = write_tags(as, title, is_wav, err);
 	return rc;
 }
 
@@ -1489,7 +1751,8 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		 * it acts on and make it up, again at the new gain until it is within 0.05 LU */
 		if (fflush(as->raw) != 0)
 			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
-		double want = a.integrated, loss = limiter_loss(as, g, a.input_integrated);
+		struct programme_loudness limited = pl; /* in the units of pl: before the gain */
+		double want = a.integrated, loss = limiter_loss(as, g, a.input_integrated, &limited);
 		double prev_gain = 0, prev_short = 0; /* the round before: its gain and shortfall */
 		for (int round = 0; round < LIMIT_ROUNDS; round++) {
 			double short_db = want - (a.input_integrated + a.gain_db + loss);
@@ -1505,14 +1768,30 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 			prev_short = short_db;
 			a.gain_db += more;
 			g.gain = db_to_lin(a.gain_db);
-			loss = limiter_loss(as, g, a.input_integrated);
+			loss = limiter_loss(as, g, a.input_integrated, &limited);
 		}
 		a.integrated = a.input_integrated + a.gain_db + loss; /* the loss at this very gain */
 		as->limit_deepest = 1.0f;
 		as->out_peak = 0;
 		/* the output pass measures the limited peaks again */
+		pl.max_momentary = limited.max_momentary;
+		pl.max_short_term = limited.max_short_term;
+		pl.range = limited.range;
+		a.range = pl.range;
 	}
-	/* the limiter, where it acts, takes a little more off: then these are upper bounds */
+	if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG && isfinite(a.integrated)) {
+		/* LAME takes some loudness off (about 0.4 LU of this speech at 96-128 kbit/s): made
+		 * up by scaling the whole output, the limiter's threshold with it (the limiter is
+		 * scale-invariant, so it takes off the same), within the peaks' margin */
+		if (fflush(as->raw) != 0)
+			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
+		double room = g.threshold > 0 ? LIMIT_MARGIN_DB - 0.1 : a.ceiling - a.true_peak;
+		double comp = fmax(-1.0, fmin(mp3_loss(as, g), room));
+		g.gain *= db_to_lin(comp);
+		g.threshold *= db_to_lin(comp);
+		a.gain_db += comp;
+		a.true_peak += comp;
+	}
 	a.max_momentary = pl.max_momentary + a.gain_db;
 	a.max_short_term = pl.max_short_term + a.gain_db;
 
@@ -1528,6 +1807,18 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	a.end = end;
 	const char *slash = strrchr(as->path, '/');
 	a.audio_name = slash ? slash + 1 : as->path;
+	double *word_time = malloc((as->nwordf ? as->nwordf : 1) * sizeof(double));
+	if (!word_time) {
+		free(times);
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < as->sc->n; i++)
+		for (size_t k = as->word_first[i]; k < as->word_first[i] + as->word_count[i]; k++)
+			word_time[k] = as->wordf[k] == BB_NO_WORD ? NAN
+				     : (double)(as->seg_start[i] + as->wordf[k]) / as->rate_out;
+	a.word_time = word_time;
+	a.word_first = as->word_first;
+	a.word_count = as->word_count;
 
 	rc = write_audio(as, g, &a, total, err);
 	if (!rc && as->side_path[SC_EPUB])
@@ -1541,6 +1832,7 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		free(as->mp3_tmp);
 		as->mp3_tmp = NULL;
 	}
+	free(word_time);
 	if (rc)
 		return rc;
 
@@ -1568,6 +1860,7 @@ void bb_assemble_close(struct bb_assembler *as)
 	worker_stop(as);
 	for (size_t i = 0; i < as->qlen; i++) {
 		free(as->queue[(as->qhead + i) % QUEUE_MAX].pcm);
+		free(as->queue[(as->qhead + i) % QUEUE_MAX].words);
 		bb_segment_free(&as->queue[(as->qhead + i) % QUEUE_MAX].seg);
 	}
 	for (int k = 0; k <= SC_COUNT; k++) {
@@ -1592,6 +1885,10 @@ void bb_assemble_close(struct bb_assembler *as)
 	pthread_mutex_destroy(&as->mu);
 	pthread_cond_destroy(&as->cv);
 	free(as->cur.pcm);
+	free(as->cur.words);
+	free(as->word_first);
+	free(as->word_count);
+	free(as->wordf);
 	free(as->seg_start);
 	free(as->seg_len);
 	free(as->seg_max);

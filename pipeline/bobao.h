@@ -212,6 +212,7 @@ enum bb_unit_flags {
 	BB_UNIT_MODEL = 8,     /* a polyphone read by the context model (learned), not a word */
 	BB_UNIT_ALONE = 16,    /* no word settles its reading: read alone or in a guessed word */
 	BB_UNIT_POLY = 32,     /* and it is a common polyphone (more than one common reading) */
+	BB_UNIT_IN_WORD = 64,  /* continues the word of the unit before it (no line break before) */
 };
 
 /* One spoken unit: one hanzi (reading: pinyin with tone digit, "hang2"), one Latin run
@@ -281,7 +282,12 @@ struct bb_pcm {
 	int16_t *samples;
 	size_t n, cap;
 	int rate; /* 22050 from eSpeak */
+	/* where each unit of the sentence begins, in samples of samples[] (eSpeak's word events),
+	 * BB_NO_WORD when eSpeak gave none; nwords = the sentence's nunits */
+	uint32_t *words;
+	size_t nwords, words_cap;
 };
+#define BB_NO_WORD UINT32_MAX
 void bb_pcm_free(struct bb_pcm *p);
 
 struct bb_synth; /* opaque: eSpeak initialized once per process */
@@ -338,6 +344,8 @@ struct bb_segment {
 	float true_peak;    /* of audio, 4x oversampled */
 	float *loudness;    /* K-weighted mean square of each 100 ms of the speech (BS.1770) */
 	size_t nloud, loud_cap;
+	uint32_t *words;    /* where each unit begins, in samples of audio; BB_NO_WORD: unknown */
+	size_t nwords, words_cap;
 };
 void bb_segment_free(struct bb_segment *seg);
 
@@ -363,6 +371,10 @@ int bb_assemble_rate(const struct bb_assembler *as);
  * come in order; a sentence may be added in several calls with pause_ms 0 between them. */
 int bb_assemble_add(struct bb_assembler *as, size_t i, const int16_t *pcm, size_t n, int rate,
 		    int pause_ms, struct bb_error *err);
+/* Where sentence i's units begin (bb_pcm.words: samples of the speech given to
+ * bb_assemble_add), for the subtitles' timing; after its bb_assemble_add calls. */
+int bb_assemble_words(struct bb_assembler *as, size_t i, const uint32_t *words, size_t n,
+		      struct bb_error *err);
 /* Adds sentence i as a finished segment (from the cache), then pause_ms of silence; takes
  * over seg's buffers and leaves it empty. */
 int bb_assemble_add_segment(struct bb_assembler *as, size_t i, struct bb_segment *seg,

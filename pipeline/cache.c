@@ -58,16 +58,17 @@ uint64_t bb_fnv1a64(const char *s)
 
 /* ---- the sentence cache ------------------------------------------------------------------ */
 
-/* Entry file: this header, then the segment's n samples and nloud loudness blocks, native
- * endian (the cache is this machine's). */
+/* Entry file: this header, then the segment's n samples, nloud loudness blocks and nwords
+ * unit starts, native endian (the cache is this machine's). */
 struct entry_head {
 	char magic[4]; /* ENTRY_MAGIC: changes whenever what an entry holds changes */
 	uint32_t rate;
 	uint64_t n, nloud;
 	int32_t sample_peak;
 	float true_peak;
+	uint64_t nwords;
 };
-#define ENTRY_MAGIC "BBS3"
+#define ENTRY_MAGIC "BBS4"
 
 struct bb_disk_cache {
 	char *dir;
@@ -171,10 +172,14 @@ static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb
 		 memcmp(h.magic, ENTRY_MAGIC, 4) == 0 && h.rate == (uint32_t)rate &&
 		 h.n <= (uint64_t)st.st_size / sizeof(int16_t) &&
 		 h.nloud <= (uint64_t)st.st_size / sizeof(float) &&
-		 (uint64_t)st.st_size == sizeof h + h.n * sizeof(int16_t) + h.nloud * sizeof(float);
+		 h.nwords <= (uint64_t)st.st_size / sizeof(uint32_t) &&
+		 (uint64_t)st.st_size == sizeof h + h.n * sizeof(int16_t) + h.nloud * sizeof(float) +
+						 h.nwords * sizeof(uint32_t);
 	ok = ok && lseek(fd, (off_t)(sizeof h + h.n * sizeof(int16_t)), SEEK_SET) >= 0 &&
 	     read_array(fd, (void **)&out->loudness, &out->loud_cap, (size_t)h.nloud,
-			sizeof(float)) == 0;
+			sizeof(float)) == 0 &&
+	     read_array(fd, (void **)&out->words, &out->words_cap, (size_t)h.nwords,
+			sizeof(uint32_t)) == 0;
 	if (ok) {
 		if (out->in_file)
 			close(out->fd);
@@ -183,6 +188,7 @@ static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb
 		out->offset = sizeof h;
 		out->n = (size_t)h.n;
 		out->nloud = (size_t)h.nloud;
+		out->nwords = (size_t)h.nwords;
 		out->rate = (int)h.rate;
 		out->sample_peak = h.sample_peak;
 		out->true_peak = h.true_peak;
@@ -215,11 +221,13 @@ static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_se
 		return;
 	bb_temp_register(tmp); /* removed if a signal stops the process mid-write */
 	struct entry_head h = {.rate = (uint32_t)seg->rate, .n = seg->n, .nloud = seg->nloud,
-			       .sample_peak = seg->sample_peak, .true_peak = seg->true_peak};
+			       .sample_peak = seg->sample_peak, .true_peak = seg->true_peak,
+			       .nwords = seg->nwords};
 	memcpy(h.magic, ENTRY_MAGIC, 4);
 	int ok = bb_write_full(fd, &h, sizeof h) == 0 &&
 		 bb_write_full(fd, seg->audio, seg->n * sizeof(int16_t)) == 0 &&
-		 bb_write_full(fd, seg->loudness, seg->nloud * sizeof(float)) == 0;
+		 bb_write_full(fd, seg->loudness, seg->nloud * sizeof(float)) == 0 &&
+		 bb_write_full(fd, seg->words, seg->nwords * sizeof(uint32_t)) == 0;
 	ok = close(fd) == 0 && ok && bb_temp_rename(tmp, path) == 0;
 	if (!ok)
 		bb_temp_unlink(tmp);

@@ -90,6 +90,8 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 			rc = bb_synth_sentence(sy, &sc->sentences[i], &pcm, err);
 			if (rc == BB_OK)
 				rc = bb_assemble_add(as, i, pcm.samples, pcm.n, pcm.rate, pause, err);
+			if (rc == BB_OK)
+				rc = bb_assemble_words(as, i, pcm.words, pcm.nwords, err);
 			audio_s += (double)pcm.n / (pcm.rate ? pcm.rate : 1) + pause / 1000.0;
 		}
 		if (rc == BB_OK && progress)

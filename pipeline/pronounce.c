@@ -836,6 +836,8 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 			}
 			copy_field(x->text, sizeof x->text, r->s + cps[i + j].off, cps[i + j].len);
 			x->lang = BB_ZH;
+			if (j)
+				x->flags |= BB_UNIT_IN_WORD;
 			h[i + j].c = fcps[i + j].c;
 			h[i + j].word_pos = j;
 			h[i + j].word_len = k;

@@ -10,8 +10,6 @@
 #include "bobao.h"
 #include "sidecar.h"
 
-#define LINE_WIDTH 40 /* display columns per subtitle line: 20 hanzi */
-
 /* ---- the original text of a sentence, cleaned for display ------------------------------ */
 
 static int is_space_cp(uint32_t cp)
@@ -19,9 +17,7 @@ static int is_space_cp(uint32_t cp)
 	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0;
 }
 
-/* Copies the sentence's original text into a new string: line breaks dropped (a paragraph cut
- * by a page break joins back), runs of spaces made one, both ends trimmed. NULL: no memory. */
-static char *sentence_text(const struct bb_script *sc, size_t i)
+char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i)
 {
 	const struct bb_sentence *s = &sc->sentences[i];
 	const char *src = sc->article ? sc->article->original.s : NULL;
@@ -55,11 +51,6 @@ static char *sentence_text(const struct bb_script *sc, size_t i)
 	return out;
 }
 
-char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i)
-{
-	return sentence_text(sc, i);
-}
-
 /* ---- line wrapping for subtitles ------------------------------------------------------ */
 
 static int cp_width(uint32_t cp)
@@ -84,54 +75,6 @@ static int is_word_cp(uint32_t cp)
 	return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
 }
 
-/* Writes text into f wrapped into balanced lines of at most about LINE_WIDTH columns:
- * breaks after punctuation where one is near, never inside a Latin word, never before a
- * closing mark. */
-static void write_wrapped(FILE *f, const char *text)
-{
-	size_t len = strlen(text), total = 0;
-	for (size_t k = 0; k < len;) {
-		uint32_t cp;
-		size_t l = bb_utf8_decode(text + k, len - k, &cp);
-		total += (size_t)cp_width(cp);
-		k += l ? l : 1;
-	}
-	size_t lines = (total + LINE_WIDTH - 1) / LINE_WIDTH;
-	size_t target = lines > 1 ? (total + lines - 1) / lines : total;
-	size_t start = 0, width = 0, best = 0, best_width = 0;
-	uint32_t prev = 0;
-	for (size_t k = 0; k < len;) {
-		uint32_t cp;
-		size_t l = bb_utf8_decode(text + k, len - k, &cp);
-		if (!l)
-			l = 1;
-		int w = cp_width(cp);
-		int can_break = k > start && !no_line_start(cp) && !(is_word_cp(cp) && is_word_cp(prev));
-		if (can_break && width + (size_t)w > target + 2) {
-			/* after the last mark when it leaves at least half a line, else here */
-			size_t at = best > start && best_width * 2 >= target ? best : k;
-			size_t moved = at == k ? 0 : width - best_width;
-			fwrite(text + start, 1, at - start, f);
-			fputc('\n', f);
-			while (at < k && text[at] == ' ')
-				at++;
-			start = at;
-			width = moved;
-			best = start;
-			best_width = 0;
-		}
-		width += (size_t)w;
-		prev = cp;
-		k += l;
-		if (no_line_start(cp) && k < len) {
-			best = k;
-			best_width = width;
-		}
-	}
-	fwrite(text + start, 1, len - start, f);
-	fputc('\n', f);
-}
-
 /* ---- subtitles ------------------------------------------------------------------------ */
 
 static void format_time(char *out, size_t outsz, double t, char sep)
@@ -143,25 +86,254 @@ static void format_time(char *out, size_t outsz, double t, char sep)
 		 ms / 1000 % 60, sep, ms % 1000);
 }
 
-/* WebVTT text may not hold "-->" and needs &, < and > escaped. */
-static char *vtt_escape(const char *s)
+/* Writes s[0..n) escaped for WebVTT: &, < and > as entities (so no "-->" either). */
+static void vtt_write(FILE *f, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-	char *out = malloc(n * 5 + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : NULL;
-		if (rep) {
-			size_t l = strlen(rep);
-			memcpy(o, rep, l);
-			o += l;
-		} else {
-			*o++ = *s;
+	for (size_t i = 0; i < n; i++) {
+		const char *rep = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;" : NULL;
+		if (rep)
+			fputs(rep, f);
+		else
+			fputc(s[i], f);
+	}
+}
+
+/* ---- cues: a sentence cut into cues of at most CUE_LINES lines and about CUE_SECONDS ------ */
+
+#define CUE_COLS 36     /* display columns a line: 18 hanzi */
+#define CUE_LINES 2
+#define CUE_SECONDS 7.0
+#define ALIGN_WINDOW 256 /* units a written character is looked for ahead (a number read out) */
+
+/* Marks after which a line may open (opening quotes and brackets: never before a break). */
+static int no_line_end(uint32_t cp)
+{
+	static const uint32_t marks[] = {0x201C, 0x2018, 0x300C, 0x300E, 0x300A, 0x3008, 0x3010,
+		0xFF08, '(', '[', 0x3014};
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (marks[i] == cp)
+			return 1;
+	return 0;
+}
+
+/* Part of a number, a code or a Latin word, which a break never splits. */
+static int in_token(uint32_t cp)
+{
+	return is_word_cp(cp) || (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+	       (cp >= 0xFF41 && cp <= 0xFF5A) || cp == '.' || cp == ',' || cp == ':' || cp == '%' ||
+	       cp == '/' || cp == '-' || cp == '+' || cp == 0xFF05 || cp == 0xFF0E || cp == 0x00B7;
+}
+
+static int clause_end(uint32_t cp)
+{
+	return cp == 0xFF0C || cp == 0x3001 || cp == 0xFF1B || cp == 0xFF1A || cp == 0x3002 ||
+	       cp == 0xFF01 || cp == 0xFF1F || cp == 0x2026 || cp == 0x201D || cp == 0x300D ||
+	       cp == ',' || cp == ';' || cp == ':' || cp == '!' || cp == '?'; /* ASCII, as written */
+}
+
+/* One character of a sentence's text: where it is, its width, whether a line may break before
+ * it (and how well: 2 after a clause mark, 1 at a word boundary, 0 never) and when it is
+ * heard (NAN: not matched to a unit). */
+struct cue_char {
+	size_t off, len;
+	uint32_t cp;
+	int width, brk;
+	double t;
+};
+
+/* Matches the original text's hanzi to the spoken sentence's units, in order (numbers and
+ * symbols, written differently, lie between matched characters), giving each matched one its
+ * unit's time and word flag. */
+static void align_units(const struct bb_sentence *s, const double *times, size_t ntimes,
+			struct cue_char *c, size_t n, int *in_word)
+{
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++) {
+		in_word[i] = 0;
+		if (c[i].cp < 0x2E80 || c[i].width < 2)
+			continue;
+		for (size_t k = u; k < s->nunits && k < u + ALIGN_WINDOW; k++) {
+			uint32_t cp = 0;
+			const char *t = s->units[k].text;
+			if (s->units[k].lang != BB_ZH || !bb_utf8_decode(t, strlen(t), &cp) || cp != c[i].cp)
+				continue;
+			if (k < ntimes)
+				c[i].t = times[k];
+			in_word[i] = (s->units[k].flags & BB_UNIT_IN_WORD) != 0;
+			u = k + 1;
+			break;
 		}
 	}
-	*o = 0;
-	return out;
+}
+
+/* Splits text into characters with their break quality and times; returns the count, or
+ * (size_t)-1 without memory. */
+static size_t cue_chars(const struct bb_script *sc, size_t si, const struct bb_audio_facts *a,
+			const char *text, struct cue_char **out)
+{
+	size_t len = strlen(text), n = 0;
+	struct cue_char *c = malloc((len + 1) * sizeof *c);
+	int *in_word = malloc((len + 1) * sizeof *in_word);
+	if (!c || !in_word) {
+		free(c);
+		free(in_word);
+		return (size_t)-1;
+	}
+	for (size_t k = 0; k < len;) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(text + k, len - k, &cp);
+		if (!l)
+			l = 1, cp = (unsigned char)text[k];
+		c[n++] = (struct cue_char){k, l, cp, cp_width(cp), 0, NAN};
+		k += l;
+	}
+	const double *times = a->word_time && a->word_count && a->word_count[si]
+				      ? a->word_time + a->word_first[si] : NULL;
+	align_units(&sc->sentences[si], times, times ? a->word_count[si] : 0, c, n, in_word);
+	for (size_t i = 1; i < n; i++) {
+		uint32_t p = c[i - 1].cp, x = c[i].cp;
+		if (no_line_start(x) || no_line_end(p) || (in_token(p) && in_token(x)) || in_word[i])
+			c[i].brk = 0;
+		else
+			c[i].brk = clause_end(p) ? 2 : 1;
+	}
+	free(in_word);
+	*out = c;
+	return n;
+}
+
+/* The time at character i: its own, else the next matched one's, else the end; kept between
+ * t0 and t1. */
+static double time_at(const struct cue_char *c, size_t n, size_t i, double t0, double t1)
+{
+	for (; i < n; i++)
+		if (isfinite(c[i].t))
+			return fmin(fmax(c[i].t, t0), t1);
+	return t1;
+}
+
+/* Cuts c[0..n) into lines (breaks[k]: the first character of line k+1) of at most CUE_COLS,
+ * balanced: the number of lines the width needs, each near an even share, breaking after a
+ * clause mark when one leaves the line at least half full. Returns the number of lines. */
+static size_t cut_lines(const struct cue_char *c, size_t n, size_t *breaks)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += (size_t)c[i].width;
+	size_t lines = (total + CUE_COLS - 1) / CUE_COLS;
+	size_t target = lines > 1 ? (total + lines - 1) / lines : total, nb = 0;
+	size_t start = 0;
+	while (start < n) {
+		/* whole runs (a break candidate and what follows it up to the next one) */
+		size_t w = 0, best = 0, best_w = 0, end = start;
+		while (end < n) {
+			size_t r = end + 1, rw = (size_t)c[end].width;
+			for (; r < n && !c[r].brk; r++)
+				rw += (size_t)c[r].width;
+			if (end > start) {
+				if (w > target + 2 || w + rw > CUE_COLS)
+					break;
+				if (c[end].brk == 2 && w * 2 >= target)
+					best = end, best_w = w;
+			}
+			w += rw;
+			end = r;
+		}
+		if (end >= n)
+			break; /* the rest fits */
+		/* after the last clause mark when that keeps most of the line, else here */
+		size_t at = best && best_w * 3 >= w * 2 ? best : end;
+		breaks[nb++] = at;
+		start = at;
+	}
+	return nb + 1;
+}
+
+/* One line: characters a..b of text, spaces at its ends dropped, in a class span (VTT). */
+static void write_span(FILE *f, const char *text, const struct cue_char *c, size_t a, size_t b,
+		       int vtt, const char *cls)
+{
+	while (a < b && c[a].cp == ' ')
+		a++;
+	while (b > a && c[b - 1].cp == ' ')
+		b--;
+	size_t len = b > a ? c[b - 1].off + c[b - 1].len - c[a].off : 0;
+	if (cls)
+		fprintf(f, "<c.%s>", cls);
+	if (vtt)
+		vtt_write(f, text + c[a].off, len);
+	else
+		fwrite(text + c[a].off, 1, len, f);
+	if (cls)
+		fputs("</c>", f);
+	fputc('\n', f);
+}
+
+/* Writes sentence si as one or more cues; *cue counts them. */
+static int sentence_cues(FILE *f, const struct bb_script *sc, size_t si,
+			 const struct bb_audio_facts *a, int vtt, const char *text, size_t *cue)
+{
+	struct cue_char *c = NULL;
+	size_t n = cue_chars(sc, si, a, text, &c);
+	if (n == (size_t)-1)
+		return -1;
+	size_t *brk = malloc((n + 2) * sizeof *brk);
+	if (!brk) {
+		free(c);
+		return -1;
+	}
+	size_t lines = n ? cut_lines(c, n, brk) : 1;
+	brk[lines - 1] = n; /* line k runs from brk[k - 1] (0 for the first) to brk[k] */
+	double t0 = a->start[si], t1 = a->end[si];
+	/* no word times: by the width of the text read so far */
+	int timed = 0;
+	for (size_t i = 0; i < n && !timed; i++)
+		timed = isfinite(c[i].t);
+	size_t total = 0, *col = malloc((n + 1) * sizeof *col);
+	if (!col) {
+		free(c);
+		free(brk);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		col[i] = total;
+		total += (size_t)c[i].width;
+	}
+	col[n] = total;
+	const struct bb_sentence *s = &sc->sentences[si];
+	const char *cls = !vtt ? NULL : s->kind == BB_TITLE ? "title" : s->kind == BB_HEADING ? "heading" : NULL;
+	size_t k = 0;
+	double prev = t0;
+	while (k < lines) {
+		/* two lines, unless they would be on screen much longer than CUE_SECONDS */
+		size_t take = k + 1 < lines ? 2 : 1;
+		double start = prev, end;
+		for (;;) {
+			size_t to = brk[k + take - 1];
+			end = to >= n ? t1
+			    : timed ? time_at(c, n, to, t0, t1)
+				    : t0 + (t1 - t0) * (double)col[to] / (double)(total ? total : 1);
+			if (take == 1 || end - start <= CUE_SECONDS)
+				break;
+			take--;
+		}
+		if (end < start)
+			end = start;
+		char s0[32], s1[32];
+		format_time(s0, sizeof s0, start, vtt ? '.' : ',');
+		format_time(s1, sizeof s1, end, vtt ? '.' : ',');
+		(*cue)++;
+		fprintf(f, "%zu\n%s --> %s\n", *cue, s0, s1);
+		for (size_t l = k; l < k + take; l++)
+			write_span(f, text, c, l ? brk[l - 1] : 0, brk[l], vtt, cls);
+		fputc('\n', f);
+		prev = end;
+		k += take;
+	}
+	free(col);
+	free(brk);
+	free(c);
+	return 0;
 }
 
 static int write_cues(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
@@ -172,23 +344,12 @@ static int write_cues(FILE *f, const struct bb_script *sc, const struct bb_audio
 	size_t cue = 0;
 	for (size_t i = 0; i < sc->n; i++) {
 		if (!(a->end[i] > a->start[i]) || sc->sentences[i].kind == BB_CLIP)
-			continue; /* nothing was said */
-		char *text = sentence_text(sc, i);
-		char *shown = text && vtt ? vtt_escape(text) : text;
-		if (!shown) {
-			free(text);
-			return bb_fail(err, BB_ENOMEM, "out of memory");
-		}
-		char t0[32], t1[32];
-		format_time(t0, sizeof t0, a->start[i], vtt ? '.' : ',');
-		format_time(t1, sizeof t1, a->end[i], vtt ? '.' : ',');
-		cue++;
-		fprintf(f, "%zu\n%s --> %s\n", cue, t0, t1);
-		write_wrapped(f, *shown ? shown : "…");
-		fputc('\n', f);
-		if (shown != text)
-			free(shown);
+			continue; /* nothing was heard */
+		char *text = bb_sidecar_sentence_text(sc, i);
+		int bad = !text || sentence_cues(f, sc, i, a, vtt, *text ? text : "…", &cue);
 		free(text);
+		if (bad)
+			return bb_fail(err, BB_ENOMEM, "out of memory");
 	}
 	if (ferror(f))
 		return bb_fail(err, BB_EIO, "cannot write subtitles: %s", strerror(errno));
@@ -248,7 +409,7 @@ static json_t *loudness_object(const struct bb_audio_facts *a)
 static json_t *sentence_object(const struct bb_script *sc, size_t i, const struct bb_audio_facts *a)
 {
 	const struct bb_sentence *s = &sc->sentences[i];
-	char *text = sentence_text(sc, i);
+	char *text = bb_sidecar_sentence_text(sc, i);
 	json_t *o = json_object();
 	int bad = !text || !o;
 	if (!bad) {
@@ -281,7 +442,7 @@ int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *
 	/* the title: the original text of the title sentences */
 	size_t tlen = 0;
 	for (size_t i = 0; !bad && i < sc->n && sc->sentences[i].kind == BB_TITLE; i++) {
-		char *t = sentence_text(sc, i);
+		char *t = bb_sidecar_sentence_text(sc, i);
 		char *nt = t ? realloc(title, tlen + strlen(t) + 1) : NULL;
 		bad = !nt;
 		if (nt) {

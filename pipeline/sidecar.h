@@ -26,7 +26,16 @@ struct bb_audio_facts {
 	const double *start, *end; /* per sentence of the script */
 	const char *audio_name;  /* the audio's file name, for a page beside it */
 	const char *mp3_path;    /* an MP3 of the same audio (for the EPUB); NULL: none */
+	/* where sentence i's units (bb_sentence.units) begin, in seconds (NAN: unknown):
+	 * word_time[word_first[i] ... word_first[i] + word_count[i]); count 0: not known */
+	const double *word_time;
+	const size_t *word_first, *word_count;
 };
+
+/* The sentence's original text as shown (subtitles, manifest, cue labels), in a new string:
+ * line breaks dropped (a paragraph cut by a page break joins back), runs of spaces made one,
+ * both ends trimmed. NULL: no memory. */
+char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i);
 
 /* Each writes one sidecar to f; BB_EIO when writing fails, BB_ENOMEM. */
 int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
@@ -35,10 +44,6 @@ int bb_sidecar_vtt(FILE *f, const struct bb_script *sc, const struct bb_audio_fa
 		   struct bb_error *err);
 int bb_sidecar_srt(FILE *f, const struct bb_script *sc, const struct bb_audio_facts *a,
 		   struct bb_error *err);
-
-/* The original text of sentence i as shown to people (line breaks dropped, spaces made
- * one), a new string; NULL: no memory. */
-char *bb_sidecar_sentence_text(const struct bb_script *sc, size_t i);
 
 /* html.c: one self-contained page (player, transcript in the original text with the spoken
  * sentence highlighted, keyboard navigation); the audio is a->audio_name beside it. */

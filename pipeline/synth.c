@@ -21,6 +21,11 @@ struct bb_synth {
 	int sample_rate;     /* eSpeak's output rate */
 	struct bb_pcm *sink; /* where the callback appends */
 	int failed;          /* the callback ran out of memory */
+	/* the call under way: its text's word starts (characters) and their units (borrowed
+	 * from plan_calls), and where its speech began in sink */
+	const size_t *wpos, *wunit;
+	size_t wn;
+	size_t call_start;
 };
 
 /* Titles and headings are read a little slower and higher, so a listener hears them as such. */
@@ -32,11 +37,31 @@ static void prosody_of(const struct bb_voice *v, enum bb_kind kind, int *rate, i
 	*pitch = *pitch < 0 ? 0 : *pitch > 100 ? 100 : *pitch;
 }
 
+/* A word event: the unit whose text starts at or before the event's character (1-based)
+ * begins audio_position ms into the call's speech, unless an earlier event placed it. */
+static void on_word(struct bb_synth *sy, const espeak_EVENT *e)
+{
+	struct bb_pcm *p = sy->sink;
+	size_t at = e->text_position > 0 ? (size_t)e->text_position - 1 : 0, k = sy->wn;
+	while (k > 0 && sy->wpos[k - 1] > at)
+		k--;
+	if (!k || sy->wunit[k - 1] >= p->nwords || p->words[sy->wunit[k - 1]] != BB_NO_WORD)
+		return;
+	uint64_t sample = sy->call_start + (uint64_t)(e->audio_position > 0 ? e->audio_position : 0) *
+						(uint64_t)sy->sample_rate / 1000;
+	p->words[sy->wunit[k - 1]] = sample < BB_NO_WORD ? (uint32_t)sample : BB_NO_WORD - 1;
+}
+
 /* eSpeak hands each chunk of audio here; user_data carries the synth. */
 static int on_audio(short *wav, int numsamples, espeak_EVENT *events)
 {
 	struct bb_synth *sy = events ? events->user_data : NULL;
-	if (!sy || !wav || numsamples <= 0)
+	if (!sy)
+		return 0;
+	for (const espeak_EVENT *e = events; e->type != espeakEVENT_LIST_TERMINATED; e++)
+		if (e->type == espeakEVENT_WORD && sy->wn)
+			on_word(sy, e);
+	if (!wav || numsamples <= 0)
 		return 0;
 	struct bb_pcm *p = sy->sink;
 	size_t need = p->n + (size_t)numsamples;
@@ -62,6 +87,7 @@ void bb_pcm_free(struct bb_pcm *p)
 	if (!p)
 		return;
 	free(p->samples);
+	free(p->words);
 	memset(p, 0, sizeof *p);
 }
 
@@ -171,14 +197,51 @@ static int append(char **buf, size_t *len, size_t *cap, const char *s)
 	return BB_OK;
 }
 
-/* The synthesis calls for one sentence, in order, each given to call(): runs of pinyin and
- * pause marks go to the Chinese voice in one call; each Latin run is its own call to the
- * English voice, joined without a gap. A sentence without units is read from its hanzi. */
-static int plan_calls(const struct bb_voice *v, const struct bb_sentence *s,
-		      int (*call)(void *ctx, const char *voice, const char *text), void *ctx)
+/* Where each unit's text starts in one call's text (characters), for the word events. */
+struct word_map {
+	size_t *pos, *unit, n, cap;
+	size_t chars; /* characters in the call's text so far */
+};
+
+static int map_word(struct word_map *m, size_t unit)
 {
+	if (m->n == m->cap) {
+		size_t c = m->cap ? m->cap * 2 : 64;
+		size_t *p = realloc(m->pos, c * sizeof *p);
+		if (!p)
+			return BB_ENOMEM;
+		m->pos = p;
+		size_t *u = realloc(m->unit, c * sizeof *u);
+		if (!u)
+			return BB_ENOMEM;
+		m->unit = u;
+		m->cap = c;
+	}
+	m->pos[m->n] = m->chars;
+	m->unit[m->n++] = unit;
+	return BB_OK;
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* The synthesis calls for one sentence, in order, each given to call() with where its units'
+ * text starts (m): runs of pinyin and pause marks go to the Chinese voice in one call; each
+ * Latin run is its own call to the English voice, joined without a gap. A sentence without
+ * units is read from its hanzi. */
+static int plan_calls(const struct bb_voice *v, const struct bb_sentence *s,
+		      int (*call)(void *ctx, const char *voice, const char *text,
+				  const struct word_map *m),
+		      void *ctx)
+{
+	struct word_map m = {0};
 	if (s->nunits == 0)
-		return call(ctx, v->espeak_voice, s->spoken);
+		return call(ctx, v->espeak_voice, s->spoken, &m);
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int rc = BB_OK;
@@ -186,17 +249,29 @@ static int plan_calls(const struct bb_voice *v, const struct bb_sentence *s,
 		const struct bb_unit *u = &s->units[i];
 		if (u->lang == BB_EN) {
 			if (len)
-				rc = call(ctx, v->espeak_voice, buf);
+				rc = call(ctx, v->espeak_voice, buf, &m);
 			len = 0;
+			m.n = m.chars = 0;
 			if (rc == BB_OK)
-				rc = call(ctx, v->english_voice, u->reading);
+				rc = map_word(&m, i);
+			if (rc == BB_OK)
+				rc = call(ctx, v->english_voice, u->reading, &m);
+			m.n = m.chars = 0;
 		} else if (u->reading[0]) {
-			rc = append(&buf, &len, &cap, u->reading);
+			if (len)
+				m.chars++; /* the space append puts before it */
+			if (u->lang == BB_ZH)
+				rc = map_word(&m, i);
+			if (rc == BB_OK)
+				rc = append(&buf, &len, &cap, u->reading);
+			m.chars += utf8_chars(u->reading);
 		}
 	}
 	if (rc == BB_OK && len)
-		rc = call(ctx, v->espeak_voice, buf);
+		rc = call(ctx, v->espeak_voice, buf, &m);
 	free(buf);
+	free(m.pos);
+	free(m.unit);
 	return rc;
 }
 
@@ -207,16 +282,33 @@ struct speaking {
 	struct bb_error *err;
 };
 
-static int speak_call(void *ctx, const char *voice, const char *text)
+static int speak_call(void *ctx, const char *voice, const char *text, const struct word_map *m)
 {
 	struct speaking *sp = ctx;
-	return say(sp->sy, voice, sp->rate, sp->pitch, text, sp->out, sp->err);
+	sp->sy->wpos = m->pos;
+	sp->sy->wunit = m->unit;
+	sp->sy->wn = m->n;
+	sp->sy->call_start = sp->out->n;
+	int rc = say(sp->sy, voice, sp->rate, sp->pitch, text, sp->out, sp->err);
+	sp->sy->wpos = sp->sy->wunit = NULL; /* the map is the caller's */
+	sp->sy->wn = 0;
+	return rc;
 }
 
 int bb_synth_sentence(struct bb_synth *sy, const struct bb_sentence *s, struct bb_pcm *out,
 		      struct bb_error *err)
 {
 	out->rate = sy->sample_rate;
+	if (s->nunits > out->words_cap) {
+		uint32_t *w = realloc(out->words, s->nunits * sizeof *w);
+		if (!w)
+			return bb_fail(err, BB_ENOMEM, "out of memory");
+		out->words = w;
+		out->words_cap = s->nunits;
+	}
+	out->nwords = s->nunits;
+	for (size_t i = 0; i < s->nunits; i++)
+		out->words[i] = BB_NO_WORD;
 	struct speaking sp = {sy, 0, 0, out, err};
 	prosody_of(&sy->voice, s->kind, &sp.rate, &sp.pitch);
 	int rc = plan_calls(&sy->voice, s, speak_call, &sp);
@@ -230,8 +322,9 @@ struct describing {
 	void *ctx;
 };
 
-static int describe_call(void *ctx, const char *voice, const char *text)
+static int describe_call(void *ctx, const char *voice, const char *text, const struct word_map *m)
 {
+	(void)m;
 	struct describing *d = ctx;
 	d->feed(d->ctx, voice, strlen(voice) + 1);
 	d->feed(d->ctx, text, strlen(text) + 1);

@@ -58,6 +58,11 @@ static void print_bext(SNDFILE *sf)
 	}
 	printf("bext=1\n");
 	printf("bext_description=%.256s\n", bi.description);
+	int ascii = 1;
+	for (size_t i = 0; i < sizeof bi.description && bi.description[i]; i++)
+		ascii &= (unsigned char)bi.description[i] >= 0x20 && (unsigned char)bi.description[i] < 0x7F;
+	printf("bext_description_ascii=%d\n", ascii);
+	printf("bext_originator_reference=%.32s\n", bi.originator_reference);
 	printf("bext_originator=%.32s\n", bi.originator);
 	printf("bext_date=%.10s\n", bi.origination_date);
 	printf("bext_time=%.8s\n", bi.origination_time);
@@ -79,8 +84,14 @@ static void print_cues(SNDFILE *sf)
 	size_t sz = sizeof(uint32_t) * 2 + count * sizeof(SF_CUE_POINT);
 	SF_CUES *c = calloc(1, sz > sizeof(SF_CUES) ? sz : sizeof(SF_CUES));
 	if (c && sf_command(sf, SFC_GET_CUE, c, (int)(sz > sizeof(SF_CUES) ? sz : sizeof(SF_CUES))) == SF_TRUE)
+	{
+		const SF_CUE_POINT *last = &c->cue_points[count - 1 < c->cue_count ? count - 1 : 0];
 		printf("cue_first=%u\ncue_last=%u\n", c->cue_points[0].sample_offset,
-		       c->cue_points[count - 1 < c->cue_count ? count - 1 : 0].sample_offset);
+		       last->sample_offset);
+		/* the labels (LIST/adtl labl), which libsndfile reads into the names */
+		printf("cue_first_label=%.256s\ncue_last_label=%.256s\n", c->cue_points[0].name,
+		       last->name);
+	}
 	free(c);
 }
 

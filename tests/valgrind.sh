@@ -47,6 +47,8 @@ grep -v '^[[:space:]]*$' samples/nantong-kaifaqu.txt | head -n 3 | sed G >"$T/sh
 vg 0 "speak --json --vtt --srt" "$B" speak -q --json --vtt --srt "$T/short.txt" -o "$T/short.wav"
 check "speak: the audio and its sidecars are written" test -s "$T/short.wav" -a -s "$T/short.json" \
 	-a -s "$T/short.vtt" -a -s "$T/short.srt"
+# MP3: the encoder probe in memory and TagLib's ID3v2.4 tag
+vg 0 "speak mp3" "$B" speak -q "$T/short.txt" -o "$T/short.mp3"
 vg 0 "text" "$B" text samples/nantong-kaifaqu.txt
 check "text: as without valgrind" cmp -s "$T/out$run" samples/nantong-kaifaqu.spoken
 vg 0 "text (GB18030)" "$B" text samples/nantong-kaifaqu-gb18030.txt
