@@ -398,9 +398,9 @@ int bb_article_read(struct bb_article *art, const char *path, const struct bb_re
 {
 	memset(art, 0, sizeof *art);
 	int is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = is_stdin ? 0 : bb_open_regular(path, err);
 	if (fd < 0)
-		return bb_fail(err, BB_ENOINPUT, "cannot open: %s", strerror(errno));
+		return err ? err->code : BB_ENOINPUT;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = bb_read_fd(fd, opts ? opts->max_bytes : 0, &buf, &len, err);

@@ -54,11 +54,33 @@ struct bb_error {
 	char msg[512];
 };
 
-/* Sets err (may be NULL) to code and a printf-style message; returns code. */
+/* Sets err (may be NULL) to code and a printf-style message, escaped by bb_escape so that it
+ * is one line whatever the paths in it hold; returns code. */
 int bb_fail(struct bb_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A short name for a status code ("bad input data"); never NULL. */
 const char *bb_status_name(int code);
+/* Copies s into out (size bytes, NUL-terminated) with control characters escaped: newline,
+ * return and tab as \n \r \t, others as \xNN; the one escaping of every message, so that a
+ * path holding a newline cannot make an error two lines. Cut at an escape boundary when out
+ * is short; returns the length written. */
+size_t bb_escape(const char *s, char *out, size_t size);
+
+/* ---- files bobao reads (readfile.c) ------------------------------------------------- */
+
+/* Opens path for reading without ever blocking (O_NONBLOCK: a FIFO or a device is not waited
+ * on) and only when it is a regular file; the one way every reader opens a named file.
+ * Returns the descriptor (blocking again), or -1 with err set: BB_ENOINPUT "cannot open: ...",
+ * "is a directory" or "not a regular file (...)", BB_EIO when it cannot be examined. The
+ * message does not name the file: the caller does. */
+int bb_open_regular(const char *path, struct bb_error *err);
+/* Reads a small regular file (a preset, a user lexicon) whole into *buf, NUL-terminated (an
+ * empty file is fine); as bb_open_regular, and BB_EDATA "file too large" past max bytes,
+ * BB_EIO when reading fails. *buf is NULL on failure; the caller frees it. */
+int bb_read_config(const char *path, size_t max, char **buf, size_t *len, struct bb_error *err);
+/* Size limits of the configuration files. */
+#define BB_MAX_PRESET_BYTES ((size_t)1 << 20)
+#define BB_MAX_LEXICON_BYTES ((size_t)64 << 20)
 
 /* ---- text buffer and UTF-8 (text.c) ------------------------------------------------- */
 
@@ -146,7 +168,8 @@ struct bb_article {
 int bb_article_parse(struct bb_article *art, struct bb_text *original, const char *source,
 		     struct bb_error *err);
 /* Reads a file ("-" for stdin), decodes it (bb_decode) and parses it. opts and info may be
- * NULL. BB_ENOINPUT when it cannot be opened or is a directory; BB_EDATA when it is empty or
+ * NULL. BB_ENOINPUT when it cannot be opened or is not a regular file (a directory, a FIFO, a
+ * device: bb_open_regular; "-" reads standard input, a pipe too); BB_EDATA when it is empty or
  * larger than the limit ("file too large (N bytes, limit 16 MB; see --max-size)"); BB_EIO
  * when reading fails. */
 int bb_article_read(struct bb_article *art, const char *path, const struct bb_read_opts *opts,

@@ -41,11 +41,14 @@ struct cli {
 static int report(const char *file, int code, const struct bb_error *err)
 {
 	const char *msg = err->msg[0] ? err->msg : bb_status_name(code);
-	size_t n = file ? strlen(file) : 0;
-	if (file && strncmp(msg, file, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+	char name[4 * 4096 + 1]; /* the file as the message has it: escaped (bb_fail) */
+	if (file)
+		bb_escape(file, name, sizeof name);
+	size_t n = file ? strlen(name) : 0;
+	if (file && strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
 		file = NULL;
 	if (file)
-		fprintf(stderr, "bobao: %s: %s\n", file, msg);
+		fprintf(stderr, "bobao: %s: %s\n", name, msg);
 	else
 		fprintf(stderr, "bobao: %s\n", msg);
 	return code;
@@ -135,7 +138,8 @@ static int run_article(const struct cli *c)
 	if (rc != BB_OK)
 		return report(NULL, rc, &err);
 	int speak = strcmp(c->command, "speak") == 0, proof = strcmp(c->command, "proof") == 0;
-	if (speak || proof) {
+	/* text reads no pinyin, but its user lexicons are checked as speak and proof check them */
+	if (speak || proof || voice.lexicon[0] || c->lexicon) {
 		rc = bb_lexicon_open(&lex, NULL, &err);
 		if (rc == BB_OK && voice.lexicon[0])
 			rc = bb_lexicon_add_user(lex, voice.lexicon, &err);
@@ -149,10 +153,14 @@ static int run_article(const struct cli *c)
 	struct bb_read_info info;
 	rc = bb_article_read(&art, input, &c->read, &info, &err);
 	char warning[128];
-	if (rc == BB_OK && bb_read_warning(&info, warning, sizeof warning))
-		fprintf(stderr, "bobao: %s: warning: %s\n", input, warning);
+	if (rc == BB_OK && bb_read_warning(&info, warning, sizeof warning)) {
+		struct bb_error w = {0};
+		bb_fail(&w, 0, "%s: warning: %s", input, warning);
+		fprintf(stderr, "bobao: %s\n", w.msg);
+	}
 	if (rc == BB_OK)
-		rc = bb_script_build(&sc, &art, lex, c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
+		rc = bb_script_build(&sc, &art, speak || proof ? lex : NULL,
+				     c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
 	if (rc == BB_OK && proof) {
 		rc = bb_proof_write(stdout, &sc, c->format ? c->format : "text", &err);
 	} else if (rc == BB_OK && speak) {
