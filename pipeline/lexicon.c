@@ -345,7 +345,7 @@ int bb_lexicon_add_user(struct bb_lexicon *lex, const char *path, struct bb_erro
 	struct bb_error why_read = {0};
 	if (bb_read_config(path, BB_MAX_LEXICON_BYTES, &text, &len, &why_read) != BB_OK)
 		return bb_fail(err, why_read.code == BB_ENOMEM ? BB_ENOMEM : BB_ECONFIG,
-			       "%s: lexicon: %s", path, why_read.msg);
+			       "%s: user lexicon: %s", path, why_read.msg);
 	int rc = BB_OK;
 	long lineno = 1;
 	/* the whole file is in memory: a line of any length is one line, never two */
