@@ -229,8 +229,6 @@ void bb_article_free(struct bb_article *art)
 {
 	if (!art)
 		return;
-	for (size_t i = 0; i < art->nblocks; i++)
-		bb_text_free(&art->blocks[i].text);
 	free(art->blocks);
 	free(art->source);
 	bb_text_free(&art->original);
@@ -251,7 +249,24 @@ static int add_block(struct bb_article *art, size_t *cap, enum bb_kind kind)
 	memset(b, 0, sizeof *b);
 	b->kind = kind;
 	b->paragraph = art->nblocks - 1;
-	return bb_text_track(&b->text);
+	return BB_OK;
+}
+
+int bb_block_text(const struct bb_article *art, size_t b, struct bb_text *out)
+{
+	const char *s = art->original.s ? art->original.s : "";
+	const struct bb_block *blk = &art->blocks[b];
+	int rc = BB_OK;
+	/* the lines of a joined paragraph, each trimmed as bb_article_parse trimmed it */
+	for (size_t pos = blk->start; pos < blk->end && rc == BB_OK;) {
+		const char *nl = memchr(s + pos, '\n', blk->end - pos);
+		size_t end = nl ? (size_t)(nl - s) : blk->end;
+		struct line ln = measure(s, pos, end);
+		pos = end + 1;
+		if (ln.chars)
+			rc = fold_into(out, s, ln.start, ln.end);
+	}
+	return rc;
 }
 
 int bb_article_parse(struct bb_article *art, struct bb_text *original, const char *source,
@@ -274,10 +289,10 @@ int bb_article_parse(struct bb_article *art, struct bb_text *original, const cha
 		if (!ln.chars)
 			continue;
 		enum bb_kind kind = joining ? BB_BODY : classify(s, &ln, art->nblocks == 0);
-		if (!joining)
-			rc = add_block(art, &cap, kind);
+		if (!joining && (rc = add_block(art, &cap, kind)) == BB_OK)
+			art->blocks[art->nblocks - 1].start = ln.start;
 		if (rc == BB_OK)
-			rc = fold_into(&art->blocks[art->nblocks - 1].text, s, ln.start, ln.end);
+			art->blocks[art->nblocks - 1].end = ln.end;
 		joining = is_cut(&ln, kind) && ln.chars > SHORT_LINE_CHARS;
 	}
 	if (rc != BB_OK) {

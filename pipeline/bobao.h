@@ -151,7 +151,7 @@ const char *bb_kind_name(enum bb_kind kind); /* "title", "heading", "body", ... 
 struct bb_block {
 	enum bb_kind kind;
 	size_t paragraph; /* 0 for the title, then one per block in order */
-	struct bb_text text; /* folded text, mapped to the original */
+	size_t start, end; /* its lines in the original text (bb_block_text folds them) */
 };
 
 struct bb_article {
@@ -191,6 +191,11 @@ int bb_read_warning(const struct bb_read_info *info, char *out, size_t size);
  * Returns 0 and sets *bytes, or -1 for anything else, zero, or an overflow. */
 int bb_parse_size(const char *s, size_t *bytes);
 void bb_article_free(struct bb_article *art);
+/* The folded text of block b (full-width forms folded, marks made full-width, spaces tidied),
+ * each byte mapped to the original: appended to out, which must track sources. Made when
+ * asked, one block at a time, so that an article costs its text and not a map of all of it
+ * (16 bytes a byte). BB_ENOMEM only. */
+int bb_block_text(const struct bb_article *art, size_t b, struct bb_text *out);
 
 /* ---- normalize.c: written text -> the words a news reader says ------------------------ */
 

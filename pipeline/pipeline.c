@@ -26,10 +26,16 @@ int bb_script_build(struct bb_script *sc, const struct bb_article *art,
 		const struct bb_block *blk = &art->blocks[b];
 		if (blk->kind == BB_CAPTION && !(flags & BB_KEEP_CAPTIONS))
 			continue;
-		struct bb_text spoken = {0};
-		rc = bb_text_track(&spoken);
+		/* one block's folded text and map at a time: memory linear in the text alone */
+		struct bb_text folded = {0}, spoken = {0};
+		rc = bb_text_track(&folded);
 		if (rc == BB_OK)
-			rc = bb_normalize(&blk->text, &spoken, err);
+			rc = bb_block_text(art, b, &folded);
+		if (rc == BB_OK)
+			rc = bb_text_track(&spoken);
+		if (rc == BB_OK)
+			rc = bb_normalize(&folded, &spoken, err);
+		bb_text_free(&folded);
 		size_t first = sc->n;
 		if (rc == BB_OK)
 			rc = bb_split(&spoken, blk->kind, blk->paragraph, &sc->sentences, &sc->n, &sc->cap,
