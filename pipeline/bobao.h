@@ -380,10 +380,15 @@ struct bb_script {
 	const struct bb_article *article;
 	struct bb_sentence *sentences;
 	size_t n, cap;
+	const struct bb_lexicon *lex; /* with BB_PRONOUNCE_LATER: pronounce as spoken */
 };
 
 enum bb_script_flags {
 	BB_KEEP_CAPTIONS = 1, /* speak photo captions too */
+	/* leave the units empty and keep lex: bb_speak (without a cache) pronounces each sentence
+	 * as it speaks it and frees its units after, so that an article costs one sentence's units
+	 * (136 bytes a character) and not all of them */
+	BB_PRONOUNCE_LATER = 2,
 };
 
 /* Normalizes, splits and (when lex is not NULL) pronounces every block of art. */

@@ -21,6 +21,10 @@ int bb_script_build(struct bb_script *sc, const struct bb_article *art,
 {
 	memset(sc, 0, sizeof *sc);
 	sc->article = art;
+	if (flags & BB_PRONOUNCE_LATER) {
+		sc->lex = lex;
+		lex = NULL;
+	}
 	int rc = BB_OK;
 	for (size_t b = 0; b < art->nblocks && rc == BB_OK; b++) {
 		const struct bb_block *blk = &art->blocks[b];
@@ -88,6 +92,11 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 	double audio_s = 0;
 	for (size_t i = 0; rc == BB_OK && i < sc->n; i++) {
 		int pause = bb_script_pause_ms(sc, i, v);
+		/* pronounced late (BB_PRONOUNCE_LATER): its units live while it is spoken; kept when
+		 * a cache may still key on them from the assembler's thread */
+		struct bb_sentence *late = sc->lex && !sc->sentences[i].units ? &sc->sentences[i] : NULL;
+		if (late && (rc = bb_pronounce(late, sc->lex, err)) != BB_OK)
+			break;
 		if (cache && cache->get(cache->ctx, &sc->sentences[i], bb_assemble_rate(as), &seg)) {
 			audio_s += (double)seg.n / seg.rate + pause / 1000.0;
 			rc = bb_assemble_add_segment(as, i, &seg, pause, err);
@@ -97,6 +106,11 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 			if (rc == BB_OK)
 				rc = bb_assemble_add(as, i, pcm.samples, pcm.n, pcm.rate, pause, err);
 			audio_s += (double)pcm.n / (pcm.rate ? pcm.rate : 1) + pause / 1000.0;
+		}
+		if (late && !cache) {
+			free(late->units);
+			late->units = NULL;
+			late->nunits = 0;
 		}
 		if (rc == BB_OK && progress)
 			progress(i + 1, sc->n, audio_s, ctx);
