@@ -156,6 +156,19 @@ case_dir; expect "20000 sentences full of numbers (proof)" 0 - 0 \
 	$B proof --format tsv "$in/numbers20000.txt"
 check "20000 sentences: every unit has a reading" awk -F '\t' '$3 == "" { exit 1 }' "$tmp/stdout"
 
+# memory: the largest article accepted by default (16 MiB) is read in a small multiple of its
+# size (text to its end; speak over its first 6 s: script built, synthesis under way)
+tail -n +2 $S >"$tmp/body"
+copies=$((16 * 1048576 / $(wc -c <"$tmp/body") - 1)) i=0
+{ head -n 1 $S; echo; while [ $i -lt $copies ]; do cat "$tmp/body"; i=$((i + 1)); done; } \
+	>"$tmp/big.txt"
+kb=$(/usr/bin/time -f %M $B text "$tmp/big.txt" 2>&1 >/dev/null | tail -n 1)
+check "16 MiB article: text peaks under 128 MB (got $kb KB)" test "$kb" -lt 131072
+case_dir
+kb=$(/usr/bin/time -f %M timeout 6 $B speak -q "$tmp/big.txt" -o "$o/a.wav" 2>&1 | tail -n 1)
+check "16 MiB article: speak peaks under 256 MB (got $kb KB)" test "$kb" -lt 262144
+rm -f "$tmp/big.txt" "$tmp/body"
+
 # ---- files that are not there or not articles, outputs that cannot be
 case_dir; expect "missing file" 66 nope.txt 0 $B speak -q "$in/nope.txt" -o "$o/a.wav"
 case_dir; expect "a directory as the article" 66 folder.txt 0 \
