@@ -385,9 +385,9 @@ struct bb_script {
 
 enum bb_script_flags {
 	BB_KEEP_CAPTIONS = 1, /* speak photo captions too */
-	/* leave the units empty and keep lex: bb_speak (without a cache) pronounces each sentence
-	 * as it speaks it and frees its units after, so that an article costs one sentence's units
-	 * (136 bytes a character) and not all of them */
+	/* leave the units empty and keep lex: bb_speak (without a cache) and bb_proof_write
+	 * pronounce each sentence as they reach it and free its units after, so that an article
+	 * costs one sentence's units (136 bytes a character) and not all of them */
 	BB_PRONOUNCE_LATER = 2,
 };
 

@@ -161,7 +161,7 @@ static int run_article(const struct cli *c)
 	if (rc == BB_OK)
 		rc = bb_script_build(&sc, &art, speak || proof ? lex : NULL,
 				     (c->keep_captions ? BB_KEEP_CAPTIONS : 0) |
-				     (speak ? BB_PRONOUNCE_LATER : 0), &err);
+				     (speak || proof ? BB_PRONOUNCE_LATER : 0), &err);
 	if (rc == BB_OK && proof) {
 		rc = bb_proof_write(stdout, &sc, c->format ? c->format : "text", &err);
 	} else if (rc == BB_OK && speak) {

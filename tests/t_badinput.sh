@@ -157,17 +157,20 @@ case_dir; expect "20000 sentences full of numbers (proof)" 0 - 0 \
 check "20000 sentences: every unit has a reading" awk -F '\t' '$3 == "" { exit 1 }' "$tmp/stdout"
 
 # memory: the largest article accepted by default (16 MiB) is read in a small multiple of its
-# size (text to its end; speak over its first 6 s: script built, synthesis under way)
-tail -n +2 $S >"$tmp/body"
-copies=$((16 * 1048576 / $(wc -c <"$tmp/body") - 1)) i=0
-{ head -n 1 $S; echo; while [ $i -lt $copies ]; do cat "$tmp/body"; i=$((i + 1)); done; } \
-	>"$tmp/big.txt"
-kb=$(/usr/bin/time -f %M $B text "$tmp/big.txt" 2>&1 >/dev/null | tail -n 1)
-check "16 MiB article: text peaks under 128 MB (got $kb KB)" test "$kb" -lt 131072
-case_dir
-kb=$(/usr/bin/time -f %M timeout 6 $B speak -q "$tmp/big.txt" -o "$o/a.wav" 2>&1 | tail -n 1)
-check "16 MiB article: speak peaks under 256 MB (got $kb KB)" test "$kb" -lt 262144
-rm -f "$tmp/big.txt" "$tmp/body"
+# size (text to its end; speak over its first 6 s: script built, synthesis under way). Not
+# under AddressSanitizer (make check), whose shadow memory and quarantine say nothing of ours.
+if ! grep -q __asan_init "$B"; then
+	tail -n +2 $S >"$tmp/body"
+	copies=$((16 * 1048576 / $(wc -c <"$tmp/body") - 1)) i=0
+	{ head -n 1 $S; echo; while [ $i -lt $copies ]; do cat "$tmp/body"; i=$((i + 1)); done; } \
+		>"$tmp/big.txt"
+	kb=$(/usr/bin/time -f %M $B text "$tmp/big.txt" 2>&1 >/dev/null | tail -n 1)
+	check "16 MiB article: text peaks under 128 MB (got $kb KB)" test "$kb" -lt 131072
+	case_dir
+	kb=$(/usr/bin/time -f %M timeout 6 $B speak -q "$tmp/big.txt" -o "$o/a.wav" 2>&1 | tail -n 1)
+	check "16 MiB article: speak peaks under 256 MB (got $kb KB)" test "$kb" -lt 262144
+	rm -f "$tmp/big.txt" "$tmp/body"
+fi
 
 # ---- files that are not there or not articles, outputs that cannot be
 case_dir; expect "missing file" 66 nope.txt 0 $B speak -q "$in/nope.txt" -o "$o/a.wav"
@@ -239,13 +242,16 @@ same() { # same CASE ARTICLE ARGS...: exit 73, the article unchanged, nothing el
 	(cd "$tmp/same" && exec "$top/$B" speak -q "$@") >"$tmp/stdout" 2>"$tmp/stderr"
 	got=$?
 	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+	fails=$fail
 	if [ $got = 73 ] && [ "$(wc -l <"$tmp/stderr")" = 1 ] &&
 	   grep -q 'is the input file' "$tmp/stderr"; then ok
 	else bad "$what: exit $got, want 73 naming the input: $(cat "$tmp/stderr")"; fi
 	if cmp -s "$in/short.txt" "$tmp/same/$art"; then ok; else bad "$what: the input changed"; fi
 	if [ "$(ls -A "$tmp/same" | wc -l)" = 4 ]; then ok
 	else bad "$what: left: $(ls -A "$tmp/same")"; fi
-	printf '| %s | 73 | %s | %s |\n' "$what" "$got" "$secs" >>"$table"
+	result="$got ok"
+	[ "$fail" = "$fails" ] || result="$got FAIL"
+	printf '| %s | 73 | %s | %s |\n' "$what" "$result" "$secs" >>"$table"
 }
 same "-o onto the article" art.txt --format wav art.txt -o art.txt
 same "--json onto the article" story.json story.json --json
