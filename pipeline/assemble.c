@@ -301,8 +301,8 @@ static int check_targets(const struct bb_assembler *as, struct bb_error *err)
 	static const char *const side_name[SC_COUNT] = {"manifest", "subtitles", "subtitles"};
 	struct stat in_st;
 	const char *src = as->sc->article ? as->sc->article->source : NULL;
-	const struct stat *in = src && strcmp(src, "-") != 0 && stat(src, &in_st) == 0 ? &in_st
-											 : NULL;
+	int got = !src ? -1 : strcmp(src, "-") == 0 ? fstat(0, &in_st) : stat(src, &in_st);
+	const struct stat *in = got == 0 ? &in_st : NULL; /* "-": the standard input read */
 	int rc = check_target(as->path, "", in, err);
 	for (int k = 0; rc == BB_OK && k < SC_COUNT; k++) {
 		if (!as->side_path[k])

@@ -258,6 +258,7 @@ same "--json onto the article" story.json story.json --json
 same "--srt onto the article" news.srt news.srt --srt
 same "default output onto the article" clip.wav clip.wav
 same "-o onto the article by another name" art.txt --format wav art.txt -o ../same/./art.txt
+same "-o onto the article read as standard input" art.txt --format wav - -o art.txt <"$tmp/same/art.txt"
 # copies of /dev/null and /dev/full (the old code replaced them: never the real ones)
 if [ "$(id -u)" = 0 ] && mknod "$tmp/null" c 1 3 2>/dev/null && mknod "$tmp/full" c 1 7; then
 	for d in null full; do
