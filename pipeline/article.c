@@ -505,8 +505,6 @@ void bb_article_free(struct bb_article *art)
 {
 	if (!art)
 		return;
-	for (size_t i = 0; i < art->nblocks; i++)
-		bb_text_free(&art->blocks[i].text);
 	free(art->blocks);
 	free(art->source);
 	bb_text_free(&art->original);
@@ -527,7 +525,24 @@ static int add_block(struct bb_article *art, size_t *cap, enum bb_kind kind)
 	memset(b, 0, sizeof *b);
 	b->kind = kind;
 	b->paragraph = art->nblocks - 1;
-	return bb_text_track(&b->text);
+	return BB_OK;
+}
+
+int bb_block_text(const struct bb_article *art, size_t b, struct bb_text *out)
+{
+	const char *s = art->original.s ? art->original.s : "";
+	const struct bb_block *blk = &art->blocks[b];
+	int rc = BB_OK;
+	/* the lines of a joined paragraph, each trimmed as bb_article_parse trimmed it */
+	for (size_t pos = blk->start; pos < blk->end && rc == BB_OK;) {
+		const char *nl = memchr(s + pos, '\n', blk->end - pos);
+		size_t end = nl ? (size_t)(nl - s) : blk->end;
+		struct line ln = measure(s, pos, end);
+		pos = end + 1;
+		if (ln.chars)
+			rc = fold_into(out, s, ln.start, ln.end, blk->kind == BB_BYLINE);
+	}
+	return rc;
 }
 
 int bb_article_parse(struct bb_article *art, struct bb_text *original, const char *source,
@@ -559,13 +574,14 @@ int bb_article_parse(struct bb_article *art, struct bb_text *original, const cha
 			if (ln.end - ln.start > l && memcmp(s + ln.end - l, end_marks[k], l) == 0)
 				tail = ln.end - l;
 		}
-		if (!joining)
-			rc = add_block(art, &cap, kind);
+		if (!joining && (rc = add_block(art, &cap, kind)) == BB_OK)
+			art->blocks[art->nblocks - 1].start = ln.start;
 		if (rc == BB_OK)
-			rc = fold_into(&art->blocks[art->nblocks - 1].text, s, ln.start, tail,
-				       kind == BB_BYLINE);
-		if (rc == BB_OK && tail < ln.end && (rc = add_block(art, &cap, BB_CAPTION)) == BB_OK)
-			rc = fold_into(&art->blocks[art->nblocks - 1].text, s, tail, ln.end, 0);
+			art->blocks[art->nblocks - 1].end = tail;
+		if (rc == BB_OK && tail < ln.end && (rc = add_block(art, &cap, BB_CAPTION)) == BB_OK) {
+			art->blocks[art->nblocks - 1].start = tail;
+			art->blocks[art->nblocks - 1].end = ln.end;
+		}
 		joining = is_cut(&ln, kind) && ln.chars > SHORT_LINE_CHARS && tail == ln.end;
 	}
 	if (rc != BB_OK) {
@@ -692,9 +708,9 @@ int bb_article_read(struct bb_article *art, const char *path, const struct bb_re
 {
 	memset(art, 0, sizeof *art);
 	int is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = is_stdin ? 0 : bb_open_regular(path, err);
 	if (fd < 0)
-		return bb_fail(err, BB_ENOINPUT, "cannot open: %s", strerror(errno));
+		return err ? err->code : BB_ENOINPUT;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = bb_read_fd(fd, opts ? opts->max_bytes : 0, &buf, &len, err);

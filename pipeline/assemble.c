@@ -284,6 +284,49 @@ static int cant_create(struct bb_error *err, const char *path, int e)
 		       slash ? (slash == path ? "/" : path) : ".", strerror(e));
 }
 
+/* Refuses to write over what is not an output: the article being read (same device and
+ * inode: `speak a.txt -o a.txt`, `speak story.json --json`), or anything that is not a
+ * regular file (a device node, /dev/null, a FIFO, a folder), which renaming would replace.
+ * what is "" for the audio file (the caller names it) or the sidecar's name. */
+static int check_target(const char *path, const char *what, const struct stat *input,
+			struct bb_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return BB_OK; /* not there (or not reachable: creating it says why) */
+	char name[64 + 4096] = ""; /* "manifest a.json " for a sidecar */
+	if (*what)
+		snprintf(name, sizeof name, "%s %s ", what, path);
+	if (input && st.st_dev == input->st_dev && st.st_ino == input->st_ino)
+		return bb_fail(err, BB_ECANTCREAT, "%sis the input file: not overwritten", name);
+	if (!S_ISREG(st.st_mode))
+		return bb_fail(err, BB_ECANTCREAT, "%snot a regular file (%s): not replaced", name,
+			       S_ISDIR(st.st_mode) ? "a folder" : S_ISCHR(st.st_mode) ||
+			       S_ISBLK(st.st_mode) ? "a device" : "a FIFO or socket");
+	return BB_OK;
+}
+
+/* check_target for the audio file and every sidecar; the sidecars must differ from the
+ * audio too (`-o a.json --json`). */
+static int check_targets(const struct bb_assembler *as, struct bb_error *err)
+{
+	static const char *const side_name[SC_COUNT] = {"manifest", "subtitles", "subtitles"};
+	struct stat in_st;
+	const char *src = as->sc->article ? as->sc->article->source : NULL;
+	int got = !src ? -1 : strcmp(src, "-") == 0 ? fstat(0, &in_st) : stat(src, &in_st);
+	const struct stat *in = got == 0 ? &in_st : NULL; /* "-": the standard input read */
+	int rc = check_target(as->path, "", in, err);
+	for (int k = 0; rc == BB_OK && k < SC_COUNT; k++) {
+		if (!as->side_path[k])
+			continue;
+		if (strcmp(as->side_path[k], as->path) == 0)
+			return bb_fail(err, BB_ECANTCREAT, "the %s would be the audio file itself",
+				       side_name[k]);
+		rc = check_target(as->side_path[k], side_name[k], in, err);
+	}
+	return rc;
+}
+
 /* ---- true peak: 4x oversampling with a windowed-sinc polyphase interpolator ------------- */
 
 static void tp_init(struct bb_assembler *as)
@@ -769,6 +812,9 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 		as->seg_start[i] = UINT64_MAX;
 	as->pos = (uint64_t)v->edge_silence_ms * (uint64_t)as->rate_out / 1000;
 
+	int rc = check_targets(as, err);
+	if (rc != BB_OK)
+		return rc;
 	/* The temporary speech file, in the target folder: proves it is writable, and is
 	 * unlinked at once so that nothing is left behind whatever happens. */
 	char *tmp = NULL;
@@ -1836,6 +1882,9 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	if (rc)
 		return rc;
 
+	/* Checked again: the targets may have changed while the article was spoken. */
+	if ((rc = check_targets(as, err)) != BB_OK)
+		return rc;
 	/* Sidecars first, the audio last: a watcher of the folder sees the audio complete. */
 	for (int k = 0; k < SC_COUNT; k++) {
 		if (!as->tmp_path[1 + k])

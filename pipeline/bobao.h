@@ -54,11 +54,33 @@ struct bb_error {
 	char msg[512];
 };
 
-/* Sets err (may be NULL) to code and a printf-style message; returns code. */
+/* Sets err (may be NULL) to code and a printf-style message, escaped by bb_escape so that it
+ * is one line whatever the paths in it hold; returns code. */
 int bb_fail(struct bb_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A short name for a status code ("bad input data"); never NULL. */
 const char *bb_status_name(int code);
+/* Copies s into out (size bytes, NUL-terminated) with control characters escaped: newline,
+ * return and tab as \n \r \t, others as \xNN; the one escaping of every message, so that a
+ * path holding a newline cannot make an error two lines. Cut at an escape boundary when out
+ * is short; returns the length written. */
+size_t bb_escape(const char *s, char *out, size_t size);
+
+/* ---- files bobao reads (readfile.c) ------------------------------------------------- */
+
+/* Opens path for reading without ever blocking (O_NONBLOCK: a FIFO or a device is not waited
+ * on) and only when it is a regular file; the one way every reader opens a named file.
+ * Returns the descriptor (blocking again), or -1 with err set: BB_ENOINPUT "cannot open: ...",
+ * "is a directory" or "not a regular file (...)", BB_EIO when it cannot be examined. The
+ * message does not name the file: the caller does. */
+int bb_open_regular(const char *path, struct bb_error *err);
+/* Reads a small regular file (a preset, a user lexicon) whole into *buf, NUL-terminated (an
+ * empty file is fine); as bb_open_regular, and BB_EDATA "file too large" past max bytes,
+ * BB_EIO when reading fails. *buf is NULL on failure; the caller frees it. */
+int bb_read_config(const char *path, size_t max, char **buf, size_t *len, struct bb_error *err);
+/* Size limits of the configuration files. */
+#define BB_MAX_PRESET_BYTES ((size_t)1 << 20)
+#define BB_MAX_LEXICON_BYTES ((size_t)64 << 20)
 
 /* ---- text buffer and UTF-8 (text.c) ------------------------------------------------- */
 
@@ -136,7 +158,7 @@ const char *bb_kind_name(enum bb_kind kind); /* "title", "heading", "body", ...,
 struct bb_block {
 	enum bb_kind kind;
 	size_t paragraph; /* 0 for the title, then one per block in order */
-	struct bb_text text; /* folded text, mapped to the original */
+	size_t start, end; /* its lines in the original text (bb_block_text folds them) */
 };
 
 struct bb_article {
@@ -153,7 +175,8 @@ struct bb_article {
 int bb_article_parse(struct bb_article *art, struct bb_text *original, const char *source,
 		     struct bb_error *err);
 /* Reads a file ("-" for stdin), decodes it (bb_decode) and parses it. opts and info may be
- * NULL. BB_ENOINPUT when it cannot be opened or is a directory; BB_EDATA when it is empty or
+ * NULL. BB_ENOINPUT when it cannot be opened or is not a regular file (a directory, a FIFO, a
+ * device: bb_open_regular; "-" reads standard input, a pipe too); BB_EDATA when it is empty or
  * larger than the limit ("file too large (N bytes, limit 16 MB; see --max-size)"); BB_EIO
  * when reading fails. */
 int bb_article_read(struct bb_article *art, const char *path, const struct bb_read_opts *opts,
@@ -176,6 +199,11 @@ int bb_read_warning(const struct bb_read_info *info, char *out, size_t size);
  * Returns 0 and sets *bytes, or -1 for anything else, zero, or an overflow. */
 int bb_parse_size(const char *s, size_t *bytes);
 void bb_article_free(struct bb_article *art);
+/* The folded text of block b (full-width forms folded, marks made full-width, spaces tidied),
+ * each byte mapped to the original: appended to out, which must track sources. Made when
+ * asked, one block at a time, so that an article costs its text and not a map of all of it
+ * (16 bytes a byte). BB_ENOMEM only. */
+int bb_block_text(const struct bb_article *art, size_t b, struct bb_text *out);
 
 /* ---- normalize.c: written text -> the words a news reader says ------------------------ */
 
@@ -405,10 +433,15 @@ struct bb_script {
 	const struct bb_article *article;
 	struct bb_sentence *sentences;
 	size_t n, cap;
+	const struct bb_lexicon *lex; /* with BB_PRONOUNCE_LATER: pronounce as spoken */
 };
 
 enum bb_script_flags {
 	BB_KEEP_CAPTIONS = 1, /* speak photo captions too */
+	/* leave the units empty and keep lex: bb_speak (without a cache) and bb_proof_write
+	 * pronounce each sentence as they reach it and free its units after, so that an article
+	 * costs one sentence's units (136 bytes a character) and not all of them */
+	BB_PRONOUNCE_LATER = 2,
 };
 
 /* Normalizes, splits and (when lex is not NULL) pronounces every block of art. */

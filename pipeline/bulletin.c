@@ -370,9 +370,11 @@ static uint64_t ms_frames(int ms, int rate)
 /* The story's title: its title block's text, on one line. */
 static char *story_title(const struct bb_article *art, const char *fallback)
 {
-	const char *t = art->nblocks && art->blocks[0].kind == BB_TITLE ? art->blocks[0].text.s
-									 : fallback;
-	char *d = dup_str(t);
+	struct bb_text title = {0};
+	int has_title = art->nblocks && art->blocks[0].kind == BB_TITLE &&
+			bb_block_text(art, 0, &title) == BB_OK && title.s;
+	char *d = dup_str(has_title ? title.s : fallback);
+	bb_text_free(&title);
 	for (char *p = d; p && *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';

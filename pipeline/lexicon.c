@@ -56,9 +56,10 @@ int bb_lexicon_open(struct bb_lexicon **out, const char *path, struct bb_error *
 				       "run make)");
 		path = found;
 	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct bb_error why = {0};
+	int fd = bb_open_regular(path, &why);
 	if (fd < 0)
-		return bb_fail(err, BB_ENOINPUT, "%s: %s", path, strerror(errno));
+		return bb_fail(err, why.code, "%s: %s", path, why.msg);
 	struct stat st;
 	if (fstat(fd, &st) != 0 || st.st_size <= 0) {
 		close(fd);
@@ -337,24 +338,34 @@ static int user_line(struct bb_lexicon *lex, char *line, const char **why)
 
 int bb_lexicon_add_user(struct bb_lexicon *lex, const char *path, struct bb_error *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return bb_fail(err, BB_ENOINPUT, "%s: %s", path, strerror(errno));
-	char line[4096];
+	/* every failure is the configuration's, 78, as a bad preset is: missing, a folder, a
+	 * FIFO or a device (never waited on), too large */
+	char *text = NULL;
+	size_t len = 0;
+	struct bb_error why_read = {0};
+	if (bb_read_config(path, BB_MAX_LEXICON_BYTES, &text, &len, &why_read) != BB_OK)
+		return bb_fail(err, why_read.code == BB_ENOMEM ? BB_ENOMEM : BB_ECONFIG,
+			       "%s: user lexicon: %s", path, why_read.msg);
 	int rc = BB_OK;
-	for (long lineno = 1; rc == BB_OK && fgets(line, sizeof line, f); lineno++) {
+	long lineno = 1;
+	/* the whole file is in memory: a line of any length is one line, never two */
+	for (char *line = text, *next; rc == BB_OK && line < text + len; line = next, lineno++) {
+		char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		next = nl ? nl + 1 : text + len;
+		size_t n = (size_t)(next - line);
 		const char *why = NULL;
-		if (bb_utf8_check(line, strlen(line)) != strlen(line))
+		if (memchr(line, '\0', n))
+			rc = BB_ECONFIG, why = "NUL byte (not a text file)";
+		else if (bb_utf8_check(line, n) != n)
 			rc = BB_ECONFIG, why = "not UTF-8";
-		else if (strlen(line) == sizeof line - 1 && line[sizeof line - 2] != '\n')
-			rc = BB_ECONFIG, why = "line too long";
-		else
+		else {
+			if (nl)
+				*nl = '\0';
 			rc = user_line(lex, line, &why);
+		}
 		if (rc != BB_OK)
 			bb_fail(err, rc, "%s:%ld: %s", path, lineno, why);
 	}
-	if (rc == BB_OK && ferror(f))
-		rc = bb_fail(err, BB_EIO, "%s: read error", path);
-	fclose(f);
+	free(text);
 	return rc;
 }

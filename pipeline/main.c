@@ -54,11 +54,14 @@ struct cli {
 static int report(const char *file, int code, const struct bb_error *err)
 {
 	const char *msg = err->msg[0] ? err->msg : bb_status_name(code);
-	size_t n = file ? strlen(file) : 0;
-	if (file && strncmp(msg, file, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+	char name[4 * 4096 + 1]; /* the file as the message has it: escaped (bb_fail) */
+	if (file)
+		bb_escape(file, name, sizeof name);
+	size_t n = file ? strlen(name) : 0;
+	if (file && strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
 		file = NULL;
 	if (file)
-		fprintf(stderr, "bobao: %s: %s\n", file, msg);
+		fprintf(stderr, "bobao: %s: %s\n", name, msg);
 	else
 		fprintf(stderr, "bobao: %s\n", msg);
 	return code;
@@ -249,7 +252,7 @@ static int run_article(const struct cli *c)
 	if (rc != BB_OK)
 		return report(NULL, rc, &err);
 	int speak = strcmp(c->command, "speak") == 0, proof = strcmp(c->command, "proof") == 0;
-	/* text needs no readings, but a user lexicon is checked as speak checks it */
+	/* text reads no pinyin, but its user lexicons are checked as speak and proof check them */
 	if (speak || proof || voice.lexicon[0] || c->lexicon) {
 		rc = bb_lexicon_open(&lex, NULL, &err);
 		if (rc == BB_OK && voice.lexicon[0])
@@ -271,11 +274,15 @@ static int run_article(const struct cli *c)
 	struct bb_read_info info;
 	rc = bb_article_read(&art, input, &c->read, &info, &err);
 	char warning[128];
-	if (rc == BB_OK && bb_read_warning(&info, warning, sizeof warning))
-		fprintf(stderr, "bobao: %s: warning: %s\n", input, warning);
+	if (rc == BB_OK && bb_read_warning(&info, warning, sizeof warning)) {
+		struct bb_error w = {0};
+		bb_fail(&w, 0, "%s: warning: %s", input, warning);
+		fprintf(stderr, "bobao: %s\n", w.msg);
+	}
 	if (rc == BB_OK)
 		rc = bb_script_build(&sc, &art, speak || proof ? lex : NULL,
-				     c->keep_captions ? BB_KEEP_CAPTIONS : 0, &err);
+				     (c->keep_captions ? BB_KEEP_CAPTIONS : 0) |
+				     (speak || proof ? BB_PRONOUNCE_LATER : 0), &err);
 	if (rc == BB_OK && proof) {
 		const char *fmt = c->format ? c->format
 				  : c->output ? format_of_ext(c->output, proof_formats) : NULL;
@@ -405,15 +412,16 @@ int main(int argc, char **argv)
 	int rc = check_format(&c, speak ? audio_formats : proof_formats);
 	if (rc != BB_OK)
 		return rc;
+	/* speak's outputs are checked by the library (never the article, never a device: 73);
+	 * text and proof write here, so the same rule is kept here */
 	struct stat in_st, out_st;
-	if (c.output && c.input && stat(c.input, &in_st) == 0 && stat(c.output, &out_st) == 0 &&
-	    in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
-		return usage_error("-o names the article itself");
-	/* speak writes a file beside OUT and renames it into place: that would replace a device
-	 * or a FIFO (as root, /dev/null itself) */
-	if (speak && c.output && stat(c.output, &out_st) == 0 && !S_ISREG(out_st.st_mode) &&
-	    !S_ISDIR(out_st.st_mode))
-		return usage_error("speak -o names a file or a folder, not a device or a FIFO");
+	if (!speak && c.output && c.input && stat(c.input, &in_st) == 0 &&
+	    stat(c.output, &out_st) == 0 && in_st.st_dev == out_st.st_dev &&
+	    in_st.st_ino == out_st.st_ino) {
+		struct bb_error err = {0};
+		bb_fail(&err, BB_ECANTCREAT, "is the article being read: not overwritten");
+		return report(c.output, BB_ECANTCREAT, &err);
+	}
 	/* a full disk or a file size limit is a write error we report, not a silent death */
 	signal(SIGXFSZ, SIG_IGN);
 	bb_temp_install_signal_cleanup();

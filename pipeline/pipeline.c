@@ -21,15 +21,25 @@ int bb_script_build(struct bb_script *sc, const struct bb_article *art,
 {
 	memset(sc, 0, sizeof *sc);
 	sc->article = art;
+	if (flags & BB_PRONOUNCE_LATER) {
+		sc->lex = lex;
+		lex = NULL;
+	}
 	int rc = BB_OK;
 	for (size_t b = 0; b < art->nblocks && rc == BB_OK; b++) {
 		const struct bb_block *blk = &art->blocks[b];
 		if (blk->kind == BB_CAPTION && !(flags & BB_KEEP_CAPTIONS))
 			continue;
-		struct bb_text spoken = {0};
-		rc = bb_text_track(&spoken);
+		/* one block's folded text and map at a time: memory linear in the text alone */
+		struct bb_text folded = {0}, spoken = {0};
+		rc = bb_text_track(&folded);
 		if (rc == BB_OK)
-			rc = bb_normalize(&blk->text, &spoken, err);
+			rc = bb_block_text(art, b, &folded);
+		if (rc == BB_OK)
+			rc = bb_text_track(&spoken);
+		if (rc == BB_OK)
+			rc = bb_normalize(&folded, &spoken, err);
+		bb_text_free(&folded);
 		size_t first = sc->n;
 		if (rc == BB_OK)
 			rc = bb_split(&spoken, blk->kind, blk->paragraph, &sc->sentences, &sc->n, &sc->cap,
@@ -82,6 +92,11 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 	double audio_s = 0;
 	for (size_t i = 0; rc == BB_OK && i < sc->n; i++) {
 		int pause = bb_script_pause_ms(sc, i, v);
+		/* pronounced late (BB_PRONOUNCE_LATER): its units live while it is spoken; kept when
+		 * a cache may still key on them from the assembler's thread */
+		struct bb_sentence *late = sc->lex && !sc->sentences[i].units ? &sc->sentences[i] : NULL;
+		if (late && (rc = bb_pronounce(late, sc->lex, err)) != BB_OK)
+			break;
 		if (cache && cache->get(cache->ctx, &sc->sentences[i], bb_assemble_rate(as), &seg)) {
 			audio_s += (double)seg.n / seg.rate + pause / 1000.0;
 			rc = bb_assemble_add_segment(as, i, &seg, pause, err);
@@ -93,6 +108,11 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 			if (rc == BB_OK)
 				rc = bb_assemble_words(as, i, pcm.words, pcm.nwords, err);
 			audio_s += (double)pcm.n / (pcm.rate ? pcm.rate : 1) + pause / 1000.0;
+		}
+		if (late && !cache) {
+			free(late->units);
+			late->units = NULL;
+			late->nunits = 0;
 		}
 		if (rc == BB_OK && progress)
 			progress(i + 1, sc->n, audio_s, ctx);

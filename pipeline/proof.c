@@ -2,6 +2,7 @@
  * uncertain readings listed first, each with a user lexicon line to copy).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bobao.h"
@@ -282,12 +283,22 @@ int bb_proof_write(FILE *f, const struct bb_script *sc, const char *format,
 		fputs("<h2>Sentences</h2>\n<ol>\n", f);
 	}
 	for (size_t i = 0; i < sc->n; i++) {
+		/* pronounced here when the script left it for later (BB_PRONOUNCE_LATER) */
+		struct bb_sentence *late = sc->lex && !sc->sentences[i].units ? &sc->sentences[i] : NULL;
+		int rc = late ? bb_pronounce(late, sc->lex, err) : BB_OK;
+		if (rc != BB_OK)
+			return rc;
 		if (html)
 			html_sentence(f, i + 1, &sc->sentences[i]);
 		else if (tsv)
 			tsv_sentence(f, i + 1, &sc->sentences[i]);
 		else
 			text_sentence(f, i + 1, &sc->sentences[i]);
+		if (late) {
+			free(late->units);
+			late->units = NULL;
+			late->nunits = 0;
+		}
 	}
 	if (html)
 		fputs("</ol>\n<p class=\"note\">This page needs a CJK font with pinyin tone marks, "

@@ -82,6 +82,22 @@ static int on_audio(short *wav, int numsamples, espeak_EVENT *events)
 	return 0;
 }
 
+/* bobao only synthesizes: it never plays. eSpeak NG 1.51 asks pcaudiolib for an audio device
+ * even in AUDIO_OUTPUT_SYNCHRONOUS mode (1.52 asks only when it plays), and pcaudiolib probes
+ * PulseAudio by connecting to it: "Failed to create secure directory" when HOME is not
+ * writable, "ftruncate() failed" under ulimit -f, a PulseAudio client in every process. This
+ * definition of pcaudiolib's factory, in the program, is the one the dynamic linker gives
+ * eSpeak: no device, so no audio output is ever opened (eSpeak and pcaudiolib accept a NULL
+ * device: its close and destroy do nothing with it). */
+struct audio_object;
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+					       const char *description);
+struct audio_object *create_audio_device_object(const char *device, const char *application_name,
+					       const char *description)
+{
+	return NULL;
+}
+
 void bb_pcm_free(struct bb_pcm *p)
 {
 	if (!p)

@@ -111,7 +111,8 @@ static int set_key(struct bb_voice *v, const char *name, const char *value)
 		}
 		errno = 0;
 		double x = strtod(value, &end);
-		if (errno || end == value || *end || x < k->min || x > k->max ||
+		/* written so that NaN fails it too (every comparison with NaN is false) */
+		if (errno || end == value || *end || !(x >= k->min && x <= k->max) ||
 		    (k->type == KEY_INT && x != (int)x))
 			return 2;
 		if (k->type == KEY_INT)
@@ -142,13 +143,22 @@ int bb_voice_load(struct bb_voice *v, const char *name_or_path, struct bb_error 
 	if (!resolve(name_or_path, path, sizeof path))
 		return bb_fail(err, BB_ECONFIG, "no voice preset named %s (see: bobao voices)",
 			       name_or_path);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return bb_fail(err, BB_ECONFIG, "%s: cannot open voice preset: %s", path,
-			       strerror(errno));
-	char line[2048];
-	int rc = BB_OK;
-	for (int lineno = 1; rc == BB_OK && fgets(line, sizeof line, f); lineno++) {
+	char *text = NULL;
+	size_t len = 0;
+	struct bb_error why = {0};
+	if (bb_read_config(path, BB_MAX_PRESET_BYTES, &text, &len, &why) != BB_OK)
+		return bb_fail(err, BB_ECONFIG, "%s: %s", path, why.msg);
+	if (memchr(text, '\0', len)) {
+		free(text);
+		return bb_fail(err, BB_ECONFIG, "%s: not a text file (NUL byte)", path);
+	}
+	/* the whole file is in memory: a line of any length is one line */
+	int rc = BB_OK, lineno = 1;
+	for (char *line = text, *next; rc == BB_OK && *line; line = next, lineno++) {
+		char *nl = strchr(line, '\n');
+		next = nl ? nl + 1 : line + strlen(line);
+		if (nl)
+			*nl = '\0';
 		char *s = strip(line), *eq;
 		if (!*s || *s == '#' || *s == ';' || *s == '[')
 			continue;
@@ -163,12 +173,12 @@ int bb_voice_load(struct bb_voice *v, const char *name_or_path, struct bb_error 
 			*hash = '\0', value = strip(value);
 		int bad = set_key(v, key, value);
 		if (bad == 1)
-			rc = bb_fail(err, BB_ECONFIG, "%s:%d: unknown key %s", path, lineno, key);
+			rc = bb_fail(err, BB_ECONFIG, "%s:%d: unknown key %.64s", path, lineno, key);
 		else if (bad == 2)
-			rc = bb_fail(err, BB_ECONFIG, "%s:%d: bad value for %s: %s", path, lineno, key,
+			rc = bb_fail(err, BB_ECONFIG, "%s:%d: bad value for %s: %.64s", path, lineno, key,
 				     value);
 	}
-	fclose(f);
+	free(text);
 	if (rc != BB_OK)
 		return rc;
 	const char *base = strrchr(path, '/');

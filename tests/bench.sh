@@ -31,6 +31,26 @@ for cmd in "espeak-ng -v cmn-latn-pinyin -w $tmp/raw.wav -f $S" "$BUILD/bobao sp
 	/usr/bin/time -f "%M KB  $cmd" $cmd 2>&1 >/dev/null | tail -n 1
 done
 
+echo "== peak memory (max RSS) against the article's size, up to the default --max-size (16 MiB)"
+# the sample's body repeated; speak measured over its first 20 s (the script is built, the
+# synthesis under way: what is held for the whole article is held by then), text and proof
+# to their end
+for mib in 1 4 16; do
+	tail -n +2 "$S" >"$tmp/body"
+	copies=$((mib * 1048576 / $(wc -c <"$tmp/body") - 1))
+	{ head -n 1 "$S"; echo; i=0
+	  while [ $i -lt $copies ]; do cat "$tmp/body"; i=$((i + 1)); done; } >"$tmp/big.txt"
+	bytes=$(wc -c <"$tmp/big.txt")
+	text=$(/usr/bin/time -f %M "$BUILD/bobao" text "$tmp/big.txt" 2>&1 >/dev/null | tail -n 1)
+	proof=$(/usr/bin/time -f %M "$BUILD/bobao" proof --format tsv "$tmp/big.txt" 2>&1 >/dev/null |
+		tail -n 1)
+	speak=$(/usr/bin/time -f %M timeout 20 "$BUILD/bobao" speak -q "$tmp/big.txt" \
+		-o "$tmp/big.wav" 2>&1 | tail -n 1)
+	printf '%9d bytes: text %6d KB, proof %6d KB, speak %6d KB (first 20 s)   (goal: speak of 16 MiB under 256 MB)\n' \
+		"$bytes" "$text" "$proof" "$speak"
+done
+rm -f "$tmp/big.txt" "$tmp/big.wav" "$tmp/body"
+
 echo "== normalize against the peer cases of WeTextProcessing (../shared/peers/wetext.tsv)"
 sh tests/wetext.sh ../shared/peers/wetext.tsv | tail -n 40
 

@@ -70,12 +70,18 @@ int main(int argc, char **argv)
 		for (size_t b = 0; b < art.nblocks; b++) {
 			if (art.blocks[b].kind == BB_CAPTION)
 				continue;
-			struct bb_text spoken = {0};
+			struct bb_text folded = {0}, spoken = {0};
+			bb_text_track(&folded);
 			bb_text_track(&spoken);
 			t0 = now();
-			if (bb_normalize(&art.blocks[b].text, &spoken, &err))
+			if (bb_block_text(&art, b, &folded))
+				die("article", &err);
+			t_article += now() - t0;
+			t0 = now();
+			if (bb_normalize(&folded, &spoken, &err))
 				die("normalize", &err);
 			t_normalize += now() - t0;
+			bb_text_free(&folded);
 			size_t first = sc.n;
 			t0 = now();
 			if (bb_split(&spoken, art.blocks[b].kind, art.blocks[b].paragraph, &sc.sentences,

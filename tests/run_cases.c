@@ -43,7 +43,13 @@ static int run_article(const char *in, size_t n, struct bb_text *out, struct bb_
 			bb_text_addc(out, " | ", nowhere);
 		bb_text_addc(out, bb_kind_name(art.blocks[i].kind), nowhere);
 		bb_text_addc(out, ":", nowhere);
-		rc = bb_text_addc(out, art.blocks[i].text.s, nowhere);
+		struct bb_text folded = {0};
+		rc = bb_text_track(&folded);
+		if (rc == BB_OK)
+			rc = bb_block_text(&art, i, &folded);
+		if (rc == BB_OK)
+			rc = bb_text_addc(out, folded.s, nowhere);
+		bb_text_free(&folded);
 	}
 	bb_article_free(&art);
 	return rc;

@@ -125,7 +125,7 @@ status_is 64 "text --format" $B text --format html $S
 status_is 64 "text --json" $B text --json $S
 status_is 64 "text -o FOLDER" $B text $S -o "$tmp/folder"
 cp $S "$tmp/own.txt"
-status_is 64 "text -o the article itself" $B text "$tmp/own.txt" -o "$tmp/own.txt"
+status_is 73 "text -o the article itself" $B text "$tmp/own.txt" -o "$tmp/own.txt"
 check "-o the article leaves it alone" cmp -s "$tmp/own.txt" $S
 status_is 73 "text -o in a missing folder" $B text $S -o "$tmp/no/such/t.txt"
 one_line_error "text -o in a missing folder" t.txt
@@ -136,15 +136,16 @@ status_is 0 "text -o FIFO" $B text $S -o "$tmp/fifo"
 wait
 check "text -o FIFO: still a FIFO" test -p "$tmp/fifo"
 check "text -o FIFO: the text went through it" cmp -s "$tmp/from-fifo" "$tmp/s.txt"
-status_is 64 "speak -o FIFO is refused (it would be replaced)" $B speak -q $S -o "$tmp/fifo"
-check "speak -o FIFO: still a FIFO" test -p "$tmp/fifo"
-rm -f "$tmp/fifo"
+mkfifo "$tmp/fifo.wav"
+status_is 73 "speak -o FIFO is refused (it would be replaced)" $B speak -q $S -o "$tmp/fifo.wav"
+check "speak -o FIFO: still a FIFO" test -p "$tmp/fifo.wav"
+rm -f "$tmp/fifo" "$tmp/fifo.wav"
 
 # --- text checks a user lexicon as speak does
 printf '南通\tnan2 tong1\n这行不对\n' >"$tmp/badlex.txt"
 status_is 78 "text --lexicon with a bad line" $B text --lexicon "$tmp/badlex.txt" $S
 check "text --lexicon error names the line" grep -q 'badlex.txt:2:' "$tmp/err"
-status_is 66 "text --lexicon missing" $B text --lexicon "$tmp/nolex.txt" $S
+status_is 78 "text --lexicon missing" $B text --lexicon "$tmp/nolex.txt" $S
 printf '南通\tnan2 tong1\n' >"$tmp/goodlex.txt"
 status_is 0 "text --lexicon good" $B text --lexicon "$tmp/goodlex.txt" $S
 

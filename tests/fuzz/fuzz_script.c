@@ -28,10 +28,16 @@ static int fuzz_script(const uint8_t *data, size_t size)
 	}
 	size_t len = art.original.len;
 	for (size_t b = 0; b < art.nblocks; b++) {
-		const struct bb_text *t = &art.blocks[b].text;
+		struct bb_text folded = {0}, *t = &folded;
+		FUZZ_CHECK(art.blocks[b].start <= art.blocks[b].end && art.blocks[b].end <= len);
+		if (bb_text_track(t) != BB_OK || bb_block_text(&art, b, t) != BB_OK) {
+			bb_text_free(t);
+			continue;
+		}
 		FUZZ_CHECK(t->s && t->s[t->len] == '\0' && t->src);
 		for (size_t i = 0; i < t->len; i++)
 			script_check_span(t->src[i], len);
+		bb_text_free(t);
 	}
 	rc = bb_script_build(&sc, &art, NULL, BB_KEEP_CAPTIONS, &err);
 	if (rc == BB_OK) {
