@@ -109,7 +109,9 @@ int bb_speak_cached(const struct bb_script *sc, const struct bb_voice *v, struct
 				rc = bb_assemble_words(as, i, pcm.words, pcm.nwords, err);
 			audio_s += (double)pcm.n / (pcm.rate ? pcm.rate : 1) + pause / 1000.0;
 		}
-		if (late && !cache) {
+		/* kept where the outputs read them later: the subtitles' line breaks, the title's
+		 * pinyin in the bext description */
+		if (late && !cache && !out->vtt && !out->srt && late->kind != BB_TITLE) {
 			free(late->units);
 			late->units = NULL;
 			late->nunits = 0;

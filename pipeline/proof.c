@@ -279,6 +279,14 @@ int bb_proof_write(FILE *f, const struct bb_script *sc, const char *format,
 		fputs(html_style, f);
 		html_escape(f, source);
 		fputs(html_legend, f);
+		/* the uncertain readings come first, so the page reads every sentence before it
+		 * writes one (text and tsv read them one at a time) */
+		for (size_t i = 0; i < sc->n; i++) {
+			int rc = sc->lex && !sc->sentences[i].units
+					 ? bb_pronounce(&sc->sentences[i], sc->lex, err) : BB_OK;
+			if (rc != BB_OK)
+				return rc;
+		}
 		html_uncertain(f, sc);
 		fputs("<h2>Sentences</h2>\n<ol>\n", f);
 	}
