@@ -91,6 +91,8 @@ struct job {
 enum sidecar_kind { SC_JSON, SC_VTT, SC_SRT, SC_HTML, SC_EPUB, SC_COUNT };
 static const char *const sidecar_ext[SC_COUNT] = {".json", ".vtt", ".srt", ".html", ".epub"};
 
+struct out_meter;
+
 struct bb_assembler {
 	const struct bb_script *sc;
 	struct bb_voice voice;
@@ -149,6 +151,8 @@ struct bb_assembler {
 	double peak;                /* true peak of the stored speech, in int16 units */
 	double out_peak;            /* finish, with the limiter: true peak of the output, linear */
 	float limit_deepest;        /* the limiter's deepest gain, linear */
+	struct out_meter *meter;    /* finish: the output pass's own meter, NULL: none */
+	double enc_comp_db;         /* finish, MP3: what is added for what LAME takes off, dB */
 	float tp_coef[3][TP_TAPS];
 	char origin_ref[32];        /* bext OriginatorReference, made once */
 };
@@ -1312,7 +1316,8 @@ static int by_value(const void *a, const void *b)
 
 /* Integrated loudness (BS.1770-4: 400 ms blocks every 100 ms, gated at -70 LUFS and 10 LU
  * under the mean) and loudness range (EBU Tech 3342: 3 s blocks every second, gated at
- * -70 LUFS and 20 LU under the mean, the 95th percentile less the 10th). libebur128 gives
+ * -70 LUFS and 20 LU under the mean, the 95th percentile less the 10th; the blocks every
+ * lra_hop 100 ms steps: 10 as libebur128 takes them, 1 as ffmpeg does). libebur128 gives
  * the K-weighted energies; the gating is done here because it runs over segments measured
  * apart, some of them from the cache. */
 struct programme_loudness {
@@ -1328,7 +1333,8 @@ static double max_of(const double *e, size_t n)
 	return m;
 }
 
-static int gate_loudness(const float *loud, size_t n, struct programme_loudness *pl)
+static int gate_loudness(const float *loud, size_t n, struct programme_loudness *pl,
+			 size_t lra_hop)
 {
 	double *integrated = &pl->integrated, *range = &pl->range;
 	*integrated = -HUGE_VAL;
@@ -1348,7 +1354,7 @@ static int gate_loudness(const float *loud, size_t n, struct programme_loudness 
 	if (k)
 		*integrated = ms_to_lufs(sum / (double)k);
 
-	nb = block_means(loud, n, 30, 10, e);
+	nb = block_means(loud, n, 30, lra_hop, e);
 	gate = fmax(relative_gate(e, nb, LRA_REL_GATE_LU), pow(10.0, (ABS_GATE_LUFS + 0.691) / 10.0));
 	k = 0;
 	for (size_t i = 0; i < nb; i++)
@@ -1401,7 +1407,7 @@ static double limiter_loss(struct bb_assembler *as, struct gain_plan g, double i
 		}
 	}
 	struct programme_loudness pl;
-	int bad = gate_loudness(loud, as->nloud, &pl);
+	int bad = gate_loudness(loud, as->nloud, &pl, 10);
 	free(loud);
 	if (bad || !isfinite(pl.integrated))
 		return 0;
@@ -1454,6 +1460,177 @@ static int write_segment(SNDFILE *sf, struct bb_assembler *as, size_t i, struct 
 	return sf_write_short(sf, as->sbuf, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
 }
 
+/* ---- the output's own meter: what is written, on the file's 100 ms grid ---------------- */
+
+/* The programme's 100 ms blocks gated above come from the sentences measured apart, each
+ * from its own first sample (at eSpeak's rate; its last block padded, the pauses rounded to
+ * whole blocks): their grid is not the file's. A meter reading the file (BS.1770, EBU Tech
+ * 3341 and 3342: ffmpeg's, libebur128's) puts its 400 ms and 3 s windows every 100 ms from
+ * the file's first sample, and the loudest of them moves by tenths of a LU with the grid's
+ * phase (the podcast sample's loudest 400 ms reads -12.5 to -13.2 LUFS as the grid slides in
+ * 10 ms steps). So the output pass K-weights the very samples it writes (libebur128's two
+ * biquads, in double, from rest at the file's start) and sums their squares into the file's
+ * 100 ms blocks; through a pause (exact silence) the filter runs on only until its ringing
+ * has died away (1e-10 of full scale), the rest of the pause is silent blocks. A long
+ * sentence is filtered as two halves at once (two lanes of one vector: about twice as fast),
+ * the second half's filter started from rest 100 ms before it, where the high-pass's state
+ * has decayed to about 1e-9 of what it was by the half's first sample (1e-8 dB). */
+typedef double v2d __attribute__((vector_size(16)));
+
+struct out_meter {
+	double c[7];     /* shelf b0 b1 b2 a1 a2, high-pass (b = 1 -2 1) a1 a2 */
+	double z[4];     /* the filter's state after the last frame metered (transposed DF II) */
+	size_t block;    /* frames per 100 ms */
+	uint64_t at;     /* frames metered so far */
+	double *acc;     /* per 100 ms block of the file, its K-weighted squares */
+	size_t nacc;
+};
+
+static struct out_meter *meter_new(int rate, uint64_t total)
+{
+	struct out_meter *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->block = (size_t)rate / 10;
+	m->nacc = (size_t)(total / m->block) + 1;
+	m->acc = calloc(m->nacc, sizeof *m->acc);
+	if (!m->acc) {
+		free(m);
+		return NULL;
+	}
+	/* libebur128's K-weighting at this rate (BS.1770's own coefficients at 48 kHz) */
+	double f0 = 1681.974450955533, G = 3.999843853973347, Q = 0.7071752369554196;
+	double K = tan(M_PI * f0 / rate), Vh = pow(10.0, G / 20.0);
+	double Vb = pow(Vh, 0.4996667741545416), a0 = 1.0 + K / Q + K * K;
+	m->c[0] = (Vh + Vb * K / Q + K * K) / a0;
+	m->c[1] = 2.0 * (K * K - Vh) / a0;
+	m->c[2] = (Vh - Vb * K / Q + K * K) / a0;
+	m->c[3] = 2.0 * (K * K - 1.0) / a0;
+	m->c[4] = (1.0 - K / Q + K * K) / a0;
+	f0 = 38.13547087602444;
+	Q = 0.5003270373238773;
+	K = tan(M_PI * f0 / rate);
+	a0 = 1.0 + K / Q + K * K;
+	m->c[5] = 2.0 * (K * K - 1.0) / a0;
+	m->c[6] = (1.0 - K / Q + K * K) / a0;
+	return m;
+}
+
+static void meter_free(struct out_meter *m)
+{
+	if (m)
+		free(m->acc);
+	free(m);
+}
+
+/* One step of the K-weighting filter (type: double or v2d): x in, w out, state z0..z3. */
+#define KW_STEP(c, x, w, z0, z1, z2, z3)                                                   \
+	do {                                                                               \
+		__typeof__(x) y_ = (c)[0] * (x) + z0; /* the shelf */                      \
+		z0 = (c)[1] * (x) - (c)[3] * y_ + z1;                                      \
+		z1 = (c)[2] * (x) - (c)[4] * y_;                                           \
+		w = y_ + z2; /* the high-pass */                                           \
+		z2 = -2.0 * y_ - (c)[5] * w + z3;                                          \
+		z3 = y_ - (c)[6] * w;                                                      \
+	} while (0)
+
+#define KW_IN(s16, f, i) ((s16) ? (s16)[i] * (1.0 / 32768.0) : (double)(f)[i])
+
+/* Filters frames [i, i + n) of s16 (int16) or else f (full scale 1.0) from state z, frame i
+ * being the file's frame pos; with acc, their squares go to their blocks. */
+static void meter_one(const struct out_meter *m, double z[4], const int16_t *s16, const float *f,
+		      size_t i, size_t n, uint64_t pos, double *acc)
+{
+	double z0 = z[0], z1 = z[1], z2 = z[2], z3 = z[3];
+	while (n) {
+		size_t k = m->block - (size_t)(pos % m->block);
+		k = n < k ? n : k;
+		double sum = 0, w;
+		for (size_t e = i + k; i < e; i++) {
+			double x = KW_IN(s16, f, i);
+			KW_STEP(m->c, x, w, z0, z1, z2, z3);
+			sum += w * w;
+		}
+		if (acc)
+			acc[pos / m->block] += sum;
+		pos += k;
+		n -= k;
+	}
+	z[0] = z0, z[1] = z1, z[2] = z2, z[3] = z3;
+}
+
+/* Meters n written frames, s16 (int16) or else f (full scale 1.0), the file's next ones. */
+static void meter_frames(struct out_meter *m, const int16_t *s16, const float *f, size_t n)
+{
+	size_t W = m->block, h = n / 2;
+	if (n < 4 * W) {
+		meter_one(m, m->z, s16, f, 0, n, m->at, m->acc);
+		m->at += n;
+		return;
+	}
+	/* the second half's filter: from rest over the 100 ms before it */
+	double zb[4] = {0, 0, 0, 0};
+	meter_one(m, zb, s16, f, h - W, W, 0, NULL);
+	v2d c[7];
+	for (int k = 0; k < 7; k++)
+		c[k] = (v2d){m->c[k], m->c[k]};
+	v2d z0 = {m->z[0], zb[0]}, z1 = {m->z[1], zb[1]}, z2 = {m->z[2], zb[2]},
+	    z3 = {m->z[3], zb[3]};
+	uint64_t p0 = m->at, p1 = m->at + h; /* the lanes' frames in the file */
+	size_t i = 0;
+	while (i < h) {
+		size_t k0 = m->block - (size_t)(p0 % m->block), k1 = m->block - (size_t)(p1 % m->block);
+		size_t k = k0 < k1 ? k0 : k1;
+		k = h - i < k ? h - i : k;
+		v2d sum = {0, 0}, w;
+		for (size_t e = i + k; i < e; i++) {
+			v2d x = {KW_IN(s16, f, i), KW_IN(s16, f, h + i)};
+			KW_STEP(c, x, w, z0, z1, z2, z3);
+			sum += w * w;
+		}
+		m->acc[p0 / m->block] += sum[0];
+		m->acc[p1 / m->block] += sum[1];
+		p0 += k;
+		p1 += k;
+	}
+	/* the lanes took 2h frames: an odd one is left to the second lane's state */
+	double z[4] = {z0[1], z1[1], z2[1], z3[1]};
+	meter_one(m, z, s16, f, 2 * h, n - 2 * h, p1, m->acc);
+	memcpy(m->z, z, sizeof z);
+	m->at += n;
+}
+
+/* Meters n frames of silence: the filter rings on until its state is far below any speech
+ * (1e-10 of full scale: -200 dB), then the frames are only counted. */
+static void meter_silence(struct out_meter *m, uint64_t n)
+{
+	static const float zeros[256];
+	while (n && fmax(fmax(fabs(m->z[0]), fabs(m->z[1])), fmax(fabs(m->z[2]), fabs(m->z[3]))) > 1e-10) {
+		size_t k = n < 256 ? (size_t)n : 256;
+		meter_one(m, m->z, NULL, zeros, 0, k, m->at, m->acc);
+		m->at += k;
+		n -= k;
+	}
+	memset(m->z, 0, sizeof m->z);
+	m->at += n;
+}
+
+/* The written programme's loudness: its whole 100 ms blocks (a meter of the file never
+ * sees the last part of one) gated as above, the range from 3 s windows every 100 ms as
+ * ffmpeg's meter takes them. */
+static int meter_loudness(struct out_meter *m, struct programme_loudness *pl)
+{
+	size_t n = (size_t)(m->at / m->block);
+	float *ms = malloc((n ? n : 1) * sizeof *ms);
+	if (!ms)
+		return -1;
+	for (size_t b = 0; b < n; b++)
+		ms[b] = (float)(m->acc[b] / (double)m->block);
+	int bad = gate_loudness(ms, n, pl, 1);
+	free(ms);
+	return bad || !isfinite(pl->integrated) ? -1 : 0;
+}
+
 /* Streams the temporary speech through the gain into sf, silence between sentences. */
 static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g, uint64_t total)
 {
@@ -1467,10 +1644,19 @@ static int output_pass(SNDFILE *sf, struct bb_assembler *as, struct gain_plan g,
 		write_zeros(sf, as->seg_start[i] - at, &bad);
 		if (bad || read_stored(as, i) || write_segment(sf, as, i, g))
 			return -1;
+		if (as->meter) { /* what write_segment wrote: int16 in sbuf, or float in fbuf */
+			int s16 = as->fmt->pcm16;
+			meter_silence(as->meter, as->seg_start[i] - at);
+			meter_frames(as->meter, s16 ? as->sbuf : NULL, s16 ? NULL : as->fbuf,
+				     (size_t)as->seg_len[i]);
+		}
 		at = as->seg_start[i] + as->seg_len[i];
 	}
-	if (!bad && total > at)
+	if (!bad && total > at) {
 		write_zeros(sf, total - at, &bad);
+		if (as->meter)
+			meter_silence(as->meter, total - at);
+	}
 	return bad ? -1 : 0;
 }
 
@@ -1631,8 +1817,10 @@ static int write_tags(struct bb_assembler *as, const char *title, int wav, struc
 	return rc;
 }
 
+/* Writes the audio through plan g; with meter, a's loudest 400 ms and 3 s and its range
+ * become those of the samples written (the output pass meters them). */
 static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_audio_facts *a,
-		       uint64_t total, struct bb_error *err)
+		       uint64_t total, int meter, struct bb_error *err)
 {
 	int fd = temp_create(as->path, &as->tmp_path[0]);
 	if (fd < 0)
@@ -1664,16 +1852,31 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 			rc = bb_fail(err, BB_ESOFTWARE, "%s: cannot set the cue chunk: %s", as->path,
 				     sf_strerror(sf));
 	}
+	as->meter = meter ? meter_new(as->rate_out, total) : NULL; /* none: the estimates stand */
 	if (!rc && output_pass(sf, as, g, total)) {
 		/* libsndfile keeps the system's error as text only: errno still says it plainly */
 		int e = errno;
 		rc = bb_fail(err, BB_EIO, "%s: write error: %s", as->path,
 			     sf_error(sf) == SF_ERR_SYSTEM && e ? strerror(e) : sf_strerror(sf));
 	}
-	if (!rc && g.threshold > 0) {
-		/* the limiter's work is known now: record it (bext may be updated once set) */
-		a->true_peak = lin_to_db(as->out_peak);
-		a->limiter_db = -lin_to_db(as->limit_deepest);
+	struct programme_loudness out;
+	int metered = !rc && as->meter && !meter_loudness(as->meter, &out);
+	meter_free(as->meter);
+	as->meter = NULL;
+	if (metered) {
+		/* MP3: the encoder takes back what was added for it (as for the integrated) */
+		double enc = (as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG ? as->enc_comp_db : 0;
+		a->max_momentary = out.max_momentary - enc;
+		a->max_short_term = out.max_short_term - enc;
+		a->range = out.range;
+	}
+	if (!rc && (g.threshold > 0 || metered)) {
+		/* the limiter's work and the written loudness are known now: record them (bext
+		 * may be updated once set) */
+		if (g.threshold > 0) {
+			a->true_peak = lin_to_db(as->out_peak);
+			a->limiter_db = -lin_to_db(as->limit_deepest);
+		}
 		if (is_wav) {
 			SF_BROADCAST_INFO bi;
 			fill_bext(&bi, as, title, a);
@@ -1735,7 +1938,7 @@ static int epub_audio(struct bb_assembler *as, struct gain_plan g, struct bb_aud
 	struct bb_audio_facts copy = *a;
 	as->fmt = format_find("mp3");
 	as->tmp_path[0] = NULL;
-	int rc = write_audio(as, g, &copy, total, err);
+	int rc = write_audio(as, g, &copy, total, 0, err);
 	as->mp3_tmp = as->tmp_path[0];
 	as->tmp_path[0] = audio_tmp;
 	as->fmt = keep;
@@ -1787,7 +1990,7 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	a.input_integrated = -HUGE_VAL;
 	a.range = 0;
 	struct programme_loudness pl;
-	if (gate_loudness(as->loud, as->nloud, &pl))
+	if (gate_loudness(as->loud, as->nloud, &pl, 10))
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	a.input_integrated = pl.integrated;
 	a.range = pl.range;
@@ -1819,7 +2022,8 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		a.integrated = a.input_integrated + a.gain_db + loss; /* the loss at this very gain */
 		as->limit_deepest = 1.0f;
 		as->out_peak = 0;
-		/* the output pass measures the limited peaks again */
+		/* the output pass measures the limited peaks again, and meters the loudness it
+		 * writes: the dry run's loudest 400 ms and 3 s and range stand until then */
 		pl.max_momentary = limited.max_momentary;
 		pl.max_short_term = limited.max_short_term;
 		pl.range = limited.range;
@@ -1837,9 +2041,12 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 		g.threshold *= db_to_lin(comp);
 		a.gain_db += comp;
 		a.true_peak += comp;
+		as->enc_comp_db = comp;
 	}
-	a.max_momentary = pl.max_momentary + a.gain_db;
-	a.max_short_term = pl.max_short_term + a.gain_db;
+	/* estimates, on the sentences' own 100 ms grids: the output pass meters what it writes
+	 * on the file's grid and puts the readings in their place */
+	a.max_momentary = pl.max_momentary + a.gain_db - as->enc_comp_db;
+	a.max_short_term = pl.max_short_term + a.gain_db - as->enc_comp_db;
 
 	double *times = malloc((as->sc->n ? as->sc->n : 1) * 2 * sizeof(double));
 	if (!times)
@@ -1866,7 +2073,7 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	a.word_first = as->word_first;
 	a.word_count = as->word_count;
 
-	rc = write_audio(as, g, &a, total, err);
+	rc = write_audio(as, g, &a, total, 1, err);
 	if (!rc && as->side_path[SC_EPUB])
 		rc = epub_audio(as, g, &a, total, err);
 	for (int k = 0; !rc && k < SC_COUNT; k++)
