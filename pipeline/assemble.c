@@ -232,20 +232,21 @@ static double lin_to_db(double lin)
 	return lin > 0 ? 20.0 * log10(lin) : -HUGE_VAL;
 }
 
-/* Creates "DIR/.BASE.XXXXXX" next to final; returns its fd and path, or -1 with errno.
+/* Creates "DIR/" BB_TEMP_PREFIX "PID.BASE.XXXXXX" next to final; returns its fd and path, or -1 with errno.
  * The path is registered, so that SIGINT/SIGTERM remove it (tempfile.h). */
 static int temp_create(const char *final, char **tmp)
 {
 	const char *slash = strrchr(final, '/');
 	size_t dirlen = slash ? (size_t)(slash - final) + 1 : 0;
 	const char *base = final + dirlen;
-	size_t n = dirlen + strlen(base) + 16;
+	size_t n = dirlen + strlen(base) + sizeof BB_TEMP_PREFIX + 32;
 	char *t = malloc(n);
 	if (!t) {
 		errno = ENOMEM;
 		return -1;
 	}
-	snprintf(t, n, "%.*s.%s.XXXXXX", (int)dirlen, final, base);
+	snprintf(t, n, "%.*s" BB_TEMP_PREFIX "%ld.%s.XXXXXX", (int)dirlen, final, (long)getpid(),
+		 base);
 	int fd = mkstemp(t);
 	if (fd < 0) {
 		int e = errno;

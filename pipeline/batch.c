@@ -29,6 +29,7 @@
 #include "bobao.h"
 #include "cache.h"
 #include "sidecar.h"
+#include "tempfile.h"
 
 #define MAX_JOBS 256
 #define PATH_SIZE 4096
@@ -139,6 +140,11 @@ struct wstate {
 };
 
 static volatile sig_atomic_t stop_requested;
+
+/* The stop signals, and which of them were ignored when the batch started (a parent that
+ * ignores SIGINT, as a background job of a script): the workers keep them ignored. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static int stop_ignored[3];
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
@@ -420,12 +426,41 @@ static int write_stamp(int dir, const char *name, const char *text)
 	return ok ? 0 : -1;
 }
 
-/* Removes from folder dir what a killed conversion left of the output audio: the
- * assembler's ".NAME.EXT.XXXXXX" for the audio and each sidecar. */
+/* Whether name is a temporary the assembler made for audio (NAME.EXT) or one of its sidecars
+ * (NAME.json .vtt .srt): BB_TEMP_PREFIX "PID." NAME "." EXT ".XXXXXX"; *pid is its writer. */
+static int is_our_temp(const char *name, const char *audio, long *pid)
+{
+	static const char *const exts[] = {"json", "vtt", "srt"};
+	const char *dot = strrchr(audio, '.');
+	size_t sl = (size_t)(dot - audio), pl = strlen(BB_TEMP_PREFIX);
+	if (strncmp(name, BB_TEMP_PREFIX, pl) != 0)
+		return 0;
+	char *end;
+	errno = 0;
+	*pid = strtol(name + pl, &end, 10);
+	if (errno || end == name + pl || *end != '.' || *pid <= 0)
+		return 0;
+	const char *n = end + 1;
+	if (strncmp(n, audio, sl) != 0 || n[sl] != '.')
+		return 0;
+	const char *ext = n + sl + 1, *x = strrchr(ext, '.');
+	if (!x || strlen(x) != 7) /* ".XXXXXX" from mkstemp */
+		return 0;
+	size_t el = (size_t)(x - ext);
+	if (el == strlen(dot + 1) && strncmp(ext, dot + 1, el) == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (el == strlen(exts[i]) && strncmp(ext, exts[i], el) == 0)
+			return 1;
+	return 0;
+}
+
+/* Removes from folder dir what a killed conversion left of the output audio (named audio)
+ * and its sidecars: the assembler's temporaries, by their distinctive names, and only those
+ * whose writer is gone (the lock keeps other runs out of OUT_DIR; a live writer is another
+ * program's bobao speak). Anything else, a user's file or an upload in progress, stays. */
 static void remove_stale_temps(int dir, const char *audio)
 {
-	const char *dot = strrchr(audio, '.');
-	size_t sl = (size_t)(dot - audio);
 	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
@@ -434,13 +469,13 @@ static void remove_stale_temps(int dir, const char *audio)
 		return;
 	}
 	struct dirent *e;
+	long pid;
 	while ((e = readdir(d))) {
-		const char *n = e->d_name;
-		if (n[0] != '.' || strncmp(n + 1, audio, sl) != 0 || n[1 + sl] != '.')
-			continue;
-		const char *ext = n + 2 + sl, *x = strchr(ext, '.');
-		if (x && strlen(x) == 7) /* ".XXXXXX" from mkstemp */
-			unlinkat(dir, n, 0);
+		struct stat st;
+		if (is_our_temp(e->d_name, audio, &pid) &&
+		    (kill((pid_t)pid, 0) != 0 && errno == ESRCH) &&
+		    fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			unlinkat(dir, e->d_name, 0);
 	}
 	closedir(d);
 }
@@ -591,6 +626,8 @@ static void convert_forked(struct wstate *w, const char *rel)
 	pid_t pid = -1;
 	if (pipe2(done, O_CLOEXEC) == 0 && (pid = fork()) == 0) {
 		close(done[0]);
+		/* SIGINT, SIGTERM, SIGHUP: its temporaries are removed, then it dies of the signal */
+		bb_temp_install_signal_cleanup();
 		r.status = convert(w, rel, &r);
 		r.seconds = now_s() - t0;
 		r.audio_s = w->audio;
@@ -777,8 +814,11 @@ static struct worker *spawn(struct batch *b, int extra_fd)
 			close(extra_fd);
 		close(t[1]);
 		close(r[0]);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		/* the parent's handlers (watch) are not the worker's; ignored ones stay ignored */
+		for (size_t k = 0; k < sizeof stop_signals / sizeof stop_signals[0]; k++)
+			signal(stop_signals[k], stop_ignored[k] ? SIG_IGN : SIG_DFL);
+		/* a file size limit is a write error of the article (74), not a crash */
+		signal(SIGXFSZ, SIG_IGN);
 		worker_main(b, t[0], r[1]);
 	}
 	close(t[0]);
@@ -1219,8 +1259,9 @@ static void watch_loop(struct batch *b, struct watch *wa)
 {
 	struct sigaction sa = {0};
 	sa.sa_handler = on_stop_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t k = 0; k < 2; k++) /* SIGINT, SIGTERM; an ignored one stays ignored */
+		if (!stop_ignored[k])
+			sigaction(stop_signals[k], &sa, NULL);
 	while (!stop_requested && !b->stop_dispatch) {
 		int timeout = watch_settle(b, wa);
 		dispatch(b, wa->fd);
@@ -1378,6 +1419,93 @@ static int parse_options(struct options *o, int argc, char **argv)
 	return BB_OK;
 }
 
+/* ---- articles whose outputs would be one file ----------------------------------------- */
+
+/* One path an article writes under OUT_DIR (an output or its stamp: a file) or needs there
+ * as a folder. */
+struct out_key {
+	char *path;
+	size_t article;
+	int folder;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct out_key *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : x->folder - y->folder;
+}
+
+static int key_add(struct out_key **k, size_t *n, size_t *cap, size_t article, int folder,
+		   const char *fmt, const char *s, int len, const char *ext)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		struct out_key *q = realloc(*k, c * sizeof *q);
+		if (!q)
+			return -1;
+		*k = q;
+		*cap = c;
+	}
+	char *p = NULL;
+	if (asprintf(&p, fmt, len, s, ext) < 0)
+		return -1;
+	(*k)[(*n)++] = (struct out_key){p, article, folder};
+	return 0;
+}
+
+/* Marks in clash[] the articles of files (sorted) that would write one file under OUT_DIR
+ * (x.txt and x.TXT both make x.wav; a.txt makes the file a.wav that a.wav/b.txt needs as a
+ * folder; a.txt's stamp is the folder of a.txt/b.txt's), and says so, one line each: none of
+ * them is converted, so no output is lost to a race between two workers. Returns 0, or -1
+ * when out of memory (then nothing is marked). */
+static int find_clashes(struct batch *b, const struct names *files, unsigned char *clash)
+{
+	static const char *const side[] = {"json", "vtt", "srt"};
+	struct out_key *k = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < files->n && rc == 0; i++) {
+		const char *rel = files->v[i];
+		int stem = (int)strlen(rel) - 4;
+		rc |= key_add(&k, &n, &cap, i, 0, "%.*s.%s", rel, stem, b->o.format);
+		for (size_t e = 0; e < 3; e++)
+			rc |= key_add(&k, &n, &cap, i, 0, "%.*s.%s", rel, stem, side[e]);
+		rc |= key_add(&k, &n, &cap, i, 0, STATE_DIR "/%.*s%s", rel, stem + 4, "");
+		for (const char *p = strchr(rel, '/'); p && rc == 0; p = strchr(p + 1, '/')) {
+			rc |= key_add(&k, &n, &cap, i, 1, "%.*s%s", rel, (int)(p - rel), "");
+			rc |= key_add(&k, &n, &cap, i, 1, STATE_DIR "/%.*s%s", rel, (int)(p - rel), "");
+		}
+	}
+	if (rc == 0)
+		qsort(k, n, sizeof *k, by_key);
+	for (size_t g = 0; rc == 0 && g < n;) {
+		size_t end = g + 1;
+		while (end < n && strcmp(k[end].path, k[g].path) == 0)
+			end++;
+		/* a file two articles write, or a file one writes where another needs a folder */
+		if (!k[g].folder && end - g > 1)
+			for (size_t i = g; i < end; i++) {
+				size_t other = i == g ? g + 1 : g;
+				if (k[other].article == k[i].article)
+					continue;
+				size_t a = k[i].article;
+				if (clash[a] || !in_shard(b, files->v[a]))
+					continue;
+				clash[a] = 1;
+				fprintf(stderr, "bobao: %s/%s: %s/%s is also %s %s/%s: neither is converted "
+					"(rename one)\n", b->o.in_dir, files->v[a], b->o.out_dir,
+					k[i].path, k[other].folder ? "a folder for the outputs of"
+					: "the output of", b->o.in_dir, files->v[k[other].article]);
+			}
+		g = end;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(k[i].path);
+	free(k);
+	return rc;
+}
+
 /* Scans, skips what is up to date, queues the rest (largest first, for an even finish). */
 static int plan(struct batch *b)
 {
@@ -1389,10 +1517,18 @@ static int plan(struct batch *b)
 	}
 	qsort(files.v, files.n, sizeof *files.v, by_name);
 	int rc = BB_OK;
+	unsigned char *clash = calloc(files.n + 1, 1);
+	if (!clash || find_clashes(b, &files, clash) != 0)
+		rc = BB_ENOMEM;
 	for (size_t i = 0; i < files.n; i++) {
 		double audio;
 		uint64_t size;
-		if (rc == BB_OK && in_shard(b, files.v[i])) {
+		if (rc == BB_OK && in_shard(b, files.v[i]) && clash[i]) {
+			b->failed++;
+			b->worst = worse(b->worst, BB_ECANTCREAT);
+			log_line(b, files.v[i], "failed", STALE_NEW, BB_ECANTCREAT, 0, 0,
+				 "its output is also another article's: neither is converted");
+		} else if (rc == BB_OK && in_shard(b, files.v[i])) {
 			enum article_state state = article_state(b, files.v[i], &audio, &size);
 			if (state == UP_TO_DATE) {
 				b->skipped++;
@@ -1408,6 +1544,9 @@ static int plan(struct batch *b)
 		free(files.v[i]);
 	}
 	free(files.v);
+	free(clash);
+	if (rc == BB_ENOMEM)
+		fprintf(stderr, "bobao: %s: out of memory listing the articles\n", b->o.in_dir);
 	return rc;
 }
 
@@ -1510,6 +1649,11 @@ int bb_batch_main(int argc, char **argv)
 	b.one_thread = !b.o.watch && b.o.jobs >= default_jobs();
 	b.show_progress = !b.o.quiet && !b.o.watch && isatty(2);
 	signal(SIGPIPE, SIG_IGN);
+	for (size_t k = 0; k < sizeof stop_signals / sizeof stop_signals[0]; k++) {
+		struct sigaction old;
+		stop_ignored[k] = sigaction(stop_signals[k], NULL, &old) == 0 &&
+				  old.sa_handler == SIG_IGN;
+	}
 	int lock_fds[2] = {-1, -1};
 	struct watch wa = {.fd = -1};
 	rc = prepare(&b, lock_fds);

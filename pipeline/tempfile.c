@@ -1,4 +1,4 @@
-/* tempfile: a registry of temporary outputs, unlinked on SIGINT/SIGTERM. SPDX-License-Identifier: GPL-3.0-or-later */
+/* tempfile: a registry of temporary outputs, unlinked on SIGINT/SIGTERM/SIGHUP. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -76,7 +76,7 @@ static void remove_temporaries_and_die(int sig)
 
 void bb_temp_install_signal_cleanup(void)
 {
-	static const int sigs[] = {SIGINT, SIGTERM};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = remove_temporaries_and_die;

@@ -1,4 +1,4 @@
-/* tempfile: outputs under construction, removed when SIGINT or SIGTERM stops the process.
+/* tempfile: outputs under construction, removed when SIGINT, SIGTERM or SIGHUP stops the process.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A writer registers each temporary file right after creating it and forgets it once it is
@@ -14,6 +14,11 @@
 #define BB_TEMP_SLOTS 16
 #define BB_TEMP_PATH_MAX 4096
 
+/* Every temporary output is named BB_TEMP_PREFIX "PID." NAME ".XXXXXX" beside its final NAME
+ * (PID: the process writing it), so a sweep of what a killed run left removes bobao's own
+ * files only, and only those of processes gone. */
+#define BB_TEMP_PREFIX ".bobao-tmp."
+
 /* Remembers path; returns 0, or -1 when every slot is taken or the path is too long. */
 int bb_temp_register(const char *path);
 /* Forgets path (no-op when it is not registered). */
@@ -22,8 +27,8 @@ void bb_temp_forget(const char *path);
 int bb_temp_rename(const char *tmp, const char *final);
 int bb_temp_unlink(const char *tmp);
 
-/* Installs a SIGINT and SIGTERM handler that unlinks every registered temporary, then dies
- * of the same signal (exit status 130 or 143 in a shell). A signal ignored when the program
+/* Installs a SIGINT, SIGTERM and SIGHUP handler that unlinks every registered temporary, then
+ * dies of the same signal (exit status 130, 143 or 129 in a shell). A signal ignored when the program
  * started (a background job of a script) stays ignored. For single-article commands and
  * batch workers; batch's parent has its own handler. */
 void bb_temp_install_signal_cleanup(void);
