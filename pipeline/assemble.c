@@ -247,14 +247,13 @@ static int temp_create(const char *final, char **tmp)
 	}
 	snprintf(t, n, "%.*s" BB_TEMP_PREFIX "%ld.%s.XXXXXX", (int)dirlen, final, (long)getpid(),
 		 base);
-	int fd = mkstemp(t);
+	int fd = bb_temp_mkstemp(t);
 	if (fd < 0) {
 		int e = errno;
 		free(t);
 		errno = e;
 		return -1;
 	}
-	bb_temp_register(t);
 	mode_t mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) != 0) {

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -388,7 +389,14 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	bb_hash_hex(h, hex);
 	stamp_text(b, hex, want, sizeof want);
 	int dir = open_parent(b->o.out_dir, stamp, 0, BB_ECANTCREAT, &err);
-	int fd = dir < 0 ? -1 : openat(dir, base_name(rel), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK and a regular file only: a FIFO or a device in a stamp's place must not
+	 * hang the run (nor -n, nor --watch); it means "convert again", as any damaged stamp */
+	int fd = dir < 0 ? -1 : openat(dir, base_name(rel),
+				       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
 	ssize_t n = fd < 0 ? -1 : read(fd, have, sizeof have - 1);
 	if (fd >= 0)
 		close(fd);
@@ -402,8 +410,11 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	size_t head = input ? (size_t)(input - want) : 0, wl = strlen(want);
 	if (strncmp(have, want, head) != 0)
 		return STALE_SETTINGS;
-	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
+	if (strncmp(have, want, wl) != 0)
 		return STALE_INPUT;
+	if (sscanf(have + wl, "audio_seconds %lf", audio_s) != 1 || !isfinite(*audio_s) ||
+	    *audio_s < 0 || *audio_s > 1e9)
+		return STALE_NEW; /* a damaged stamp: convert again */
 	dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
 	int present = dir >= 0 && outputs_present(dir, audio);
 	if (dir >= 0)
@@ -411,12 +422,37 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	return present ? UP_TO_DATE : STALE_OUTPUTS;
 }
 
+/* Removes name from folder dir, a folder with all it holds (links are removed, never
+ * followed); depth bounds the walk. Returns 0, or -1 with errno. */
+static int remove_tree(int dir, const char *name, int depth)
+{
+	if (unlinkat(dir, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM) /* EPERM: POSIX's word for a folder */
+		return -1;
+	int fd = depth > 0 ? openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			remove_tree(fd, e->d_name, depth - 1);
+	closedir(d);
+	return unlinkat(dir, name, AT_REMOVEDIR);
+}
+
 /* Writes the stamp name in folder dir whole, or not at all. */
 static int write_stamp(int dir, const char *name, const char *text)
 {
 	char tmp[PATH_SIZE];
 	snprintf(tmp, sizeof tmp, "%s.tmp%ld", name, (long)getpid());
-	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	/* a new file: never written through a link or a hard link planted under that name */
+	remove_tree(dir, tmp, 1);
+	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
 	int ok = bb_write_full(fd, text, strlen(text)) == 0;
@@ -552,7 +588,7 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 		    (audio_dir = open_parent(b->o.out_dir, rel, 1, BB_ECANTCREAT, &err)) < 0)
 			rc = err.code;
 		/* The old stamp goes first: a run killed from here on must not look complete. */
-		else if (unlinkat(stamp_dir, base_name(rel), 0) != 0 && errno != ENOENT)
+		else if (remove_tree(stamp_dir, base_name(rel), 64) != 0) /* a folder: repaired */
 			rc = bb_fail(&err, BB_ECANTCREAT, "cannot remove its stamp: %s",
 				     strerror(errno));
 		else if (fchdir(audio_dir) != 0)

@@ -1,8 +1,11 @@
 /* tempfile: a registry of temporary outputs, unlinked on SIGINT/SIGTERM/SIGHUP. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,6 +36,40 @@ int bb_temp_register(const char *path)
 		return 0;
 	}
 	return -1;
+}
+
+static void block_stop_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+int bb_temp_mkstemp(char *tmpl)
+{
+	sigset_t old;
+	block_stop_signals(&old);
+	int fd = mkstemp(tmpl), e = errno;
+	if (fd >= 0)
+		bb_temp_register(tmpl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return fd;
+}
+
+int bb_temp_open(const char *path, int flags, unsigned mode)
+{
+	sigset_t old;
+	block_stop_signals(&old);
+	int fd = open(path, flags, (mode_t)mode), e = errno;
+	if (fd >= 0)
+		bb_temp_register(path);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return fd;
 }
 
 void bb_temp_forget(const char *path)

@@ -21,6 +21,12 @@
 
 /* Remembers path; returns 0, or -1 when every slot is taken or the path is too long. */
 int bb_temp_register(const char *path);
+/* Creates a temporary and registers it with the stop signals blocked, so that no signal
+ * comes between the two (a file made but not yet known to the handler would stay behind):
+ * mkstemp(3) of tmpl, and open(2) of path with flags (O_CREAT | O_EXCL among them). The fd,
+ * or -1 with errno. */
+int bb_temp_mkstemp(char *tmpl);
+int bb_temp_open(const char *path, int flags, unsigned mode);
 /* Forgets path (no-op when it is not registered). */
 void bb_temp_forget(const char *path);
 /* rename(2) and unlink(2) of a registered temporary, which is forgotten when they succeed. */

@@ -18,6 +18,8 @@ short() { mkdir -p "$(dirname "$1")" && printf '第%s篇\n\n开发区今年新�
 sample_paragraphs "$T/paras"
 # Signals sent to a process group started here (setsid) reach bobao with their default action.
 bg() { setsid env --default-signal=INT,TERM,HUP "$@" & }
+# gone PGID: every process of the group has ended (a worker's cleanup may outlive the parent)
+gone() { ! pgrep -g "$1" >/dev/null; }
 # wait_for COND...: up to 30 s for a shell condition
 wait_for() { i=0; while ! eval "$*" && [ $i -lt 1500 ]; do sleep 0.02; i=$((i + 1)); done; }
 # has_temp DIR: an output of bobao's under construction in DIR
@@ -67,11 +69,12 @@ for sig in INT TERM HUP; do
 	bg "$B" batch -q -j 2 --no-cache "$G" "$T/gout" 2>/dev/null
 	pg=$!
 	wait_for has_temp "$T/gout"
-	seen=$(ls -A "$T/gout" | grep -v '^\.bobao-\(state\|cache\|lock\)' | grep -c '^\.')
 	kill -s $sig -- -$pg 2>/dev/null
+	seen=$i
 	wait $pg 2>/dev/null
-	check "SIG$sig: stopped while writing ($seen temporaries seen), none left: $(leftovers "$T/gout" | tr '\n' ' ')" \
-		test "$seen" -gt 0 -a -z "$(leftovers "$T/gout")"
+	wait_for gone $pg
+	check "SIG$sig: stopped while writing (after $seen polls), no temporary left: $(leftovers "$T/gout" | tr '\n' ' ')" \
+		test "$seen" -lt 1500 -a -z "$(leftovers "$T/gout")"
 done
 
 # 4. A batch whose parent ignores SIGINT: its workers ignore it too, and finish (exit 0).
@@ -90,5 +93,69 @@ sh -c "ulimit -f 200 && PULSE_CLIENTCONFIG='$T/pulse.conf' exec '$B' batch -q -j
 rc=$?
 check "ulimit -f: exit 74 ($rc: $(head -n 1 "$T/err5"))" test $rc -eq 74
 check "ulimit -f: no partial file" test -z "$(find "$T/fout" -name '*.wav' -o -name '.bobao-tmp.*')"
+
+# 6. A file name that is not UTF-8 converts: the manifest's source and the log's path are
+# written lossily (U+FFFD), and say so.
+U=$T/names
+mkdir -p "$U"
+bad=$(printf 'bad\377.txt')
+short "$U/$bad" 1
+"$B" batch -q -j 1 --log "$T/log6" "$U" "$T/uout" 2>"$T/err6"
+check "name not UTF-8: batch exits 0 ($? $(cat "$T/err6"))" test $? -eq 0
+check "name not UTF-8: its log line, lossy and saying so" \
+	test "$(jq -r '"\(.status) \(.path_lossy)"' "$T/log6")" = "converted true"
+check "name not UTF-8: the manifest says its source is lossy" \
+	test "$(jq -r .source_lossy "$T/uout/bad"*.json)" = true
+(cd "$U" && "$B" speak -q --json "$bad" -o "$T/u1.wav") 2>"$T/err6b"
+check "name not UTF-8: speak --json exits 0 ($(cat "$T/err6b"))" test $? -eq 0 -a -s "$T/u1.json"
+
+# 7. Damaged cache entries (truncated, garbage in the samples or the measurements under an
+# intact header, a FIFO) never change the audio: a miss each, removed, made again.
+R=$T/cin
+for i in 1 2; do make_article "$R/r$i.txt" "$i"; done
+"$B" batch -q -j 1 "$R" "$T/cout1" && "$B" batch -q -j 1 --no-cache "$R" "$T/cref"
+k=0
+for e in $(find "$T/cout1/.bobao-cache" -name '*.seg' | sort); do
+	size=$(stat -c %s "$e")
+	case $((k % 3)) in
+	0) truncate -s $((size / 2)) "$e" ;;
+	1) head -c 64 /dev/urandom | dd of="$e" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null ;;
+	2) head -c 4 /dev/urandom | dd of="$e" bs=1 seek=$((size - 4)) conv=notrunc 2>/dev/null ;;
+	esac
+	k=$((k + 1))
+done
+fifo=$(find "$T/cout1/.bobao-cache" -name '*.seg' | sort | head -n 1)
+rm "$fifo" && mkfifo "$fifo"
+rm -rf "$T/cout1/.bobao-state"
+timeout 120 "$B" batch -j 1 "$R" "$T/cout1" 2>"$T/err7"
+check "damaged cache: converted, no hang on a FIFO entry ($? $(tail -n 1 "$T/err7"))" test $? -eq 0
+check "damaged cache ($k entries): nothing taken from it" grep -q "(0 of [0-9]* sentences from the cache)" "$T/err7"
+same=1
+for i in 1 2; do [ "$(samples "$T/cout1/r$i.wav")" = "$(samples "$T/cref/r$i.wav")" ] || same=0; done
+check "damaged cache: the audio is as with --no-cache" test $same -eq 1
+check "damaged cache: the FIFO entry was removed (a file again)" test -f "$fifo"
+rm -rf "$T/cout1/.bobao-state"
+"$B" batch -j 1 "$R" "$T/cout1" 2>"$T/err7b"
+check "damaged cache: the entries made again are used" grep -q "(\([0-9]*\) of \1 sentences from the cache)" "$T/err7b"
+
+# 8. Damaged stamps mean "convert again": garbage, cut short, a folder (empty or not), a FIFO
+# (no hang, in a run or -n), audio_seconds nan; each keeps its log line.
+D=$T/sin
+for i in 1 2 3 4 5 6; do short "$D/s$i.txt" "$i"; done
+"$B" batch -q -j 2 "$D" "$T/sout"
+st=$T/sout/.bobao-state
+head -c 300 /dev/urandom >"$st/s1.txt"
+head -c 20 "$st/s2.txt" >"$T/cut" && mv "$T/cut" "$st/s2.txt"
+rm "$st/s3.txt" && mkdir "$st/s3.txt"
+rm "$st/s4.txt" && mkdir -p "$st/s4.txt/deep" && : >"$st/s4.txt/deep/f"
+rm "$st/s5.txt" && mkfifo "$st/s5.txt"
+sed -i 's/^audio_seconds .*/audio_seconds nan/' "$st/s6.txt"
+timeout 60 "$B" batch -n "$D" "$T/sout" >"$T/dry8" 2>/dev/null
+check "damaged stamps: -n lists all six, no hang ($?)" test "$(cut -f 2 "$T/dry8" | sort | tr '\n' ' ')" = "s1.txt s2.txt s3.txt s4.txt s5.txt s6.txt "
+timeout 60 "$B" batch -j 2 --log "$T/log8" "$D" "$T/sout" 2>"$T/err8"
+check "damaged stamps: exit 0 ($? $(head -n 1 "$T/err8"))" test $? -eq 0
+check "damaged stamps: all six converted again, each logged" test "$(logged "$T/log8" converted | tr '\n' ' ')" = "s1.txt s2.txt s3.txt s4.txt s5.txt s6.txt "
+"$B" batch -j 2 --log "$T/log8b" "$D" "$T/sout" 2>/dev/null
+check "damaged stamps: repaired (the next run skips all)" test "$(logged "$T/log8b" skipped | wc -l)" -eq 6
 
 finish attack
