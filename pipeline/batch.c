@@ -90,6 +90,7 @@ struct job {
 	char *rel; /* path under IN_DIR, '/'-separated */
 	uint64_t size;
 	enum article_state why;
+	int retried; /* once, after the disk was full and the cache trimmed */
 };
 
 /* Worker -> parent, one write each (smaller than PIPE_BUF, so never interleaved). */
@@ -98,6 +99,7 @@ struct reply {
 	int status;
 	double seconds, audio_s;
 	size_t hits, misses;
+	int nospace; /* it failed for want of disk space */
 	char msg[1024]; /* "PATH: what is wrong", or a warning when status is BB_OK */
 };
 
@@ -123,6 +125,7 @@ struct batch {
 	dev_t out_dev;
 	ino_t out_ino;
 	int one_thread; /* a worker process a core: the assembler's thread would only contend */
+	int log_failed; /* said once */
 	/* counts of this run */
 	size_t todo, converted, skipped, failed, hits, misses;
 	size_t stale[STALE_UNREADABLE + 1]; /* --dry-run: articles that would be converted, by why */
@@ -621,6 +624,7 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 		n = snprintf(r->msg, sizeof r->msg, "%s: warning: %s", in, warning);
 	if (n >= (int)sizeof r->msg)
 		strcpy(r->msg + sizeof r->msg - 4, "...");
+	r->nospace = rc != BB_OK && strstr(err.msg, strerror(ENOSPC)) != NULL;
 	if (audio_dir >= 0)
 		close(audio_dir);
 	if (stamp_dir >= 0)
@@ -774,8 +778,17 @@ static void log_line(struct batch *b, const char *rel, const char *status,
 {
 	if (!b->log)
 		return;
-	bb_sidecar_log_line(b->log, rel, status, state_name[why], code, seconds, audio_s, error);
-	fflush(b->log);
+	errno = 0;
+	int rc = bb_sidecar_log_line(b->log, rel, status, state_name[why], code, seconds, audio_s,
+				     error);
+	if ((fflush(b->log) != 0 || rc != BB_OK || ferror(b->log)) && !b->log_failed) {
+		/* once: a log that cannot be written is an I/O error of the run (74) */
+		b->log_failed = 1;
+		b->worst = worse(b->worst, BB_EIO);
+		clear_progress(b);
+		fprintf(stderr, "bobao: %s: cannot write the log: %s\n", b->o.log,
+			rc == BB_ENOMEM ? "out of memory" : strerror(errno ? errno : EIO));
+	}
 }
 
 static void article_done(struct batch *b, const struct job *j, int status, double seconds,
@@ -921,7 +934,7 @@ static int enqueue(struct batch *b, const char *rel, uint64_t size, enum article
 	char *r = strdup(rel);
 	if (!r)
 		return BB_ENOMEM;
-	b->queue[b->qn++] = (struct job){r, size, why};
+	b->queue[b->qn++] = (struct job){r, size, why, 0};
 	b->todo++;
 	b->bytes_todo += size;
 	return BB_OK;
@@ -983,6 +996,29 @@ static void reap(struct batch *b, size_t i)
 	b->w[i] = b->w[--b->nw];
 }
 
+/* The disk is full: the cache gives back half of what it holds (least recently used first)
+ * and the article is queued once more, so the cache never starves the outputs. 1 when
+ * queued. */
+static int retry_after_trim(struct batch *b, const struct job *j)
+{
+	if (j->retried || b->o.no_cache || !b->cache_dir[0])
+		return 0;
+	uint64_t held = bb_cache_trim(b->cache_dir, UINT64_MAX);
+	if (held == 0 || bb_cache_trim(b->cache_dir, held / 2) >= held)
+		return 0;
+	if (b->qn == b->qcap) {
+		size_t cap = b->qcap ? b->qcap * 2 : 256;
+		struct job *q = realloc(b->queue, cap * sizeof *q);
+		if (!q)
+			return 0;
+		b->queue = q;
+		b->qcap = cap;
+	}
+	b->queue[b->qn] = *j;
+	b->queue[b->qn++].retried = 1;
+	return 1;
+}
+
 static void handle_reply(struct batch *b, struct worker *w, const struct reply *r)
 {
 	if (r->type == 'P') {
@@ -1004,6 +1040,10 @@ static void handle_reply(struct batch *b, struct worker *w, const struct reply *
 	}
 	b->hits += r->hits;
 	b->misses += r->misses;
+	if (r->status != BB_OK && r->nospace && retry_after_trim(b, &w->job)) {
+		w->job.rel = NULL; /* queued again */
+		return;
+	}
 	article_done(b, &w->job, r->status, r->seconds, r->audio_s, r->msg);
 	free(w->job.rel);
 	w->job.rel = NULL;
@@ -1073,14 +1113,35 @@ static void warn_link(const char *path)
 	fprintf(stderr, "bobao: %s: a symbolic link: skipped (not followed)\n", path);
 }
 
+/* A folder or an article that the scan cannot reach fails alone, named; the others go on.
+ * Said when planning (files wanted), not while only setting watches. */
+static void scan_failed(struct batch *b, const char *path, const char *rel, const char *why)
+{
+	char msg[PATH_SIZE + 128];
+	snprintf(msg, sizeof msg, "%s: %s", path, why);
+	clear_progress(b);
+	fprintf(stderr, "bobao: %s\n", msg);
+	b->failed++;
+	b->worst = worse(b->worst, BB_ENOINPUT);
+	log_line(b, rel, "failed", STALE_UNREADABLE, BB_ENOINPUT, 0, 0, msg);
+}
+
 /* Adds every *.txt under IN_DIR/rel; skips hidden names, OUT_DIR when it is inside, and
- * symbolic links, with a warning for those that look like articles or folders. */
-static int scan(const struct batch *b, const char *rel, struct names *files, struct names *dirs)
+ * symbolic links, with a warning for those that look like articles or folders. A subfolder
+ * that cannot be read (gone, no permission) or a path too long fails alone; -1 only when IN_DIR
+ * itself cannot be read, or out of memory. */
+static int scan(struct batch *b, const char *rel, struct names *files, struct names *dirs)
 {
 	char dir[PATH_SIZE];
 	if (join(dir, sizeof dir, b->o.in_dir, rel) != 0)
 		return 0;
 	DIR *d = opendir(dir);
+	if (!d && rel[0]) {
+		if (files)
+			scan_failed(b, dir, rel, errno == ENOENT ? "the folder vanished while it was read"
+				    : strerror(errno));
+		return 0;
+	}
 	if (!d)
 		return -1;
 	if (dirs && names_add(dirs, rel) != 0) {
@@ -1092,9 +1153,17 @@ static int scan(const struct batch *b, const char *rel, struct names *files, str
 	while (rc == 0 && (e = readdir(d))) {
 		char sub[PATH_SIZE], full[PATH_SIZE];
 		struct stat st;
-		if (e->d_name[0] == '.' || join(sub, sizeof sub, rel, e->d_name) != 0 ||
-		    join(full, sizeof full, dir, e->d_name) != 0 || lstat(full, &st) != 0)
+		if (e->d_name[0] == '.' ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
+		int wanted = S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && ends_with_txt(e->d_name));
+		if (join(sub, sizeof sub, rel, e->d_name) != 0 ||
+		    join(full, sizeof full, dir, e->d_name) != 0) {
+			if (wanted && files)
+				scan_failed(b, dir, rel, "a name in it makes a path over 4096 bytes: not "
+					    "converted");
+			continue;
+		}
 		if (S_ISLNK(st.st_mode)) {
 			if (files && (ends_with_txt(e->d_name) ||
 				      (stat(full, &st) == 0 && S_ISDIR(st.st_mode))))
@@ -1102,7 +1171,7 @@ static int scan(const struct batch *b, const char *rel, struct names *files, str
 		} else if (S_ISDIR(st.st_mode)) {
 			if (st.st_dev != b->out_dev || st.st_ino != b->out_ino)
 				rc = scan(b, sub, files, dirs);
-		} else if (S_ISREG(st.st_mode) && ends_with_txt(e->d_name)) {
+		} else if (wanted) {
 			rc = files ? names_add(files, sub) : 0;
 		}
 	}
@@ -1185,7 +1254,7 @@ static void watch_touch(struct watch *wa, const char *rel, int closed, double du
 }
 
 /* Watches IN_DIR/rel and every folder below; with files_due, its articles become pending. */
-static void watch_tree(const struct batch *b, struct watch *wa, const char *rel, int files_due)
+static void watch_tree(struct batch *b, struct watch *wa, const char *rel, int files_due)
 {
 	struct names dirs = {0}, files = {0};
 	scan(b, rel, files_due ? &files : NULL, &dirs);
@@ -1220,7 +1289,7 @@ static void watch_tree(const struct batch *b, struct watch *wa, const char *rel,
 	free(files.v);
 }
 
-static void watch_events(const struct batch *b, struct watch *wa)
+static void watch_events(struct batch *b, struct watch *wa)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t len = read(wa->fd, buf, sizeof buf);
@@ -1750,8 +1819,10 @@ int bb_batch_main(int argc, char **argv)
 	free(b.queue);
 	watch_free(&wa);
 	bb_lexicon_close(b.lex);
-	if (b.log && fclose(b.log) != 0 && rc == BB_OK)
-		rc = BB_EIO;
+	if (b.log && fclose(b.log) != 0 && !b.log_failed) {
+		fprintf(stderr, "bobao: %s: cannot write the log: %s\n", b.o.log, strerror(errno));
+		rc = worse(rc, BB_EIO);
+	}
 	for (int k = 0; k < 2; k++)
 		if (lock_fds[k] >= 0)
 			close(lock_fds[k]);

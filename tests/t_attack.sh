@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) B=$BUILD/bobao ;; *) B=$(pwd)/$BUILD/bobao ;; esac
 T=$(mktemp -d)
-[ -n "$KEEP" ] && echo "keeping $T" || trap 'rm -rf "$T"' EXIT
+MNT=$T/mnt
+[ -n "$KEEP" ] && echo "keeping $T" || trap 'umount "$MNT" 2>/dev/null; rm -rf "$T"' EXIT
 samples() { ffmpeg -v error -i "$1" -f md5 - 2>/dev/null; }
 logged() { jq -r "select(.status == \"$2\") | .path" "$1" | sort; }
 # What bobao may leave in OUT_DIR besides outputs: its state, cache and locks.
@@ -157,5 +158,65 @@ check "damaged stamps: exit 0 ($? $(head -n 1 "$T/err8"))" test $? -eq 0
 check "damaged stamps: all six converted again, each logged" test "$(logged "$T/log8" converted | tr '\n' ' ')" = "s1.txt s2.txt s3.txt s4.txt s5.txt s6.txt "
 "$B" batch -j 2 --log "$T/log8b" "$D" "$T/sout" 2>/dev/null
 check "damaged stamps: repaired (the next run skips all)" test "$(logged "$T/log8b" skipped | wc -l)" -eq 6
+
+# 9. A full disk (a small tmpfs, as root): the article that does not fit fails with 74 and
+# leaves no partial file; a cache that filled the disk gives back room, and the articles
+# are done on a second try.
+mkdir -p "$MNT"
+if mount -t tmpfs -o size=12m tmpfs "$MNT" 2>/dev/null; then
+	F=$T/fin
+	short "$F/small.txt" 1 && cp "$G/g1.txt" "$F/big.txt"
+	"$B" batch -j 1 --no-cache --log "$T/log9" "$F" "$MNT/out" 2>"$T/err9"
+	check "disk full: exit 74 ($? $(head -n 1 "$T/err9"))" test $? -eq 74
+	check "disk full: the big article fails with 74, the small one is converted" \
+		test "$(jq -r '"\(.path) \(.code)"' "$T/log9" | sort | tr '\n' ' ')" = "big.txt 74 small.txt 0 "
+	check "disk full: no partial file" test ! -e "$MNT/out/big.wav" -a -z "$(leftovers "$MNT/out")"
+	rm -rf "$MNT/out"
+	K=$T/kin
+	for i in $(seq 1 12); do short "$K/k$i.txt" "$((i + 100))"; done
+	"$B" batch -q -j 2 "$K" "$MNT/out"
+	for i in $(seq 1 6); do rm "$K/k$i.txt"; done
+	for i in $(seq 7 12); do rm "$MNT/out/k$i."*; done
+	dd if=/dev/zero of="$MNT/fill" bs=64k 2>/dev/null
+	"$B" batch -j 2 --log "$T/log9b" "$K" "$MNT/out" 2>"$T/err9b"
+	check "disk filled by the cache: trimmed, exit 0 ($? $(head -n 1 "$T/err9b"))" test $? -eq 0
+	check "disk filled by the cache: the six articles converted" test "$(logged "$T/log9b" converted | wc -l)" -eq 6
+	check "disk filled by the cache: no partial file" test -z "$(leftovers "$MNT/out")"
+	umount "$MNT"
+else
+	echo "(no tmpfs: the full-disk cases are not run)"
+fi
+
+# 10. --log that cannot be written (/dev/full): said, and exit 74.
+"$B" batch -q -j 1 --log /dev/full "$D" "$T/sout" 2>"$T/err10"
+check "--log /dev/full: exit 74 ($?)" test $? -eq 74
+check "--log /dev/full: one line saying so" test "$(grep -c '^bobao: /dev/full: cannot write the log' "$T/err10")" -eq 1
+
+# 11. A subfolder that cannot be read fails alone, named (66); the others are converted. As
+# root, the run is made as nobody, for whom mode 000 means something.
+P=$(mktemp -d) && chmod 755 "$P"
+short "$P/in/ok.txt" 1 && short "$P/in/locked/x.txt" 2 && short "$P/in/open/y.txt" 3
+chmod 000 "$P/in/locked" && mkdir "$P/out" && chmod 777 "$P/out"
+as=; [ "$(id -u)" = 0 ] && as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+HOME=/nonexistent $as "$B" batch -q -j 1 --no-cache --log "$P/out/log" "$P/in" "$P/out" 2>"$T/err11"
+rc=$?
+check "unreadable subfolder: exit 66 ($rc $(head -n 1 "$T/err11"))" test $rc -eq 66
+check "unreadable subfolder: one line naming it" test "$(grep -c "^bobao: $P/in/locked: " "$T/err11")" -eq 1
+check "unreadable subfolder: the others are converted" test -s "$P/out/ok.wav" -a -s "$P/out/open/y.wav"
+chmod 755 "$P/in/locked" && rm -rf "$P"
+
+# 12. An article deeper than PATH_MAX (4096 bytes) fails alone, named, not skipped silently.
+N=$T/deep
+short "$N/top.txt" 1
+long=$(printf '%0200d' 0)
+chain=$long && for i in $(seq 2 11); do chain=$chain/$long; done # 11 levels, 2211 bytes
+mkdir -p "$N/$chain" "$T/x/$chain" && printf '标题\n\n深处。\n' >"$T/x/$chain/deep.txt" &&
+	mv "$T/x/$long" "$N/$chain/" # 22 levels: each path made was under 4096 bytes
+"$B" batch -q -j 1 --log "$T/log12" "$N" "$T/dout" 2>"$T/err12"
+rc=$?
+check "deep article: exit 66 ($rc)" test $rc -eq 66
+check "deep article: one line saying the path is too long" test "$(grep -c 'path over 4096 bytes' "$T/err12")" -eq 1
+check "deep article: the others are converted" test -s "$T/dout/top.wav"
+rm -rf "$N"
 
 finish attack
