@@ -1184,6 +1184,47 @@ static int in_shard(const struct batch *b, const char *rel)
 	return b->o.shard_n <= 1 || bb_fnv1a64(rel) % b->o.shard_n == b->o.shard_k;
 }
 
+/* Shard K/N's share of OUT_DIR/.bobao-lock (fd, at path), which records N: the first shard
+ * in (the lock free) writes it; the others, sharing the lock, must have the same N, else
+ * their articles would overlap (0/2 and 0/3 both convert some). A sibling holds the lock
+ * exclusively only for that write: a moment, waited for. */
+static int lock_shards(const struct batch *b, int fd, const char *path, struct bb_error *err)
+{
+	for (int tries = 0;; tries++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			char text[64];
+			int n = snprintf(text, sizeof text, "shards %lu\n", b->o.shard_n);
+			if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)n, 0) != n)
+				return bb_fail(err, BB_ECANTCREAT, "%s: cannot write: %s", path,
+					       strerror(errno));
+			if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+				return BB_OK;
+		} else if (flock(fd, LOCK_SH | (b->o.wait_lock ? 0 : LOCK_NB)) == 0) {
+			char text[64] = "";
+			unsigned long n = 0;
+			ssize_t got = pread(fd, text, sizeof text - 1, 0);
+			text[got > 0 ? got : 0] = '\0';
+			if (sscanf(text, "shards %lu", &n) == 1 && n != b->o.shard_n) {
+				flock(fd, LOCK_UN);
+				return bb_fail(err, BB_ETEMPFAIL, "%s: shards of %lu are converting into "
+					       "this folder; --shard %lu/%lu would overlap them (wait for "
+					       "them, or use N = %lu)", b->o.out_dir, n, b->o.shard_k,
+					       b->o.shard_n, n);
+			}
+			return BB_OK;
+		} else if (errno != EWOULDBLOCK && errno != EINTR) {
+			return bb_fail(err, BB_ECANTCREAT, "%s: cannot lock: %s", path,
+				       strerror(errno));
+		}
+		if (tries == 40) /* held exclusively for 2 s: a whole run */
+			return bb_fail(err, BB_ETEMPFAIL, "%s: another bobao batch is converting "
+				       "into this folder (%s is locked); try again later",
+				       b->o.out_dir, path);
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* A whole run locks OUT_DIR/.bobao-lock exclusively; shard K/N shares it and locks
  * .bobao-lock.K.N alone, so the shards of one run may share a folder. Returns the fds. */
 static int lock_out(const struct batch *b, int fds[2], struct bb_error *err)
@@ -1200,7 +1241,13 @@ static int lock_out(const struct batch *b, int fds[2], struct bb_error *err)
 		fds[k] = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
 		if (fds[k] < 0)
 			return bb_fail(err, BB_ECANTCREAT, "%s: %s", path, strerror(errno));
-		int how = (sharded && k == 0 ? LOCK_SH : LOCK_EX) | wait;
+		if (sharded && k == 0) {
+			int rc = lock_shards(b, fds[0], path, err);
+			if (rc != BB_OK)
+				return rc;
+			continue;
+		}
+		int how = LOCK_EX | wait;
 		while (flock(fds[k], how) != 0) {
 			if (errno == EINTR)
 				continue;

@@ -219,4 +219,21 @@ check "deep article: one line saying the path is too long" test "$(grep -c 'path
 check "deep article: the others are converted" test -s "$T/dout/top.wav"
 rm -rf "$N"
 
+# 13. Shards of one OUT_DIR must agree on N: while 0/2 converts, 0/3 is refused (75).
+H=$T/hin
+mkdir -p "$H"
+for i in 1 2 3 4 5 6; do cp "$G/g1.txt" "$H/h$i.txt"; done
+bg "$B" batch -q -j 1 --no-cache --shard 0/2 "$H" "$T/hout" 2>/dev/null
+pg=$!
+wait_for 'grep -q "shards 2" "$T/hout/.bobao-lock" 2>/dev/null'
+"$B" batch -q -j 1 --no-cache --shard 0/3 "$H" "$T/hout" 2>"$T/err13"
+rc=$?
+check "--shard 0/3 beside a running 0/2: refused, 75 ($rc)" test $rc -eq 75
+check "--shard 0/3 beside a running 0/2: says why" grep -q "shards of 2 are converting" "$T/err13"
+kill -TERM -- -$pg 2>/dev/null
+wait $pg 2>/dev/null
+wait_for gone $pg
+mkdir -p "$T/empty" && "$B" batch -q -j 1 --shard 0/3 "$T/empty" "$T/hout" 2>/dev/null
+check "--shard 0/3 once 0/2 is done: allowed" test $? -eq 0
+
 finish attack
