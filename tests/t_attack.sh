@@ -236,4 +236,52 @@ wait_for gone $pg
 mkdir -p "$T/empty" && "$B" batch -q -j 1 --shard 0/3 "$T/empty" "$T/hout" 2>/dev/null
 check "--shard 0/3 once 0/2 is done: allowed" test $? -eq 0
 
+# 14. OUT_DIR inside IN_DIR: never read as articles, on the first run or the next.
+I=$T/oin
+short "$I/a.txt" 1 && short "$I/out/stray.txt" 2
+"$B" batch -q -j 1 --log "$T/log14" "$I" "$I/out" 2>/dev/null
+check "OUT inside IN: exit 0 ($?), only a.txt tried" test "$(jq -r .path "$T/log14" | tr '\n' ' ')" = "a.txt "
+"$B" batch -q -j 1 --log "$T/log14b" "$I" "$I/out" 2>/dev/null
+check "OUT inside IN: the next run skips a.txt, reads nothing of OUT" test "$(jq -r '"\(.path) \(.status)"' "$T/log14b")" = "a.txt skipped"
+
+# 15. Links planted in OUT_DIR before the run, at the outputs' and the stamp's names: replaced
+# or refused, never written through.
+L=$T/lin
+short "$L/a.txt" 1
+mkdir -p "$T/lout/.bobao-state" "$T/victims"
+for f in a.wav a.json a.vtt a.srt .bobao-state/a.txt; do
+	v=$T/victims/v$(echo "$f" | tr / _)
+	echo keep >"$v" && ln -s "$v" "$T/lout/$f"
+done
+"$B" batch -q -j 1 "$L" "$T/lout" 2>/dev/null
+check "links planted in OUT: converted ($?)" test -f "$T/lout/a.wav" -a ! -L "$T/lout/a.wav"
+check "links planted in OUT: nothing written through them" \
+	test "$(cat "$T/victims"/* | sort -u)" = keep -a "$(cat "$T/victims"/* | wc -l)" -eq 5
+
+# 16. 5,000 tiny articles (most of them empty: failing fast): the parent's and the workers'
+# open files stay flat, its memory too; every article has its log line.
+Y=$T/yin
+mkdir -p "$Y"
+for i in $(seq 1 5000); do
+	if [ $((i % 50)) -eq 0 ]; then printf '短讯\n\n今天有雨。\n' >"$Y/t$i.txt"; else : >"$Y/t$i.txt"; fi
+done
+"$B" batch -q -j 2 --log "$T/log16" "$Y" "$T/yout" 2>/dev/null &
+pid=$!
+probe() { # open files of the parent and its workers, the parent's resident memory (kB)
+	n=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
+	for w in $(pgrep -P $pid); do n=$((n + $(ls /proc/$w/fd 2>/dev/null | wc -l))); done
+	echo "$n $(awk '/VmRSS/ { print $2 }' /proc/$pid/status 2>/dev/null)"
+}
+lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+wait_for '[ "$(lines "$T/log16")" -ge 1000 ]'
+early=$(probe)
+wait_for '[ "$(lines "$T/log16")" -ge 4500 ]'
+late=$(probe)
+wait $pid
+rc=$?
+check "5000 articles: exit 65, a log line each ($rc, $(wc -l <"$T/log16"))" test $rc -eq 65 -a "$(wc -l <"$T/log16")" -eq 5000
+check "5000 articles: open files flat (at 1000: ${early% *}, at 4500: ${late% *})" test "${late% *}" -le "$((${early% *} + 2))"
+check "5000 articles: memory flat (at 1000: ${early#* } kB, at 4500: ${late#* } kB)" test "${late#* }" -le "$((${early#* } + 2048))"
+check "5000 articles: the 100 real ones converted" test "$(ls "$T/yout"/*.wav | wc -l)" -eq 100
+
 finish attack
