@@ -1279,6 +1279,20 @@ struct watch {
 	size_t np, pcap;
 };
 
+/* Whether some process has the file at path open for writing: a read lease is refused
+ * then (fcntl(2) F_SETLEASE; 0 when that cannot be told, as for another user's file). */
+static int being_written(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int busy = fcntl(fd, F_SETLEASE, F_RDLCK) != 0 && errno == EAGAIN;
+	if (!busy)
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	return busy;
+}
+
 static void watch_touch(struct watch *wa, const char *rel, int closed, double due)
 {
 	for (size_t i = 0; i < wa->np; i++)
@@ -1310,7 +1324,8 @@ static void watch_tree(struct batch *b, struct watch *wa, const char *rel, int f
 		int wd = -1;
 		if (join(path, sizeof path, b->o.in_dir, dirs.v[i]) == 0)
 			wd = inotify_add_watch(wa->fd, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
-					       IN_MODIFY | IN_ONLYDIR);
+					       IN_MODIFY | IN_ONLYDIR | IN_DELETE_SELF |
+					       IN_MOVE_SELF);
 		if (wd >= 0 && wa->n == wa->cap) {
 			size_t cap = wa->cap ? wa->cap * 2 : 64;
 			int *w = realloc(wa->wd, cap * sizeof *w);
@@ -1348,6 +1363,16 @@ static void watch_events(struct batch *b, struct watch *wa)
 			watch_tree(b, wa, "", 1);
 			continue;
 		}
+		if ((ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) && wa->n &&
+		    wa->wd[0] == ev->wd) {
+			/* IN_DIR itself went: a folder made again in its place would go unwatched */
+			clear_progress(b);
+			fprintf(stderr, "bobao: %s: the folder was removed or moved: stopped watching "
+				"(start again to watch the new one)\n", b->o.in_dir);
+			b->worst = worse(b->worst, BB_ENOINPUT);
+			b->stop_dispatch = 1;
+			return;
+		}
 		if (!ev->len || ev->name[0] == '.')
 			continue;
 		const char *dir = NULL;
@@ -1361,7 +1386,14 @@ static void watch_events(struct batch *b, struct watch *wa)
 			if (ev->mask & (IN_CREATE | IN_MOVED_TO))
 				watch_tree(b, wa, rel, 1);
 		} else if (ends_with_txt(ev->name)) {
-			watch_touch(wa, rel, (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0, due);
+			/* a hard link made to a finished file is created whole: no writer to wait for */
+			struct stat st;
+			char full[PATH_SIZE];
+			int linked = (ev->mask & IN_CREATE) && join(full, sizeof full, b->o.in_dir, rel) == 0 &&
+				     lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+				     !being_written(full);
+			watch_touch(wa, rel, linked || (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0,
+				    due);
 		}
 	}
 }
@@ -1388,12 +1420,20 @@ static int watch_settle(struct batch *b, struct watch *wa)
 		uint64_t size;
 		char full[PATH_SIZE];
 		struct stat st;
-		if (join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0 &&
-		    S_ISLNK(st.st_mode))
+		int there = join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0;
+		if (there && S_ISREG(st.st_mode) && being_written(full)) {
+			p->closed = 0; /* opened again for writing: wait for it to be closed */
+			i++;
+			continue;
+		}
+		if (!there) {
+			/* gone before it settled (a temporary of its writer): nothing to convert */
+		} else if (S_ISLNK(st.st_mode)) {
 			warn_link(full); /* moved in */
-		else if (in_shard(b, p->rel) &&
-			 (state = article_state(b, p->rel, &audio, &size)) != UP_TO_DATE)
+		} else if (in_shard(b, p->rel) &&
+			   (state = article_state(b, p->rel, &audio, &size)) != UP_TO_DATE) {
 			enqueue(b, p->rel, size, state);
+		}
 		free(p->rel);
 		wa->p[i] = wa->p[--wa->np];
 	}
@@ -1571,6 +1611,12 @@ static int parse_options(struct options *o, int argc, char **argv)
 	return BB_OK;
 }
 
+static int being_written_rel(const struct batch *b, const char *rel)
+{
+	char full[PATH_SIZE];
+	return join(full, sizeof full, b->o.in_dir, rel) == 0 && being_written(full);
+}
+
 /* ---- articles whose outputs would be one file ----------------------------------------- */
 
 /* One path an article writes under OUT_DIR (an output or its stamp: a file) or needs there
@@ -1659,7 +1705,7 @@ static int find_clashes(struct batch *b, const struct names *files, unsigned cha
 }
 
 /* Scans, skips what is up to date, queues the rest (largest first, for an even finish). */
-static int plan(struct batch *b)
+static int plan(struct batch *b, struct watch *wa)
 {
 	struct names files = {0};
 	if (scan(b, "", &files, NULL) != 0) {
@@ -1689,6 +1735,9 @@ static int plan(struct batch *b)
 			} else if (b->o.dry_run) {
 				printf("%s\t%s\n", state_name[state], files.v[i]);
 				b->stale[state]++;
+			} else if (wa && being_written_rel(b, files.v[i])) {
+				/* still being written when the watch starts: once it is closed */
+				watch_touch(wa, files.v[i], 0, now_s());
 			} else {
 				rc = enqueue(b, files.v[i], size, state);
 			}
@@ -1820,7 +1869,7 @@ int bb_batch_main(int argc, char **argv)
 		}
 	}
 	if (rc == BB_OK)
-		rc = plan(&b);
+		rc = plan(&b, b.o.watch ? &wa : NULL);
 	if (rc == BB_OK && b.o.dry_run) {
 		dry_run_summary(&b);
 	} else if (rc == BB_OK) {

@@ -284,4 +284,42 @@ check "5000 articles: open files flat (at 1000: ${early% *}, at 4500: ${late% *}
 check "5000 articles: memory flat (at 1000: ${early#* } kB, at 4500: ${late#* } kB)" test "${late#* }" -le "$((${early#* } + 2048))"
 check "5000 articles: the 100 real ones converted" test "$(ls "$T/yout"/*.wav | wc -l)" -eq 100
 
+# 17. --watch: a file hard-linked in is converted; one that vanishes before it settles is no
+# failure (SIGTERM still exits 0); a file still open for writing when the watch starts waits
+# for its writer; IN_DIR removed: the watcher says so and exits 66, never deaf.
+W=$T/win
+mkdir -p "$W"
+short "$T/linked-src.txt" 7
+"$B" batch --watch --settle 300 -q -j 1 "$W" "$T/wout" 2>"$T/err17" &
+watcher=$!
+sleep 0.5
+ln "$T/linked-src.txt" "$W/hard.txt"
+short "$W/gone.txt" 8 && rm "$W/gone.txt"
+wait_for '[ -s "$T/wout/hard.srt" ]'
+check "watch: a hard-linked file is converted" test -s "$T/wout/hard.wav"
+sleep 0.5
+kill -TERM $watcher
+wait $watcher
+check "watch: a file gone before settling is no failure; SIGTERM exits 0 ($?: $(cat "$T/err17"))" test $? -eq 0
+W3=$T/win3
+mkdir -p "$W3"
+exec 4>"$W3/live.txt"
+echo "第一篇 开发区动态" >&4
+echo >&4
+"$B" batch --watch --settle 200 -q -j 1 "$W3" "$T/wout3" 2>"$T/err17b" 4>&- &
+watcher=$!
+sleep 1.2
+check "watch start: a file still open for writing is not converted" test ! -e "$T/wout3/live.wav"
+sed -n 2p "$T/paras" >&4
+exec 4>&-
+wait_for '[ -s "$T/wout3/live.srt" ]'
+check "watch start: converted whole once closed" grep -q "$(sed -n 2p "$T/paras" | cut -c1-12)" "$T/wout3/live.srt"
+rm -rf "$W3"
+wait_for '! kill -0 $watcher 2>/dev/null'
+kill -TERM $watcher 2>/dev/null
+wait $watcher
+rc=$?
+check "watch: IN_DIR removed: exit 66 ($rc)" test $rc -eq 66
+check "watch: IN_DIR removed: says so" grep -q "^bobao: $W3: the folder was removed" "$T/err17b"
+
 finish attack
