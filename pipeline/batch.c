@@ -126,6 +126,7 @@ struct batch {
 	ino_t out_ino;
 	int one_thread; /* a worker process a core: the assembler's thread would only contend */
 	int log_failed; /* said once */
+	int scan_quiet; /* scanning again (watch): failures were said at the first scan */
 	/* counts of this run */
 	size_t todo, converted, skipped, failed, hits, misses;
 	size_t stale[STALE_UNREADABLE + 1]; /* --dry-run: articles that would be converted, by why */
@@ -1117,6 +1118,8 @@ static void warn_link(const char *path)
  * Said when planning (files wanted), not while only setting watches. */
 static void scan_failed(struct batch *b, const char *path, const char *rel, const char *why)
 {
+	if (b->scan_quiet)
+		return;
 	char msg[PATH_SIZE + 128];
 	snprintf(msg, sizeof msg, "%s: %s", path, why);
 	clear_progress(b);
@@ -1261,6 +1264,8 @@ static int lock_out(const struct batch *b, int fds[2], struct bb_error *err)
 	}
 	return BB_OK;
 }
+
+static int clashes_now(struct batch *b, const char *rel);
 
 /* ---- watch mode -------------------------------------------------------------------------- */
 
@@ -1430,7 +1435,7 @@ static int watch_settle(struct batch *b, struct watch *wa)
 			/* gone before it settled (a temporary of its writer): nothing to convert */
 		} else if (S_ISLNK(st.st_mode)) {
 			warn_link(full); /* moved in */
-		} else if (in_shard(b, p->rel) &&
+		} else if (in_shard(b, p->rel) && !clashes_now(b, p->rel) &&
 			   (state = article_state(b, p->rel, &audio, &size)) != UP_TO_DATE) {
 			enqueue(b, p->rel, size, state);
 		}
@@ -1611,6 +1616,35 @@ static int parse_options(struct options *o, int argc, char **argv)
 	return BB_OK;
 }
 
+static int find_clashes(struct batch *b, const struct names *files, unsigned char *clash,
+			const char *only);
+
+/* Watch: whether the article rel, just settled, would write an output of another article
+ * now in IN_DIR; if so it fails, said and logged (73), as in a first scan. */
+static int clashes_now(struct batch *b, const char *rel)
+{
+	struct names files = {0};
+	b->scan_quiet = 1;
+	int rc = scan(b, "", &files, NULL);
+	b->scan_quiet = 0;
+	unsigned char *clash = rc == 0 ? calloc(files.n + 1, 1) : NULL;
+	int hit = 0;
+	if (clash && find_clashes(b, &files, clash, rel) == 0)
+		for (size_t i = 0; i < files.n; i++)
+			hit |= clash[i];
+	for (size_t i = 0; i < files.n; i++)
+		free(files.v[i]);
+	free(files.v);
+	free(clash);
+	if (hit) {
+		b->failed++;
+		b->worst = worse(b->worst, BB_ECANTCREAT);
+		log_line(b, rel, "failed", STALE_NEW, BB_ECANTCREAT, 0, 0,
+			 "its output is also another article's: neither is converted");
+	}
+	return hit;
+}
+
 static int being_written_rel(const struct batch *b, const char *rel)
 {
 	char full[PATH_SIZE];
@@ -1655,9 +1689,11 @@ static int key_add(struct out_key **k, size_t *n, size_t *cap, size_t article, i
 /* Marks in clash[] the articles of files (sorted) that would write one file under OUT_DIR
  * (x.txt and x.TXT both make x.wav; a.txt makes the file a.wav that a.wav/b.txt needs as a
  * folder; a.txt's stamp is the folder of a.txt/b.txt's), and says so, one line each: none of
- * them is converted, so no output is lost to a race between two workers. Returns 0, or -1
- * when out of memory (then nothing is marked). */
-static int find_clashes(struct batch *b, const struct names *files, unsigned char *clash)
+ * them is converted, so no output is lost to a race between two workers. With only, just
+ * that article is marked and said. Returns 0, or -1 when out of memory (then nothing is
+ * marked). */
+static int find_clashes(struct batch *b, const struct names *files, unsigned char *clash,
+			const char *only)
 {
 	static const char *const side[] = {"json", "vtt", "srt"};
 	struct out_key *k = NULL;
@@ -1688,7 +1724,8 @@ static int find_clashes(struct batch *b, const struct names *files, unsigned cha
 				if (k[other].article == k[i].article)
 					continue;
 				size_t a = k[i].article;
-				if (clash[a] || !in_shard(b, files->v[a]))
+				if (clash[a] || !in_shard(b, files->v[a]) ||
+				    (only && strcmp(only, files->v[a]) != 0))
 					continue;
 				clash[a] = 1;
 				fprintf(stderr, "bobao: %s/%s: %s/%s is also %s %s/%s: neither is converted "
@@ -1716,7 +1753,7 @@ static int plan(struct batch *b, struct watch *wa)
 	qsort(files.v, files.n, sizeof *files.v, by_name);
 	int rc = BB_OK;
 	unsigned char *clash = calloc(files.n + 1, 1);
-	if (!clash || find_clashes(b, &files, clash) != 0)
+	if (!clash || find_clashes(b, &files, clash, NULL) != 0)
 		rc = BB_ENOMEM;
 	for (size_t i = 0; i < files.n; i++) {
 		double audio;

@@ -321,4 +321,19 @@ rc=$?
 check "watch: IN_DIR removed: exit 66 ($rc)" test $rc -eq 66
 check "watch: IN_DIR removed: says so" grep -q "^bobao: $W3: the folder was removed" "$T/err17b"
 
+# A file landing beside an article with the same output: it fails (73), the output stays.
+W4=$T/win4
+short "$W4/x.txt" 1
+"$B" batch --watch --settle 200 -q -j 1 "$W4" "$T/wout4" 2>"$T/err17c" &
+watcher=$!
+wait_for '[ -s "$T/wout4/x.srt" ]'
+md=$(samples "$T/wout4/x.wav")
+short "$W4/x.TXT" 2
+wait_for 'grep -q "also the output of" "$T/err17c"'
+kill -TERM $watcher
+wait $watcher
+rc=$?
+check "watch: a colliding file fails with 73 ($rc), saying so" test $rc -eq 73 -a "$(grep -c "^bobao: $W4/x.TXT: .*also the output of $W4/x.txt" "$T/err17c")" -eq 1
+check "watch: the first article's output stays as it was" test "$(samples "$T/wout4/x.wav")" = "$md"
+
 finish attack
