@@ -478,7 +478,7 @@ static int is_our_temp(const char *name, const char *audio, long *pid)
 	char *end;
 	errno = 0;
 	*pid = strtol(name + pl, &end, 10);
-	if (errno || end == name + pl || *end != '.' || *pid <= 0)
+	if (errno || end == name + pl || *end != '.' || *pid <= 0 || *pid > INT_MAX)
 		return 0;
 	const char *n = end + 1;
 	if (strncmp(n, audio, sl) != 0 || n[sl] != '.')
@@ -1208,6 +1208,9 @@ static int lock_shards(const struct batch *b, int fd, const char *path, struct b
 			ssize_t got = pread(fd, text, sizeof text - 1, 0);
 			text[got > 0 ? got : 0] = '\0';
 			if (sscanf(text, "shards %lu", &n) == 1 && n != b->o.shard_n) {
+				/* alone after all (the N of a run that is over): record ours */
+				if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+					continue;
 				flock(fd, LOCK_UN);
 				return bb_fail(err, BB_ETEMPFAIL, "%s: shards of %lu are converting into "
 					       "this folder; --shard %lu/%lu would overlap them (wait for "
