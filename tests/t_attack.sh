@@ -156,7 +156,7 @@ check "damaged stamps: -n lists all six, no hang ($?)" test "$(cut -f 2 "$T/dry8
 timeout 60 "$B" batch -j 2 --log "$T/log8" "$D" "$T/sout" 2>"$T/err8"
 check "damaged stamps: exit 0 ($? $(head -n 1 "$T/err8"))" test $? -eq 0
 check "damaged stamps: all six converted again, each logged" test "$(logged "$T/log8" converted | tr '\n' ' ')" = "s1.txt s2.txt s3.txt s4.txt s5.txt s6.txt "
-"$B" batch -j 2 --log "$T/log8b" "$D" "$T/sout" 2>/dev/null
+timeout 60 "$B" batch -j 2 --log "$T/log8b" "$D" "$T/sout" 2>/dev/null
 check "damaged stamps: repaired (the next run skips all)" test "$(logged "$T/log8b" skipped | wc -l)" -eq 6
 
 # 9. A full disk (a small tmpfs, as root): the article that does not fit fails with 74 and
