@@ -248,37 +248,6 @@ static double lin_to_db(double lin)
 	return lin > 0 ? 20.0 * log10(lin) : -HUGE_VAL;
 }
 
-/* Creates "DIR/.BASE.XXXXXX" next to final; returns its fd and path, or -1 with errno.
- * The path is registered, so that SIGINT/SIGTERM remove it (tempfile.h). */
-static int temp_create(const char *final, char **tmp)
-{
-	const char *slash = strrchr(final, '/');
-	size_t dirlen = slash ? (size_t)(slash - final) + 1 : 0;
-	const char *base = final + dirlen;
-	size_t n = dirlen + strlen(base) + 16;
-	char *t = malloc(n);
-	if (!t) {
-		errno = ENOMEM;
-		return -1;
-	}
-	snprintf(t, n, "%.*s.%s.XXXXXX", (int)dirlen, final, base);
-	int fd = mkstemp(t);
-	if (fd < 0) {
-		int e = errno;
-		free(t);
-		errno = e;
-		return -1;
-	}
-	bb_temp_register(t);
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
-		/* not fatal: the file stays private */
-	}
-	*tmp = t;
-	return fd;
-}
-
 /* The folder is named: the CLI puts the output path in front already. */
 static int cant_create(struct bb_error *err, const char *path, int e)
 {
@@ -822,7 +791,7 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 	/* The temporary speech file, in the target folder: proves it is writable, and is
 	 * unlinked at once so that nothing is left behind whatever happens. */
 	char *tmp = NULL;
-	int fd = temp_create(out->path, &tmp);
+	int fd = bb_temp_create(out->path, &tmp);
 	if (fd < 0)
 		return cant_create(err, out->path, errno);
 	bb_temp_unlink(tmp);
@@ -1822,7 +1791,7 @@ static int write_tags(struct bb_assembler *as, const char *title, int wav, struc
 static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_audio_facts *a,
 		       uint64_t total, int meter, struct bb_error *err)
 {
-	int fd = temp_create(as->path, &as->tmp_path[0]);
+	int fd = bb_temp_create(as->path, &as->tmp_path[0]);
 	if (fd < 0)
 		return cant_create(err, as->path, errno);
 	/* WAV's chunk sizes are 32-bit: a longer programme (12 hours at 48 kHz) is written as
@@ -1949,7 +1918,7 @@ static int epub_audio(struct bb_assembler *as, struct gain_plan g, struct bb_aud
 static int write_sidecar(struct bb_assembler *as, int k, const struct bb_audio_facts *a,
 			 struct bb_error *err)
 {
-	int fd = temp_create(as->side_path[k], &as->tmp_path[1 + k]);
+	int fd = bb_temp_create(as->side_path[k], &as->tmp_path[1 + k]);
 	if (fd < 0)
 		return cant_create(err, as->side_path[k], errno);
 	FILE *f = fdopen(fd, "w");

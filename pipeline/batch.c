@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include "bobao.h"
 #include "cache.h"
 #include "sidecar.h"
+#include "tempfile.h"
 
 #define MAX_JOBS 256
 #define PATH_SIZE 4096
@@ -98,6 +100,7 @@ struct job {
 	uint64_t size;
 	enum article_state why;
 	char input[33]; /* the hash of its bytes when it was planned ("": unknown) */
+	int retried; /* once, after the disk was full and the cache trimmed */
 };
 
 /* Worker -> parent, one write each (smaller than PIPE_BUF, so never interleaved). */
@@ -106,6 +109,7 @@ struct reply {
 	int status;
 	double seconds, audio_s;
 	size_t hits, misses;
+	int nospace; /* it failed for want of disk space */
 	char msg[1024]; /* "PATH: what is wrong", or a warning when status is BB_OK */
 };
 
@@ -131,6 +135,8 @@ struct batch {
 	dev_t out_dev;
 	ino_t out_ino;
 	int one_thread; /* a worker process a core: the assembler's thread would only contend */
+	int log_failed; /* said once */
+	int scan_quiet; /* scanning again (watch): failures were said at the first scan */
 	/* counts of this run */
 	size_t todo, converted, skipped, failed, hits, misses, failed_before, pruned, scanned;
 	size_t stale[STALE_UNREADABLE + 1]; /* --dry-run: articles that would be converted, by why */
@@ -149,6 +155,11 @@ struct wstate {
 };
 
 static volatile sig_atomic_t stop_requested;
+
+/* The stop signals, and which of them were ignored when the batch started (a parent that
+ * ignores SIGINT, as a background job of a script): the workers keep them ignored. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static int stop_ignored[3];
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
@@ -403,7 +414,14 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	memcpy(input_hex, hex, sizeof hex);
 	stamp_text(b, hex, want, sizeof want);
 	int dir = open_parent(b->o.out_dir, stamp, 0, BB_ECANTCREAT, &err);
-	int fd = dir < 0 ? -1 : openat(dir, base_name(rel), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK and a regular file only: a FIFO or a device in a stamp's place must not
+	 * hang the run (nor -n, nor --watch); it means "convert again", as any damaged stamp */
+	int fd = dir < 0 ? -1 : openat(dir, base_name(rel),
+				       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
 	ssize_t n = fd < 0 ? -1 : read(fd, have, sizeof have - 1);
 	if (fd >= 0)
 		close(fd);
@@ -422,8 +440,11 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 		failure_text(b, status, failed, sizeof failed);
 		return strcmp(have + wl, failed) == 0 ? FAILED_BEFORE : STALE_SETTINGS;
 	}
-	if (strncmp(have, want, wl) != 0 || sscanf(have + wl, "audio_seconds %lf", audio_s) != 1)
+	if (strncmp(have, want, wl) != 0)
 		return STALE_INPUT;
+	if (sscanf(have + wl, "audio_seconds %lf", audio_s) != 1 || !isfinite(*audio_s) ||
+	    *audio_s < 0 || *audio_s > 1e9)
+		return STALE_NEW; /* a damaged stamp: convert again */
 	dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
 	int present = dir >= 0 && outputs_present(dir, audio, &b->o);
 	if (dir >= 0)
@@ -431,12 +452,37 @@ static enum article_state article_state(const struct batch *b, const char *rel,
 	return present ? UP_TO_DATE : STALE_OUTPUTS;
 }
 
+/* Removes name from folder dir, a folder with all it holds (links are removed, never
+ * followed); depth bounds the walk. Returns 0, or -1 with errno. */
+static int remove_tree(int dir, const char *name, int depth)
+{
+	if (unlinkat(dir, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM) /* EPERM: POSIX's word for a folder */
+		return -1;
+	int fd = depth > 0 ? openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			remove_tree(fd, e->d_name, depth - 1);
+	closedir(d);
+	return unlinkat(dir, name, AT_REMOVEDIR);
+}
+
 /* Writes the stamp name in folder dir whole, or not at all. */
 static int write_stamp(int dir, const char *name, const char *text)
 {
 	char tmp[PATH_SIZE];
 	snprintf(tmp, sizeof tmp, "%s.tmp%ld", name, (long)getpid());
-	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	/* a new file: never written through a link or a hard link planted under that name */
+	remove_tree(dir, tmp, 1);
+	int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
 	int ok = bb_write_full(fd, text, strlen(text)) == 0;
@@ -446,12 +492,41 @@ static int write_stamp(int dir, const char *name, const char *text)
 	return ok ? 0 : -1;
 }
 
-/* Removes from folder dir what a killed conversion left of the output audio: the
- * assembler's ".NAME.EXT.XXXXXX" for the audio and each sidecar. */
+/* Whether name is a temporary the assembler made for audio (NAME.EXT) or one of its sidecars
+ * (NAME.json .vtt .srt): BB_TEMP_PREFIX "PID." NAME "." EXT ".XXXXXX"; *pid is its writer. */
+static int is_our_temp(const char *name, const char *audio, long *pid)
+{
+	static const char *const exts[] = {"json", "vtt", "srt"};
+	const char *dot = strrchr(audio, '.');
+	size_t sl = (size_t)(dot - audio), pl = strlen(BB_TEMP_PREFIX);
+	if (strncmp(name, BB_TEMP_PREFIX, pl) != 0)
+		return 0;
+	char *end;
+	errno = 0;
+	*pid = strtol(name + pl, &end, 10);
+	if (errno || end == name + pl || *end != '.' || *pid <= 0 || *pid > INT_MAX)
+		return 0;
+	const char *n = end + 1;
+	if (strncmp(n, audio, sl) != 0 || n[sl] != '.')
+		return 0;
+	const char *ext = n + sl + 1, *x = strrchr(ext, '.');
+	if (!x || strlen(x) != 7) /* ".XXXXXX" from mkstemp */
+		return 0;
+	size_t el = (size_t)(x - ext);
+	if (el == strlen(dot + 1) && strncmp(ext, dot + 1, el) == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (el == strlen(exts[i]) && strncmp(ext, exts[i], el) == 0)
+			return 1;
+	return 0;
+}
+
+/* Removes from folder dir what a killed conversion left of the output audio (named audio)
+ * and its sidecars: the assembler's temporaries, by their distinctive names, and only those
+ * whose writer is gone (the lock keeps other runs out of OUT_DIR; a live writer is another
+ * program's bobao speak). Anything else, a user's file or an upload in progress, stays. */
 static void remove_stale_temps(int dir, const char *audio)
 {
-	const char *dot = strrchr(audio, '.');
-	size_t sl = (size_t)(dot - audio);
 	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
@@ -460,13 +535,13 @@ static void remove_stale_temps(int dir, const char *audio)
 		return;
 	}
 	struct dirent *e;
+	long pid;
 	while ((e = readdir(d))) {
-		const char *n = e->d_name;
-		if (n[0] != '.' || strncmp(n + 1, audio, sl) != 0 || n[1 + sl] != '.')
-			continue;
-		const char *ext = n + 2 + sl, *x = strchr(ext, '.');
-		if (x && strlen(x) == 7) /* ".XXXXXX" from mkstemp */
-			unlinkat(dir, n, 0);
+		struct stat st;
+		if (is_our_temp(e->d_name, audio, &pid) &&
+		    (kill((pid_t)pid, 0) != 0 && errno == ESRCH) &&
+		    fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			unlinkat(dir, e->d_name, 0);
 	}
 	closedir(d);
 }
@@ -543,7 +618,7 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 		    (audio_dir = open_parent(b->o.out_dir, rel, 1, BB_ECANTCREAT, &err)) < 0)
 			rc = err.code;
 		/* The old stamp goes first: a run killed from here on must not look complete. */
-		else if (unlinkat(stamp_dir, base_name(rel), 0) != 0 && errno != ENOENT)
+		else if (remove_tree(stamp_dir, base_name(rel), 64) != 0) /* a folder: repaired */
 			rc = bb_fail(&err, BB_ECANTCREAT, "cannot remove its stamp: %s",
 				     strerror(errno));
 		else if (fchdir(audio_dir) != 0)
@@ -578,6 +653,7 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 		n = snprintf(r->msg, sizeof r->msg, "%s: warning: %s", in, warning);
 	if (n >= (int)sizeof r->msg)
 		strcpy(r->msg + sizeof r->msg - 4, "...");
+	r->nospace = rc != BB_OK && strstr(err.msg, strerror(ENOSPC)) != NULL;
 	if (audio_dir >= 0)
 		close(audio_dir);
 	if (stamp_dir >= 0)
@@ -619,6 +695,8 @@ static void convert_forked(struct wstate *w, const char *rel)
 	pid_t pid = -1;
 	if (pipe2(done, O_CLOEXEC) == 0 && (pid = fork()) == 0) {
 		close(done[0]);
+		/* SIGINT, SIGTERM, SIGHUP: its temporaries are removed, then it dies of the signal */
+		bb_temp_install_signal_cleanup();
 		r.status = convert(w, rel, &r);
 		r.seconds = now_s() - t0;
 		r.audio_s = w->audio;
@@ -729,8 +807,17 @@ static void log_line(struct batch *b, const char *rel, const char *status,
 {
 	if (!b->log)
 		return;
-	bb_sidecar_log_line(b->log, rel, status, state_name[why], code, seconds, audio_s, error);
-	fflush(b->log);
+	errno = 0;
+	int rc = bb_sidecar_log_line(b->log, rel, status, state_name[why], code, seconds, audio_s,
+				     error);
+	if ((fflush(b->log) != 0 || rc != BB_OK || ferror(b->log)) && !b->log_failed) {
+		/* once: a log that cannot be written is an I/O error of the run (74) */
+		b->log_failed = 1;
+		b->worst = worse(b->worst, BB_EIO);
+		clear_progress(b);
+		fprintf(stderr, "bobao: %s: cannot write the log: %s\n", b->o.log,
+			rc == BB_ENOMEM ? "out of memory" : strerror(errno ? errno : EIO));
+	}
 }
 
 /* A failure that trying again would only repeat (bad data; a conversion that crashed) is
@@ -827,8 +914,11 @@ static struct worker *spawn(struct batch *b, int extra_fd)
 			close(extra_fd);
 		close(t[1]);
 		close(r[0]);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		/* the parent's handlers (watch) are not the worker's; ignored ones stay ignored */
+		for (size_t k = 0; k < sizeof stop_signals / sizeof stop_signals[0]; k++)
+			signal(stop_signals[k], stop_ignored[k] ? SIG_IGN : SIG_DFL);
+		/* a file size limit is a write error of the article (74), not a crash */
+		signal(SIGXFSZ, SIG_IGN);
 		worker_main(b, t[0], r[1]);
 	}
 	close(t[0]);
@@ -896,7 +986,7 @@ static int enqueue(struct batch *b, const char *rel, uint64_t size, enum article
 	char *r = strdup(rel);
 	if (!r)
 		return BB_ENOMEM;
-	b->queue[b->qn] = (struct job){r, size, why, ""};
+	b->queue[b->qn] = (struct job){.rel = r, .size = size, .why = why};
 	snprintf(b->queue[b->qn++].input, sizeof b->queue->input, "%s", input_hex);
 	b->todo++;
 	b->bytes_todo += size;
@@ -959,6 +1049,29 @@ static void reap(struct batch *b, size_t i)
 	b->w[i] = b->w[--b->nw];
 }
 
+/* The disk is full: the cache gives back half of what it holds (least recently used first)
+ * and the article is queued once more, so the cache never starves the outputs. 1 when
+ * queued. */
+static int retry_after_trim(struct batch *b, const struct job *j)
+{
+	if (j->retried || b->o.no_cache || !b->cache_dir[0])
+		return 0;
+	uint64_t held = bb_cache_trim(b->cache_dir, UINT64_MAX);
+	if (held == 0 || bb_cache_trim(b->cache_dir, held / 2) >= held)
+		return 0;
+	if (b->qn == b->qcap) {
+		size_t cap = b->qcap ? b->qcap * 2 : 256;
+		struct job *q = realloc(b->queue, cap * sizeof *q);
+		if (!q)
+			return 0;
+		b->queue = q;
+		b->qcap = cap;
+	}
+	b->queue[b->qn] = *j;
+	b->queue[b->qn++].retried = 1;
+	return 1;
+}
+
 static void handle_reply(struct batch *b, struct worker *w, const struct reply *r)
 {
 	if (r->type == 'P') {
@@ -980,6 +1093,10 @@ static void handle_reply(struct batch *b, struct worker *w, const struct reply *
 	}
 	b->hits += r->hits;
 	b->misses += r->misses;
+	if (r->status != BB_OK && r->nospace && retry_after_trim(b, &w->job)) {
+		w->job.rel = NULL; /* queued again */
+		return;
+	}
 	article_done(b, &w->job, r->status, r->seconds, r->audio_s, r->msg);
 	free(w->job.rel);
 	w->job.rel = NULL;
@@ -1049,14 +1166,37 @@ static void warn_link(const char *path)
 	fprintf(stderr, "bobao: %s: a symbolic link: skipped (not followed)\n", path);
 }
 
+/* A folder or an article that the scan cannot reach fails alone, named; the others go on.
+ * Said when planning (files wanted), not while only setting watches. */
+static void scan_failed(struct batch *b, const char *path, const char *rel, const char *why)
+{
+	if (b->scan_quiet)
+		return;
+	char msg[PATH_SIZE + 128];
+	snprintf(msg, sizeof msg, "%s: %s", path, why);
+	clear_progress(b);
+	fprintf(stderr, "bobao: %s\n", msg);
+	b->failed++;
+	b->worst = worse(b->worst, BB_ENOINPUT);
+	log_line(b, rel, "failed", STALE_UNREADABLE, BB_ENOINPUT, 0, 0, msg);
+}
+
 /* Adds every *.txt under IN_DIR/rel; skips hidden names, OUT_DIR when it is inside, and
- * symbolic links, with a warning for those that look like articles or folders. */
-static int scan(const struct batch *b, const char *rel, struct names *files, struct names *dirs)
+ * symbolic links, with a warning for those that look like articles or folders. A subfolder
+ * that cannot be read (gone, no permission) or a path too long fails alone; -1 only when IN_DIR
+ * itself cannot be read, or out of memory. */
+static int scan(struct batch *b, const char *rel, struct names *files, struct names *dirs)
 {
 	char dir[PATH_SIZE];
 	if (join(dir, sizeof dir, b->o.in_dir, rel) != 0)
 		return 0;
 	DIR *d = opendir(dir);
+	if (!d && rel[0]) {
+		if (files)
+			scan_failed(b, dir, rel, errno == ENOENT ? "the folder vanished while it was read"
+				    : strerror(errno));
+		return 0;
+	}
 	if (!d)
 		return -1;
 	if (dirs && names_add(dirs, rel) != 0) {
@@ -1068,9 +1208,17 @@ static int scan(const struct batch *b, const char *rel, struct names *files, str
 	while (rc == 0 && (e = readdir(d))) {
 		char sub[PATH_SIZE], full[PATH_SIZE];
 		struct stat st;
-		if (e->d_name[0] == '.' || join(sub, sizeof sub, rel, e->d_name) != 0 ||
-		    join(full, sizeof full, dir, e->d_name) != 0 || lstat(full, &st) != 0)
+		if (e->d_name[0] == '.' ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
+		int wanted = S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && ends_with_txt(e->d_name));
+		if (join(sub, sizeof sub, rel, e->d_name) != 0 ||
+		    join(full, sizeof full, dir, e->d_name) != 0) {
+			if (wanted && files)
+				scan_failed(b, dir, rel, "a name in it makes a path over 4096 bytes: not "
+					    "converted");
+			continue;
+		}
 		if (S_ISLNK(st.st_mode)) {
 			if (files && (ends_with_txt(e->d_name) ||
 				      (stat(full, &st) == 0 && S_ISDIR(st.st_mode))))
@@ -1078,7 +1226,7 @@ static int scan(const struct batch *b, const char *rel, struct names *files, str
 		} else if (S_ISDIR(st.st_mode)) {
 			if (st.st_dev != b->out_dev || st.st_ino != b->out_ino)
 				rc = scan(b, sub, files, dirs);
-		} else if (S_ISREG(st.st_mode) && ends_with_txt(e->d_name)) {
+		} else if (wanted) {
 			rc = files ? names_add(files, sub) : 0;
 		}
 	}
@@ -1089,6 +1237,50 @@ static int scan(const struct batch *b, const char *rel, struct names *files, str
 static int in_shard(const struct batch *b, const char *rel)
 {
 	return b->o.shard_n <= 1 || bb_fnv1a64(rel) % b->o.shard_n == b->o.shard_k;
+}
+
+/* Shard K/N's share of OUT_DIR/.bobao-lock (fd, at path), which records N: the first shard
+ * in (the lock free) writes it; the others, sharing the lock, must have the same N, else
+ * their articles would overlap (0/2 and 0/3 both convert some). A sibling holds the lock
+ * exclusively only for that write: a moment, waited for. */
+static int lock_shards(const struct batch *b, int fd, const char *path, struct bb_error *err)
+{
+	for (int tries = 0;; tries++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			char text[64];
+			int n = snprintf(text, sizeof text, "shards %lu\n", b->o.shard_n);
+			if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)n, 0) != n)
+				return bb_fail(err, BB_ECANTCREAT, "%s: cannot write: %s", path,
+					       strerror(errno));
+			if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+				return BB_OK;
+		} else if (flock(fd, LOCK_SH | (b->o.wait_lock ? 0 : LOCK_NB)) == 0) {
+			char text[64] = "";
+			unsigned long n = 0;
+			ssize_t got = pread(fd, text, sizeof text - 1, 0);
+			text[got > 0 ? got : 0] = '\0';
+			if (sscanf(text, "shards %lu", &n) == 1 && n != b->o.shard_n) {
+				/* alone after all (the N of a run that is over): record ours */
+				if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+					continue;
+				flock(fd, LOCK_UN);
+				return bb_fail(err, BB_ETEMPFAIL, "%s: shards of %lu are converting into "
+					       "this folder; --shard %lu/%lu would overlap them (wait for "
+					       "them, or use N = %lu)", b->o.out_dir, n, b->o.shard_k,
+					       b->o.shard_n, n);
+			}
+			return BB_OK;
+		} else if (errno != EWOULDBLOCK && errno != EINTR) {
+			return bb_fail(err, BB_ECANTCREAT, "%s: cannot lock: %s", path,
+				       strerror(errno));
+		}
+		if (tries == 40) /* held exclusively for 2 s: a whole run */
+			return bb_fail(err, BB_ETEMPFAIL, "%s: another bobao batch is converting "
+				       "into this folder (%s is locked); try again later",
+				       b->o.out_dir, path);
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
 }
 
 /* A whole run locks OUT_DIR/.bobao-lock exclusively; shard K/N shares it and locks
@@ -1107,7 +1299,13 @@ static int lock_out(const struct batch *b, int fds[2], struct bb_error *err)
 		fds[k] = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
 		if (fds[k] < 0)
 			return bb_fail(err, BB_ECANTCREAT, "%s: %s", path, strerror(errno));
-		int how = (sharded && k == 0 ? LOCK_SH : LOCK_EX) | wait;
+		if (sharded && k == 0) {
+			int rc = lock_shards(b, fds[0], path, err);
+			if (rc != BB_OK)
+				return rc;
+			continue;
+		}
+		int how = LOCK_EX | wait;
 		while (flock(fds[k], how) != 0) {
 			if (errno == EINTR)
 				continue;
@@ -1121,6 +1319,8 @@ static int lock_out(const struct batch *b, int fds[2], struct bb_error *err)
 	}
 	return BB_OK;
 }
+
+static int clashes_now(struct batch *b, const char *rel);
 
 /* ---- watch mode -------------------------------------------------------------------------- */
 
@@ -1138,6 +1338,20 @@ struct watch {
 	struct pending *p;
 	size_t np, pcap;
 };
+
+/* Whether some process has the file at path open for writing: a read lease is refused
+ * then (fcntl(2) F_SETLEASE; 0 when that cannot be told, as for another user's file). */
+static int being_written(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int busy = fcntl(fd, F_SETLEASE, F_RDLCK) != 0 && errno == EAGAIN;
+	if (!busy)
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	return busy;
+}
 
 static void watch_touch(struct watch *wa, const char *rel, int closed, double due)
 {
@@ -1161,7 +1375,7 @@ static void watch_touch(struct watch *wa, const char *rel, int closed, double du
 }
 
 /* Watches IN_DIR/rel and every folder below; with files_due, its articles become pending. */
-static void watch_tree(const struct batch *b, struct watch *wa, const char *rel, int files_due)
+static void watch_tree(struct batch *b, struct watch *wa, const char *rel, int files_due)
 {
 	struct names dirs = {0}, files = {0};
 	scan(b, rel, files_due ? &files : NULL, &dirs);
@@ -1170,7 +1384,8 @@ static void watch_tree(const struct batch *b, struct watch *wa, const char *rel,
 		int wd = -1;
 		if (join(path, sizeof path, b->o.in_dir, dirs.v[i]) == 0)
 			wd = inotify_add_watch(wa->fd, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
-					       IN_MODIFY | IN_ONLYDIR);
+					       IN_MODIFY | IN_ONLYDIR | IN_DELETE_SELF |
+					       IN_MOVE_SELF);
 		if (wd >= 0 && wa->n == wa->cap) {
 			size_t cap = wa->cap ? wa->cap * 2 : 64;
 			int *w = realloc(wa->wd, cap * sizeof *w);
@@ -1196,7 +1411,7 @@ static void watch_tree(const struct batch *b, struct watch *wa, const char *rel,
 	free(files.v);
 }
 
-static void watch_events(const struct batch *b, struct watch *wa)
+static void watch_events(struct batch *b, struct watch *wa)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t len = read(wa->fd, buf, sizeof buf);
@@ -1207,6 +1422,16 @@ static void watch_events(const struct batch *b, struct watch *wa)
 		if (ev->mask & IN_Q_OVERFLOW) { /* events were lost: look at everything again */
 			watch_tree(b, wa, "", 1);
 			continue;
+		}
+		if ((ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) && wa->n &&
+		    wa->wd[0] == ev->wd) {
+			/* IN_DIR itself went: a folder made again in its place would go unwatched */
+			clear_progress(b);
+			fprintf(stderr, "bobao: %s: the folder was removed or moved: stopped watching "
+				"(start again to watch the new one)\n", b->o.in_dir);
+			b->worst = worse(b->worst, BB_ENOINPUT);
+			b->stop_dispatch = 1;
+			return;
 		}
 		if (!ev->len || ev->name[0] == '.')
 			continue;
@@ -1221,7 +1446,14 @@ static void watch_events(const struct batch *b, struct watch *wa)
 			if (ev->mask & (IN_CREATE | IN_MOVED_TO))
 				watch_tree(b, wa, rel, 1);
 		} else if (ends_with_txt(ev->name)) {
-			watch_touch(wa, rel, (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0, due);
+			/* a hard link made to a finished file is created whole: no writer to wait for */
+			struct stat st;
+			char full[PATH_SIZE];
+			int linked = (ev->mask & IN_CREATE) && join(full, sizeof full, b->o.in_dir, rel) == 0 &&
+				     lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+				     !being_written(full);
+			watch_touch(wa, rel, linked || (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0,
+				    due);
 		}
 	}
 }
@@ -1248,13 +1480,21 @@ static int watch_settle(struct batch *b, struct watch *wa)
 		uint64_t size;
 		char full[PATH_SIZE], hex[33] = "";
 		struct stat st;
-		if (join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0 &&
-		    S_ISLNK(st.st_mode))
+		int there = join(full, sizeof full, b->o.in_dir, p->rel) == 0 && lstat(full, &st) == 0;
+		if (there && S_ISREG(st.st_mode) && being_written(full)) {
+			p->closed = 0; /* opened again for writing: wait for it to be closed */
+			i++;
+			continue;
+		}
+		if (!there) {
+			/* gone before it settled (a temporary of its writer): nothing to convert */
+		} else if (S_ISLNK(st.st_mode)) {
 			warn_link(full); /* moved in */
-		else if (in_shard(b, p->rel) &&
-			 (state = article_state(b, p->rel, &audio, &size, hex)) != UP_TO_DATE &&
-			 state != FAILED_BEFORE)
+		} else if (in_shard(b, p->rel) && !clashes_now(b, p->rel) &&
+			   (state = article_state(b, p->rel, &audio, &size, hex)) != UP_TO_DATE &&
+			   state != FAILED_BEFORE) {
 			enqueue(b, p->rel, size, state, hex);
+		}
 		free(p->rel);
 		wa->p[i] = wa->p[--wa->np];
 	}
@@ -1272,8 +1512,9 @@ static void watch_loop(struct batch *b, struct watch *wa)
 {
 	struct sigaction sa = {0};
 	sa.sa_handler = on_stop_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t k = 0; k < 2; k++) /* SIGINT, SIGTERM; an ignored one stays ignored */
+		if (!stop_ignored[k])
+			sigaction(stop_signals[k], &sa, NULL);
 	while (!stop_requested && !b->stop_dispatch) {
 		int timeout = watch_settle(b, wa);
 		dispatch(b, wa->fd);
@@ -1446,8 +1687,133 @@ static int parse_options(struct options *o, int argc, char **argv)
 	return BB_OK;
 }
 
+static int find_clashes(struct batch *b, const struct names *files, unsigned char *clash,
+			const char *only);
+
+/* Watch: whether the article rel, just settled, would write an output of another article
+ * now in IN_DIR; if so it fails, said and logged (73), as in a first scan. */
+static int clashes_now(struct batch *b, const char *rel)
+{
+	struct names files = {0};
+	b->scan_quiet = 1;
+	int rc = scan(b, "", &files, NULL);
+	b->scan_quiet = 0;
+	unsigned char *clash = rc == 0 ? calloc(files.n + 1, 1) : NULL;
+	int hit = 0;
+	if (clash && find_clashes(b, &files, clash, rel) == 0)
+		for (size_t i = 0; i < files.n; i++)
+			hit |= clash[i];
+	for (size_t i = 0; i < files.n; i++)
+		free(files.v[i]);
+	free(files.v);
+	free(clash);
+	if (hit) {
+		b->failed++;
+		b->worst = worse(b->worst, BB_ECANTCREAT);
+		log_line(b, rel, "failed", STALE_NEW, BB_ECANTCREAT, 0, 0,
+			 "its output is also another article's: neither is converted");
+	}
+	return hit;
+}
+
+static int being_written_rel(const struct batch *b, const char *rel)
+{
+	char full[PATH_SIZE];
+	return join(full, sizeof full, b->o.in_dir, rel) == 0 && being_written(full);
+}
+
+/* ---- articles whose outputs would be one file ----------------------------------------- */
+
+/* One path an article writes under OUT_DIR (an output or its stamp: a file) or needs there
+ * as a folder. */
+struct out_key {
+	char *path;
+	size_t article;
+	int folder;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct out_key *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : x->folder - y->folder;
+}
+
+static int key_add(struct out_key **k, size_t *n, size_t *cap, size_t article, int folder,
+		   const char *fmt, const char *s, int len, const char *ext)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		struct out_key *q = realloc(*k, c * sizeof *q);
+		if (!q)
+			return -1;
+		*k = q;
+		*cap = c;
+	}
+	char *p = NULL;
+	if (asprintf(&p, fmt, len, s, ext) < 0)
+		return -1;
+	(*k)[(*n)++] = (struct out_key){p, article, folder};
+	return 0;
+}
+
+/* Marks in clash[] the articles of files (sorted) that would write one file under OUT_DIR
+ * (x.txt and x.TXT both make x.wav; a.txt makes the file a.wav that a.wav/b.txt needs as a
+ * folder; a.txt's stamp is the folder of a.txt/b.txt's), and says so, one line each: none of
+ * them is converted, so no output is lost to a race between two workers. With only, just
+ * that article is marked and said. Returns 0, or -1 when out of memory (then nothing is
+ * marked). */
+static int find_clashes(struct batch *b, const struct names *files, unsigned char *clash,
+			const char *only)
+{
+	static const char *const side[] = {"json", "vtt", "srt"};
+	struct out_key *k = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < files->n && rc == 0; i++) {
+		const char *rel = files->v[i];
+		int stem = (int)strlen(rel) - 4;
+		rc |= key_add(&k, &n, &cap, i, 0, "%.*s.%s", rel, stem, b->o.format);
+		for (size_t e = 0; e < 3; e++)
+			rc |= key_add(&k, &n, &cap, i, 0, "%.*s.%s", rel, stem, side[e]);
+		rc |= key_add(&k, &n, &cap, i, 0, STATE_DIR "/%.*s%s", rel, stem + 4, "");
+		for (const char *p = strchr(rel, '/'); p && rc == 0; p = strchr(p + 1, '/')) {
+			rc |= key_add(&k, &n, &cap, i, 1, "%.*s%s", rel, (int)(p - rel), "");
+			rc |= key_add(&k, &n, &cap, i, 1, STATE_DIR "/%.*s%s", rel, (int)(p - rel), "");
+		}
+	}
+	if (rc == 0)
+		qsort(k, n, sizeof *k, by_key);
+	for (size_t g = 0; rc == 0 && g < n;) {
+		size_t end = g + 1;
+		while (end < n && strcmp(k[end].path, k[g].path) == 0)
+			end++;
+		/* a file two articles write, or a file one writes where another needs a folder */
+		if (!k[g].folder && end - g > 1)
+			for (size_t i = g; i < end; i++) {
+				size_t other = i == g ? g + 1 : g;
+				if (k[other].article == k[i].article)
+					continue;
+				size_t a = k[i].article;
+				if (clash[a] || !in_shard(b, files->v[a]) ||
+				    (only && strcmp(only, files->v[a]) != 0))
+					continue;
+				clash[a] = 1;
+				fprintf(stderr, "bobao: %s/%s: %s/%s is also %s %s/%s: neither is converted "
+					"(rename one)\n", b->o.in_dir, files->v[a], b->o.out_dir,
+					k[i].path, k[other].folder ? "a folder for the outputs of"
+					: "the output of", b->o.in_dir, files->v[k[other].article]);
+			}
+		g = end;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(k[i].path);
+	free(k);
+	return rc;
+}
+
 /* Scans, skips what is up to date, queues the rest (largest first, for an even finish). */
-static int plan(struct batch *b)
+static int plan(struct batch *b, struct watch *wa)
 {
 	struct names files = {0};
 	if (scan(b, "", &files, NULL) != 0) {
@@ -1458,11 +1824,19 @@ static int plan(struct batch *b)
 	qsort(files.v, files.n, sizeof *files.v, by_name);
 	b->scanned = files.n;
 	int rc = BB_OK;
+	unsigned char *clash = calloc(files.n + 1, 1);
+	if (!clash || find_clashes(b, &files, clash, NULL) != 0)
+		rc = BB_ENOMEM;
 	for (size_t i = 0; i < files.n; i++) {
 		double audio = 0;
 		uint64_t size;
 		char hex[33] = "";
-		if (rc == BB_OK && in_shard(b, files.v[i])) {
+		if (rc == BB_OK && in_shard(b, files.v[i]) && clash[i]) {
+			b->failed++;
+			b->worst = worse(b->worst, BB_ECANTCREAT);
+			log_line(b, files.v[i], "failed", STALE_NEW, BB_ECANTCREAT, 0, 0,
+				 "its output is also another article's: neither is converted");
+		} else if (rc == BB_OK && in_shard(b, files.v[i])) {
 			enum article_state state = article_state(b, files.v[i], &audio, &size, hex);
 			if (state == UP_TO_DATE || state == FAILED_BEFORE) {
 				b->skipped += state == UP_TO_DATE;
@@ -1473,6 +1847,9 @@ static int plan(struct batch *b)
 			} else if (b->o.dry_run) {
 				printf("%s\t%s\n", state_name[state], files.v[i]);
 				b->stale[state]++;
+			} else if (wa && being_written_rel(b, files.v[i])) {
+				/* still being written when the watch starts: once it is closed */
+				watch_touch(wa, files.v[i], 0, now_s());
 			} else {
 				rc = enqueue(b, files.v[i], size, state, hex);
 			}
@@ -1480,6 +1857,9 @@ static int plan(struct batch *b)
 		free(files.v[i]);
 	}
 	free(files.v);
+	free(clash);
+	if (rc == BB_ENOMEM)
+		fprintf(stderr, "bobao: %s: out of memory listing the articles\n", b->o.in_dir);
 	return rc;
 }
 
@@ -1696,6 +2076,11 @@ int bb_batch_main(int argc, char **argv)
 	b.one_thread = !b.o.watch && b.o.jobs >= default_jobs();
 	b.show_progress = !b.o.quiet && !b.o.watch && isatty(2);
 	signal(SIGPIPE, SIG_IGN);
+	for (size_t k = 0; k < sizeof stop_signals / sizeof stop_signals[0]; k++) {
+		struct sigaction old;
+		stop_ignored[k] = sigaction(stop_signals[k], NULL, &old) == 0 &&
+				  old.sa_handler == SIG_IGN;
+	}
 	int lock_fds[2] = {-1, -1};
 	struct watch wa = {.fd = -1};
 	rc = prepare(&b, lock_fds);
@@ -1710,7 +2095,7 @@ int bb_batch_main(int argc, char **argv)
 		}
 	}
 	if (rc == BB_OK)
-		rc = plan(&b);
+		rc = plan(&b, b.o.watch ? &wa : NULL);
 	if (rc == BB_OK && b.o.prune)
 		prune(&b);
 	if (rc == BB_OK && b.o.dry_run) {
@@ -1758,8 +2143,10 @@ int bb_batch_main(int argc, char **argv)
 	free(b.queue);
 	watch_free(&wa);
 	bb_lexicon_close(b.lex);
-	if (b.log && fclose(b.log) != 0 && rc == BB_OK)
-		rc = BB_EIO;
+	if (b.log && fclose(b.log) != 0 && !b.log_failed) {
+		fprintf(stderr, "bobao: %s: cannot write the log: %s\n", b.o.log, strerror(errno));
+		rc = worse(rc, BB_EIO);
+	}
 	for (int k = 0; k < 2; k++)
 		if (lock_fds[k] >= 0)
 			close(lock_fds[k]);

@@ -876,22 +876,13 @@ static int run(const struct options *o)
 		goto done;
 	}
 	/* the segments file: beside the output, unlinked at once */
-	size_t tn = strlen(out_path) + 32;
-	tmp = malloc(tn);
-	if (!tmp) {
-		rc = say(BB_ENOMEM, "out of memory");
-		goto done;
-	}
-	const char *slash = strrchr(out_path, '/');
-	size_t dirlen = slash ? (size_t)(slash - out_path) + 1 : 0;
-	snprintf(tmp, tn, "%.*s.%s.speech.XXXXXX", (int)dirlen, out_path, out_path + dirlen);
-	seg_fd = mkstemp(tmp);
+	seg_fd = bb_temp_create(out_path, &tmp);
 	if (seg_fd < 0) {
 		rc = say(BB_ECANTCREAT, "%s: cannot create a file in its folder: %s", out_path,
 			 strerror(errno));
 		goto done;
 	}
-	unlink(tmp);
+	bb_temp_unlink(tmp);
 
 	struct collector c = {.fd = seg_fd};
 	int rate = 0, progress = !o->quiet && isatty(2);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,7 +60,9 @@ uint64_t bb_fnv1a64(const char *s)
 /* ---- the sentence cache ------------------------------------------------------------------ */
 
 /* Entry file: this header, then the segment's n samples, nloud loudness blocks and nwords
- * unit starts, native endian (the cache is this machine's). */
+ * unit starts, native endian (the cache is this machine's). check is the checksum of all of
+ * it (the header with check 0): an entry damaged anywhere, samples, measurements or header,
+ * is a miss. */
 struct entry_head {
 	char magic[4]; /* ENTRY_MAGIC: changes whenever what an entry holds changes */
 	uint32_t rate;
@@ -67,8 +70,30 @@ struct entry_head {
 	int32_t sample_peak;
 	float true_peak;
 	uint64_t nwords;
+	uint64_t check;
 };
-#define ENTRY_MAGIC "BBS4"
+#define ENTRY_MAGIC "BBS5"
+
+/* A fast 64-bit checksum (multiply and fold, 8 bytes a step; against damage, not forgery). */
+static uint64_t check_add(uint64_t h, const void *bytes, size_t n)
+{
+	const unsigned char *p = bytes;
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15u;
+		h ^= h >> 31;
+	}
+	for (; n; p++, n--)
+		h = ((h ^ *p) * 0x100000001b3u) ^ (h >> 29);
+	return h;
+}
+
+static uint64_t check_head(struct entry_head h)
+{
+	h.check = 0;
+	return check_add(0x243f6a8885a308d3u, &h, sizeof h);
+}
 
 struct bb_disk_cache {
 	char *dir;
@@ -157,29 +182,54 @@ static int read_array(int fd, void **p, size_t *cap, size_t n, size_t elem)
 	return bb_read_full(fd, *p, n * elem);
 }
 
+/* The checksum of the n samples at the file's current offset, read in blocks. */
+static int check_samples(int fd, uint64_t n, uint64_t *h)
+{
+	int16_t buf[16384];
+	while (n) {
+		size_t k = n < 16384 ? (size_t)n : 16384;
+		if (bb_read_full(fd, buf, k * sizeof *buf) != 0)
+			return -1;
+		*h = check_add(*h, buf, k * sizeof *buf);
+		n -= k;
+	}
+	return 0;
+}
+
 /* Reads the entry of s into out, all but the audio: out keeps the entry open and says where
- * the audio is, for the output pass to read once. Touches the entry, so eviction sees it as
- * recently used. */
+ * the audio is, for the output pass to read once. The whole entry is checked first: one
+ * that is damaged (truncated, rewritten, not a regular file) is a miss, and removed. Touches
+ * the entry, so eviction sees it as recently used. */
 static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb_segment *out)
 {
 	struct bb_disk_cache *c = ctx;
 	char path[4096];
 	entry_path(c, s, rate, path, sizeof path);
-	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO put in an entry's place must not hang the open; nor the read, as
+	 * only a regular file is read */
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct entry_head h;
 	struct stat st;
-	int ok = fd >= 0 && bb_read_full(fd, &h, sizeof h) == 0 && fstat(fd, &st) == 0 &&
+	int ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		 bb_read_full(fd, &h, sizeof h) == 0 &&
 		 memcmp(h.magic, ENTRY_MAGIC, 4) == 0 && h.rate == (uint32_t)rate &&
 		 h.n <= (uint64_t)st.st_size / sizeof(int16_t) &&
 		 h.nloud <= (uint64_t)st.st_size / sizeof(float) &&
 		 h.nwords <= (uint64_t)st.st_size / sizeof(uint32_t) &&
 		 (uint64_t)st.st_size == sizeof h + h.n * sizeof(int16_t) + h.nloud * sizeof(float) +
 						 h.nwords * sizeof(uint32_t);
-	ok = ok && lseek(fd, (off_t)(sizeof h + h.n * sizeof(int16_t)), SEEK_SET) >= 0 &&
+	uint64_t sum = ok ? check_head(h) : 0;
+	ok = ok && check_samples(fd, h.n, &sum) == 0 &&
 	     read_array(fd, (void **)&out->loudness, &out->loud_cap, (size_t)h.nloud,
 			sizeof(float)) == 0 &&
 	     read_array(fd, (void **)&out->words, &out->words_cap, (size_t)h.nwords,
 			sizeof(uint32_t)) == 0;
+	if (ok) {
+		sum = check_add(sum, out->loudness, (size_t)h.nloud * sizeof(float));
+		sum = check_add(sum, out->words, (size_t)h.nwords * sizeof(uint32_t));
+	}
+	int damaged = fd >= 0 && !(ok && sum == h.check);
+	ok = ok && !damaged;
 	if (ok) {
 		if (out->in_file)
 			close(out->fd);
@@ -197,9 +247,24 @@ static int cache_get(void *ctx, const struct bb_sentence *s, int rate, struct bb
 	} else {
 		if (fd >= 0)
 			close(fd);
+		if (damaged || (fd < 0 && errno == ELOOP)) /* made again by put; a link is not ours */
+			unlink(path);
 		c->misses++;
 	}
 	return ok;
+}
+
+/* Whether writing bytes more into folder dir leaves the outputs room: the cache never takes
+ * the last tenth of a file system (at most 1 GiB of it). */
+static int room_for(const char *dir, uint64_t bytes)
+{
+	struct statvfs fs;
+	if (statvfs(dir, &fs) != 0)
+		return 1;
+	uint64_t unit = fs.f_frsize ? fs.f_frsize : fs.f_bsize;
+	uint64_t total = (uint64_t)fs.f_blocks * unit, avail = (uint64_t)fs.f_bavail * unit;
+	uint64_t reserve = total / 10 < (1u << 30) ? total / 10 : (1u << 30);
+	return avail > bytes && avail - bytes > reserve;
 }
 
 /* Writes the entry under a temporary name and renames it: readers never see half of one. */
@@ -214,16 +279,22 @@ static void cache_put(void *ctx, const struct bb_sentence *s, const struct bb_se
 	if ((mkdir(path, 0777) != 0 && errno != EEXIST) || lstat(path, &st) != 0 ||
 	    !S_ISDIR(st.st_mode))
 		return; /* a link in place of a subfolder is not written through */
-	snprintf(tmp, sizeof tmp, "%s/.tmp.%ld.%u", path, (long)getpid(), c->serial++);
-	*slash = '/';
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return;
-	bb_temp_register(tmp); /* removed if a signal stops the process mid-write */
 	struct entry_head h = {.rate = (uint32_t)seg->rate, .n = seg->n, .nloud = seg->nloud,
 			       .sample_peak = seg->sample_peak, .true_peak = seg->true_peak,
 			       .nwords = seg->nwords};
 	memcpy(h.magic, ENTRY_MAGIC, 4);
+	if (!room_for(path, sizeof h + seg->n * sizeof(int16_t) + seg->nloud * sizeof(float) +
+				  seg->nwords * sizeof(uint32_t)))
+		return; /* the disk is for the outputs first */
+	snprintf(tmp, sizeof tmp, "%s/.tmp.%ld.%u", path, (long)getpid(), c->serial++);
+	*slash = '/';
+	/* registered: removed if a signal stops the process mid-write */
+	int fd = bb_temp_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return;
+	h.check = check_add(check_head(h), seg->audio, seg->n * sizeof(int16_t));
+	h.check = check_add(h.check, seg->loudness, seg->nloud * sizeof(float));
+	h.check = check_add(h.check, seg->words, seg->nwords * sizeof(uint32_t));
 	int ok = bb_write_full(fd, &h, sizeof h) == 0 &&
 		 bb_write_full(fd, seg->audio, seg->n * sizeof(int16_t)) == 0 &&
 		 bb_write_full(fd, seg->loudness, seg->nloud * sizeof(float)) == 0 &&

@@ -169,16 +169,13 @@ static int check_format(const struct cli *c, const char *const *names)
 	return BB_OK;
 }
 
-/* text and proof with -o FILE: written under a temporary name beside FILE (".FILE.XXXXXX"),
+/* text and proof with -o FILE: written under a temporary beside FILE (bb_temp_create),
  * renamed into place by close_output; a FILE that is there and not a regular file (a device,
  * a FIFO: /dev/stdout) is written directly, never replaced (*tmp stays NULL). NULL with err
  * set when it cannot be created. */
 static FILE *open_output(const char *path, char **tmp, struct bb_error *err)
 {
 	struct stat st;
-	size_t n = strlen(path) + 16;
-	const char *slash = strrchr(path, '/');
-	int dirlen = slash ? (int)(slash - path) + 1 : 0;
 	*tmp = NULL;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		bb_fail(err, BB_EUSAGE, "a folder: -o names a file for text and proof");
@@ -190,28 +187,17 @@ static FILE *open_output(const char *path, char **tmp, struct bb_error *err)
 			bb_fail(err, BB_ECANTCREAT, "cannot open: %s", strerror(errno));
 		return f;
 	}
-	char *t = malloc(n);
-	if (!t) {
-		bb_fail(err, BB_ENOMEM, "out of memory");
-		return NULL;
-	}
-	snprintf(t, n, "%.*s.%s.XXXXXX", dirlen, path, path + dirlen);
-	int fd = mkstemp(t);
+	char *t;
+	int fd = bb_temp_create(path, &t);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {
 		bb_fail(err, BB_ECANTCREAT, "cannot create: %s", strerror(errno));
 		if (fd >= 0) {
 			close(fd);
-			unlink(t);
+			bb_temp_unlink(t);
+			free(t);
 		}
-		free(t);
 		return NULL;
-	}
-	bb_temp_register(t);
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
-		/* not fatal: the file stays private */
 	}
 	*tmp = t;
 	return f;

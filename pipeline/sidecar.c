@@ -381,6 +381,28 @@ static int set(json_t *o, const char *key, json_t *v)
 	return v ? json_object_set_new(o, key, v) : -1;
 }
 
+/* s as a JSON string; bytes that are not UTF-8 (a file name may hold any) become U+FFFD
+ * each, and *lossy says so. NULL when out of memory. */
+static json_t *text_lossy(const char *s, int *lossy)
+{
+	size_t n = strlen(s);
+	*lossy = bb_utf8_check(s, n) != n;
+	if (!*lossy)
+		return json_stringn(s, n);
+	char *t = malloc(3 * n + 1), *o = t;
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = bb_utf8_decode(s + i, n - i, &cp);
+		o += bb_utf8_encode(cp, o);
+		i += l ? l : 1;
+	}
+	json_t *j = json_stringn(t, (size_t)(o - t));
+	free(t);
+	return j;
+}
+
 static json_t *loudness_object(const struct bb_audio_facts *a)
 {
 	json_t *o = json_object();
@@ -455,7 +477,10 @@ int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *
 	if (!bad) {
 		const char *src = sc->article && sc->article->source ? sc->article->source : "";
 		bad |= set(root, "title", json_string(title ? title : ""));
-		bad |= set(root, "source", json_string(src));
+		int lossy;
+		bad |= set(root, "source", text_lossy(src, &lossy));
+		if (lossy) /* the name is not UTF-8: said so, beside the readable form */
+			bad |= set(root, "source_lossy", json_true());
 		bad |= set(root, "voice", json_string(v->name));
 		bad |= set(root, "format", json_string(a->format ? a->format : ""));
 		bad |= set(root, "sample_rate", json_integer(a->sample_rate));
@@ -482,9 +507,16 @@ int bb_sidecar_json(FILE *f, const struct bb_script *sc, const struct bb_voice *
 int bb_sidecar_log_line(FILE *f, const char *path, const char *status, const char *reason,
 			int code, double seconds, double audio_seconds, const char *error)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:i, s:f, s:f, s:s?}", "path", path, "status",
-			      status, "reason", reason, "code", code, "seconds", seconds,
-			      "audio_seconds", audio_seconds, "error", error);
+	int lossy = 0, elossy;
+	/* a path that is not UTF-8 is written lossily, and says so; numbers not finite: null */
+	json_t *o = json_pack("{s:o, s:s, s:s?, s:i, s:o, s:o, s:o}", "path", text_lossy(path, &lossy),
+			      "status", status, "reason", reason, "code", code, "seconds",
+			      num(seconds, 0.000001), "audio_seconds", num(audio_seconds, 0.000001),
+			      "error", error ? text_lossy(error, &elossy) : json_null());
+	if (o && lossy && json_object_set_new(o, "path_lossy", json_true()) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	if (!line)

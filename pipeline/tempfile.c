@@ -1,5 +1,7 @@
-/* tempfile: a registry of temporary outputs, unlinked on SIGINT/SIGTERM. SPDX-License-Identifier: GPL-3.0-or-later */
+/* tempfile: a registry of temporary outputs, unlinked on SIGINT/SIGTERM/SIGHUP. SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,6 +37,69 @@ int bb_temp_register(const char *path)
 		return 0;
 	}
 	return -1;
+}
+
+static void block_stop_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+int bb_temp_mkstemp(char *tmpl)
+{
+	sigset_t old;
+	block_stop_signals(&old);
+	int fd = mkstemp(tmpl), e = errno;
+	if (fd >= 0)
+		bb_temp_register(tmpl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return fd;
+}
+
+int bb_temp_open(const char *path, int flags, unsigned mode)
+{
+	sigset_t old;
+	block_stop_signals(&old);
+	int fd = open(path, flags, (mode_t)mode), e = errno;
+	if (fd >= 0)
+		bb_temp_register(path);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return fd;
+}
+
+int bb_temp_create(const char *final, char **tmp)
+{
+	const char *slash = strrchr(final, '/');
+	size_t dirlen = slash ? (size_t)(slash - final) + 1 : 0;
+	const char *base = final + dirlen;
+	size_t n = dirlen + strlen(base) + sizeof BB_TEMP_PREFIX + 32;
+	char *t = malloc(n);
+	if (!t) {
+		errno = ENOMEM;
+		return -1;
+	}
+	snprintf(t, n, "%.*s" BB_TEMP_PREFIX "%ld.%s.XXXXXX", (int)dirlen, final, (long)getpid(),
+		 base);
+	int fd = bb_temp_mkstemp(t);
+	if (fd < 0) {
+		int e = errno;
+		free(t);
+		errno = e;
+		return -1;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		/* not fatal: the file stays private */
+	}
+	*tmp = t;
+	return fd;
 }
 
 void bb_temp_forget(const char *path)
@@ -78,7 +143,7 @@ static void remove_temporaries_and_die(int sig)
 
 void bb_temp_install_signal_cleanup(void)
 {
-	static const int sigs[] = {SIGINT, SIGTERM};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = remove_temporaries_and_die;
@@ -95,28 +160,11 @@ void bb_temp_install_signal_cleanup(void)
 
 int bb_temp_write(const char *final, int (*fill)(FILE *f, void *ctx), void *ctx)
 {
-	const char *slash = strrchr(final, '/');
-	size_t dirlen = slash ? (size_t)(slash - final) + 1 : 0, n = strlen(final) + 16;
-	char *tmp = malloc(n);
-	if (!tmp) {
-		errno = ENOMEM;
+	char *tmp;
+	int fd = bb_temp_create(final, &tmp), e = 0;
+	if (fd < 0)
 		return -1;
-	}
-	snprintf(tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, final, final + dirlen);
-	int fd = mkstemp(tmp), e = 0;
 	FILE *f = NULL;
-	if (fd < 0) {
-		e = errno;
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	bb_temp_register(tmp);
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
-		/* not fatal: the file stays private */
-	}
 	if (!(f = fdopen(fd, "w")))
 		e = errno ? errno : ENOMEM, close(fd);
 	if (f && fill(f, ctx) != 0)

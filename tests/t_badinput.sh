@@ -307,7 +307,7 @@ interrupt() { # interrupt CASE SIGNAL WANT
 	{ wait $pid; } 2>/dev/null # no "Terminated" from the shell
 	got=$?
 	case $seen in
-	.a.mp3.*) ok ;;
+	.bobao-tmp.*.a.mp3.*) ok ;;
 	*) bad "$1: no temporary file seen before the signal ($seen)" ;;
 	esac
 	verdict "$1" "$3" "$got" - 0 "$t0"

@@ -205,7 +205,7 @@ check "kill -9: every file under a final name is complete" test $broken -eq 0
 "$B" batch -j 2 --log "$T/log9" --log-skipped "$K" "$T/kout" 2>/dev/null
 check "kill -9: the re-run exits 0" test $? -eq 0
 check "kill -9: the re-run finishes all 30" test "$(find "$T/kout" -name '*.wav' | wc -l)" -eq 30
-check "kill -9: no temporaries left for redone articles" test -z "$(find "$T/kout" -name '.k*' | head -n 1)"
+check "kill -9: no temporaries left for redone articles" test -z "$(find "$T/kout" -name '.bobao-tmp.*' | head -n 1)"
 check "kill -9: the re-run skipped the finished ones" test "$(logged "$T/log9" skipped | wc -l)" -ge 1
 
 # 10. --watch: a file is converted once closed and settled, not while being written.
