@@ -65,6 +65,9 @@ const char *bb_status_name(int code);
  * path holding a newline cannot make an error two lines. Cut at an escape boundary when out
  * is short; returns the length written. */
 size_t bb_escape(const char *s, char *out, size_t size);
+/* Writes s to f for XML or HTML, in text and attribute values alike: & < > " ' as
+ * references, control characters but tab and newline dropped (XML 1.0 allows none). */
+void bb_xml_escape(FILE *f, const char *s);
 
 /* ---- files bobao reads (readfile.c) ------------------------------------------------- */
 

@@ -218,26 +218,10 @@ static int newest_first(const void *a, const void *b)
 
 /* ---- XML ------------------------------------------------------------------------------- */
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			/* control characters are not allowed in XML 1.0 */
-			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
-				fputc(*s, f);
-		}
-	}
-}
-
 static void element(FILE *f, const char *indent, const char *name, const char *text)
 {
 	fprintf(f, "%s<%s>", indent, name);
-	xml_text(f, text);
+	bb_xml_escape(f, text);
 	fprintf(f, "</%s>\n", name);
 }
 
@@ -245,7 +229,7 @@ static void element(FILE *f, const char *indent, const char *name, const char *t
  * (slashes kept), XML-escaped. */
 static void url(FILE *f, const char *base, const char *rel, const char *suffix)
 {
-	xml_text(f, base);
+	bb_xml_escape(f, base);
 	fputc('/', f);
 	char *p = suffix ? with_suffix(rel, suffix) : NULL;
 	for (const unsigned char *s = (const unsigned char *)(p ? p : rel); *s; s++) {
@@ -276,7 +260,7 @@ static void transcript(FILE *f, const struct feed *fd, const struct episode *e,
 	fputs("    <podcast:transcript url=\"", f);
 	url(f, fd->base, e->rel, suffix);
 	fprintf(f, "\" type=\"%s\" language=\"", type);
-	xml_text(f, fd->language);
+	bb_xml_escape(f, fd->language);
 	fputs("\"/>\n", f);
 }
 
@@ -299,11 +283,11 @@ static int write_feed(FILE *f, void *ctx)
 	element(f, "  ", "itunes:author", fd->author);
 	element(f, "  ", "itunes:explicit", "false");
 	fputs("  <itunes:category text=\"", f);
-	xml_text(f, fd->category);
+	bb_xml_escape(f, fd->category);
 	fputs("\"/>\n", f);
 	if (fd->image) {
 		fputs("  <itunes:image href=\"", f);
-		xml_text(f, fd->image);
+		bb_xml_escape(f, fd->image);
 		fputs("\"/>\n", f);
 	}
 	for (size_t i = 0; i < fd->n; i++) {
@@ -317,7 +301,7 @@ static int write_feed(FILE *f, void *ctx)
 		element(f, "    ", "title", title);
 		element(f, "    ", "description", title);
 		fputs("    <guid isPermaLink=\"false\">", f);
-		xml_text(f, e->rel);
+		bb_xml_escape(f, e->rel);
 		fputs("</guid>\n", f);
 		element(f, "    ", "pubDate", date);
 		fputs("    <enclosure url=\"", f);

@@ -118,20 +118,6 @@ static const char page_controls[] =
 	"H 下一个标题，Shift+H 上一个标题，+ 和 − 调整语速；点击任一句从该句播放。</p>\n"
 	"<div id=\"live\" class=\"visually-hidden\" aria-live=\"off\" aria-atomic=\"true\"></div>\n";
 
-/* Writes s with &, <, > and " escaped (text and attribute values alike). */
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static const char *block_tag(enum bb_kind kind)
 {
 	return kind == BB_TITLE ? "h1" : kind == BB_HEADING ? "h2" : "p";
@@ -150,12 +136,12 @@ static int put_title(FILE *f, const struct bb_script *sc, const struct bb_audio_
 		char *t = bb_sidecar_sentence_text(sc, i);
 		if (!t)
 			return -1;
-		put_escaped(f, t);
+		bb_xml_escape(f, t);
 		any |= *t != 0;
 		free(t);
 	}
 	if (!any)
-		put_escaped(f, a->audio_name && *a->audio_name ? a->audio_name : "bobao");
+		bb_xml_escape(f, a->audio_name && *a->audio_name ? a->audio_name : "bobao");
 	return 0;
 }
 
@@ -171,7 +157,7 @@ int bb_sidecar_html(FILE *f, const struct bb_script *sc, const struct bb_audio_f
 		"<a class=\"skip\" href=\"#transcript\">跳到文稿</a>\n"
 		"<section class=\"player\" aria-label=\"播放器\">\n"
 		"<audio id=\"audio\" controls preload=\"auto\" src=\"", page_style);
-	put_escaped(f, a->audio_name ? a->audio_name : "");
+	bb_xml_escape(f, a->audio_name ? a->audio_name : "");
 	fputs("\">你的浏览器不能播放这段音频。</audio>\n", f);
 	fputs(page_controls, f);
 	fputs("</section>\n<main id=\"transcript\" tabindex=\"-1\">\n", f);
@@ -191,7 +177,7 @@ int bb_sidecar_html(FILE *f, const struct bb_script *sc, const struct bb_audio_f
 		fprintf(f, "<span class=\"s\" id=\"s%zu\" data-start=\"%.3f\" data-end=\"%.3f\"%s>",
 			i + 1, a->start[i], a->end[i],
 			s->kind == BB_TITLE || s->kind == BB_HEADING ? " data-h=\"1\"" : "");
-		put_escaped(f, text);
+		bb_xml_escape(f, text);
 		fputs("</span>", f);
 		free(text);
 	}

@@ -88,20 +88,6 @@ static void tsv_sentence(FILE *f, size_t num, const struct bb_sentence *s)
 	}
 }
 
-static void html_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static const char html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -200,18 +186,18 @@ static void html_uncertain(FILE *f, const struct bb_script *sc)
 			char shown[64];
 			tone_marks(u->reading, shown, sizeof shown);
 			fprintf(f, "<tr><td><a href=\"#s%zu\">%zu</a></td><td>", i + 1, i + 1);
-			html_escape(f, u->text);
+			bb_xml_escape(f, u->text);
 			fputs("</td><td>", f);
-			html_escape(f, shown);
+			bb_xml_escape(f, shown);
 			fprintf(f, "</td><td>%s</td><td><code>", why);
-			html_escape(f, a->text);
+			bb_xml_escape(f, a->text);
 			if (b)
-				html_escape(f, b->text);
+				bb_xml_escape(f, b->text);
 			fputc('\t', f);
-			html_escape(f, a->reading);
+			bb_xml_escape(f, a->reading);
 			if (b) {
 				fputc(' ', f);
-				html_escape(f, b->reading);
+				bb_xml_escape(f, b->reading);
 			}
 			fputs("</code></td></tr>\n", f);
 		}
@@ -222,14 +208,14 @@ static void html_uncertain(FILE *f, const struct bb_script *sc)
 static void html_unit(FILE *f, const struct bb_unit *u)
 {
 	if (u->lang == BB_PUNCT) {
-		html_escape(f, u->text);
+		bb_xml_escape(f, u->text);
 		return;
 	}
 	if (u->lang == BB_EN) {
 		fputs("<span class=\"en\" title=\"English: ", f);
-		html_escape(f, u->reading);
+		bb_xml_escape(f, u->reading);
 		fputs("\">", f);
-		html_escape(f, u->text);
+		bb_xml_escape(f, u->text);
 		fputs("</span>", f);
 		return;
 	}
@@ -240,11 +226,11 @@ static void html_unit(FILE *f, const struct bb_unit *u)
 	if (cls)
 		fprintf(f, " class=\"%s\"", cls);
 	fputs(" title=\"", f);
-	html_escape(f, u->reading[0] ? u->reading : "not read");
+	bb_xml_escape(f, u->reading[0] ? u->reading : "not read");
 	fputs("\">", f);
-	html_escape(f, u->text);
+	bb_xml_escape(f, u->text);
 	fputs("<rt>", f);
-	html_escape(f, shown);
+	bb_xml_escape(f, shown);
 	fputs("</rt></ruby>", f);
 }
 
@@ -252,11 +238,11 @@ static void html_sentence(FILE *f, size_t num, const struct bb_sentence *s)
 {
 	const char *kind = bb_kind_name(s->kind);
 	fprintf(f, "<li id=\"s%zu\" class=\"", num);
-	html_escape(f, kind);
+	bb_xml_escape(f, kind);
 	fputs("\">", f);
 	if (s->kind != BB_BODY) {
 		fputs("<span class=\"kind\">", f);
-		html_escape(f, kind);
+		bb_xml_escape(f, kind);
 		fputs("</span>", f);
 	}
 	for (size_t i = 0; i < s->nunits; i++)
@@ -275,9 +261,9 @@ int bb_proof_write(FILE *f, const struct bb_script *sc, const char *format,
 	const char *source = sc->article && sc->article->source ? sc->article->source : "-";
 	if (html) {
 		fputs(html_head, f);
-		html_escape(f, source);
+		bb_xml_escape(f, source);
 		fputs(html_style, f);
-		html_escape(f, source);
+		bb_xml_escape(f, source);
 		fputs(html_legend, f);
 		/* the uncertain readings come first, so the page reads every sentence before it
 		 * writes one (text and tsv read them one at a time) */
