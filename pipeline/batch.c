@@ -521,6 +521,23 @@ static int is_our_temp(const char *name, const char *audio, long *pid)
 	return 0;
 }
 
+/* Whether process pid is gone: no such process, or a zombie (killed with its run, and not
+ * reaped yet where the container's init is slow to reap). */
+static int process_gone(long pid)
+{
+	if (kill((pid_t)pid, 0) != 0)
+		return errno == ESRCH;
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "re");
+	size_t n = f ? fread(line, 1, sizeof line - 1, f) : 0;
+	if (f)
+		fclose(f);
+	line[n] = '\0';
+	const char *paren = strrchr(line, ')'); /* the command name may hold spaces */
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
 /* Removes from folder dir what a killed conversion left of the output audio (named audio)
  * and its sidecars: the assembler's temporaries, by their distinctive names, and only those
  * whose writer is gone (the lock keeps other runs out of OUT_DIR; a live writer is another
@@ -539,7 +556,7 @@ static void remove_stale_temps(int dir, const char *audio)
 	while ((e = readdir(d))) {
 		struct stat st;
 		if (is_our_temp(e->d_name, audio, &pid) &&
-		    (kill((pid_t)pid, 0) != 0 && errno == ESRCH) &&
+		    process_gone(pid) &&
 		    fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
 			unlinkat(dir, e->d_name, 0);
 	}
