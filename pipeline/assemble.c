@@ -33,7 +33,7 @@
 #include <soxr.h>
 
 #include "bobao.h"
-#include "cache.h"
+#include "hash.h"
 #include "sidecar.h"
 #include "tags.h"
 #include "tempfile.h"
