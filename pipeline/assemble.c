@@ -33,7 +33,8 @@
 #include <soxr.h>
 
 #include "bobao.h"
-#include "cache.h"
+#include "hash.h"
+#include "outputs.h"
 #include "sidecar.h"
 #include "tags.h"
 #include "tempfile.h"
@@ -58,20 +59,6 @@
 #define REL_GATE_LU -10.0    /* BS.1770 relative gate, integrated loudness */
 #define LRA_REL_GATE_LU -20.0 /* EBU Tech 3342 relative gate, loudness range */
 
-/* Output formats: name, libsndfile format, written as int16 (else float). */
-static const struct format {
-	const char *name;
-	int sf;
-	int pcm16;
-} formats[] = {
-	{"wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1},
-	{"flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 1},
-	{"ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0},
-	{"oga", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0},
-	{"opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 0},
-	{"mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0},
-};
-
 /* Rates each codec takes; 0 ends a list. An empty list takes any rate. */
 static const int opus_rates[] = {8000, 12000, 16000, 24000, 48000, 0};
 static const int mp3_rates[] = {8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 0};
@@ -89,14 +76,39 @@ struct job {
 };
 
 enum sidecar_kind { SC_JSON, SC_VTT, SC_SRT, SC_HTML, SC_EPUB, SC_COUNT };
-static const char *const sidecar_ext[SC_COUNT] = {".json", ".vtt", ".srt", ".html", ".epub"};
+
+static int json_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
+		   const struct bb_audio_facts *a, struct bb_error *err);
+static int vtt_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
+		  const struct bb_audio_facts *a, struct bb_error *err);
+static int srt_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
+		  const struct bb_audio_facts *a, struct bb_error *err);
+static int html_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
+		   const struct bb_audio_facts *a, struct bb_error *err);
+
+/* The registry of outputs (outputs.h): the sidecars first, at their SC_ index, then the
+ * audio formats with their libsndfile format and sample type. */
+static const struct bb_output_type outputs[] = {
+	[SC_JSON] = {"json", ".json", BB_OUT_SIDECAR, BB_OUT_EVERY, .write = json_fn},
+	[SC_VTT] = {"vtt", ".vtt", BB_OUT_SIDECAR, BB_OUT_EVERY, .write = vtt_fn},
+	[SC_SRT] = {"srt", ".srt", BB_OUT_SIDECAR, BB_OUT_EVERY, .write = srt_fn},
+	[SC_HTML] = {"html", ".html", BB_OUT_SIDECAR, 0, .write = html_fn},
+	[SC_EPUB] = {"epub", ".epub", BB_OUT_SIDECAR, 0, .write = bb_sidecar_epub},
+	[SC_COUNT] = {"wav", ".wav", BB_OUT_AUDIO, BB_OUT_OFFERED, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1},
+	{"flac", ".flac", BB_OUT_AUDIO, BB_OUT_OFFERED, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 1},
+	{"ogg", ".ogg", BB_OUT_AUDIO, BB_OUT_OFFERED, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0},
+	{"oga", ".oga", BB_OUT_AUDIO, 0, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0},
+	{"opus", ".opus", BB_OUT_AUDIO, BB_OUT_OFFERED, SF_FORMAT_OGG | SF_FORMAT_OPUS, 0},
+	{"mp3", ".mp3", BB_OUT_AUDIO, BB_OUT_OFFERED, SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0},
+};
+#define NOUTPUTS (sizeof outputs / sizeof outputs[0])
 
 struct out_meter;
 
 struct bb_assembler {
 	const struct bb_script *sc;
 	struct bb_voice voice;
-	const struct format *fmt;
+	const struct bb_output_type *fmt;
 	char *path;                 /* final audio path */
 	char *side_path[SC_COUNT];  /* final sidecar paths, NULL when not wanted */
 	char *tmp_path[1 + SC_COUNT]; /* temporaries under construction (audio, sidecars) */
@@ -211,12 +223,44 @@ static const char *path_ext(const char *path)
 	return dot + 1;
 }
 
-static const struct format *format_find(const char *name)
+const struct bb_output_type *bb_output_at(size_t i)
 {
-	for (size_t i = 0; name && i < sizeof formats / sizeof formats[0]; i++)
-		if (!strcasecmp(formats[i].name, name))
-			return &formats[i];
+	return i < NOUTPUTS ? &outputs[i] : NULL;
+}
+
+const struct bb_output_type *bb_output_find(const char *name, enum bb_output_kind kind)
+{
+	for (size_t i = 0; name && i < NOUTPUTS; i++)
+		if (outputs[i].kind == kind && !strcasecmp(outputs[i].name, name))
+			return &outputs[i];
 	return NULL;
+}
+
+const char *bb_output_names(enum bb_output_kind kind, unsigned flags, const char *sep, char *buf,
+			    size_t size)
+{
+	buf[0] = '\0';
+	for (size_t i = 0, l = 0; i < NOUTPUTS; i++)
+		if (outputs[i].kind == kind && (outputs[i].flags & flags) == flags && l < size) {
+			snprintf(buf + l, size - l, "%s%s", l ? sep : "", outputs[i].name);
+			l += strlen(buf + l);
+		}
+	return buf;
+}
+
+int bb_output_usage(FILE *f, const char *text)
+{
+	static const char mark[] = "{audio}";
+	char names[64];
+	bb_output_names(BB_OUT_AUDIO, BB_OUT_OFFERED, "|", names, sizeof names);
+	for (const char *p; (p = strstr(text, mark)) != NULL; text = p + sizeof mark - 1)
+		fprintf(f, "%.*s%s", (int)(p - text), text, names);
+	return fputs(text, f);
+}
+
+static const struct bb_output_type *format_find(const char *name)
+{
+	return bb_output_find(name, BB_OUT_AUDIO);
 }
 
 static int rate_in_list(int rate, const int *list)
@@ -228,7 +272,7 @@ static int rate_in_list(int rate, const int *list)
 }
 
 /* The rate the codec will take: the preset's, or 48000 when the codec refuses it. */
-static int codec_rate(const struct format *f, int want)
+static int codec_rate(const struct bb_output_type *f, int want)
 {
 	int major = f->sf & SF_FORMAT_TYPEMASK, sub = f->sf & SF_FORMAT_SUBMASK;
 	if (sub == SF_FORMAT_OPUS && !rate_in_list(want, opus_rates))
@@ -730,10 +774,12 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 {
 	*asp = NULL;
 	const char *fname = out->format ? out->format : path_ext(out->path);
-	const struct format *f = format_find(fname);
+	const struct bb_output_type *f = format_find(fname);
+	char names[64];
 	if (!f)
-		return bb_fail(err, BB_EUSAGE, "%s: unknown output format \"%s\" (wav, flac, ogg, opus, mp3)",
-			       out->path, fname ? fname : "");
+		return bb_fail(err, BB_EUSAGE, "%s: unknown output format \"%s\" (%s)", out->path,
+			       fname ? fname : "", bb_output_names(BB_OUT_AUDIO, BB_OUT_OFFERED, ", ",
+								    names, sizeof names));
 	SF_INFO probe = {.samplerate = codec_rate(f, v->sample_rate), .channels = 1, .format = f->sf};
 	if (!sf_format_check(&probe))
 		return bb_fail(err, BB_EUSAGE, "%s: this libsndfile cannot write %s at %d Hz",
@@ -764,7 +810,7 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 		return bb_fail(err, BB_EUSAGE, "%s: an EPUB's audio is MP3, which cannot be %d Hz"
 			       " (48000 Hz or less)", out->path, as->rate_out);
 	for (int k = 0; k < SC_COUNT; k++)
-		if (want[k] && !(as->side_path[k] = str_cat(out->path, stem, sidecar_ext[k])))
+		if (want[k] && !(as->side_path[k] = str_cat(out->path, stem, outputs[k].ext)))
 			return bb_fail(err, BB_ENOMEM, "out of memory");
 
 	size_t n = sc->n ? sc->n : 1;
@@ -1860,9 +1906,6 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 	return rc;
 }
 
-typedef int (*sidecar_fn)(FILE *, const struct bb_script *, const struct bb_voice *,
-			  const struct bb_audio_facts *, struct bb_error *);
-
 static int json_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v,
 		   const struct bb_audio_facts *a, struct bb_error *err)
 {
@@ -1890,8 +1933,6 @@ static int html_fn(FILE *f, const struct bb_script *sc, const struct bb_voice *v
 	return bb_sidecar_html(f, sc, a, err);
 }
 
-static const sidecar_fn sidecar_writers[SC_COUNT] = {json_fn, vtt_fn, srt_fn, html_fn,
-						     bb_sidecar_epub};
 
 /* The EPUB's audio is MP3: the audio file itself when it is one, else the same programme
  * written again as MP3 into a temporary of its own. */
@@ -1902,7 +1943,7 @@ static int epub_audio(struct bb_assembler *as, struct gain_plan g, struct bb_aud
 		a->mp3_path = as->tmp_path[0];
 		return BB_OK;
 	}
-	const struct format *keep = as->fmt;
+	const struct bb_output_type *keep = as->fmt;
 	char *audio_tmp = as->tmp_path[0];
 	struct bb_audio_facts copy = *a;
 	as->fmt = format_find("mp3");
@@ -1926,7 +1967,7 @@ static int write_sidecar(struct bb_assembler *as, int k, const struct bb_audio_f
 		close(fd);
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	}
-	int rc = sidecar_writers[k](f, as->sc, &as->voice, a, err);
+	int rc = outputs[k].write(f, as->sc, &as->voice, a, err);
 	if (fclose(f) != 0 && !rc)
 		rc = bb_fail(err, BB_EIO, "%s: write error: %s", as->side_path[k], strerror(errno));
 	return rc;

@@ -29,6 +29,7 @@
 
 #include "bobao.h"
 #include "cache.h"
+#include "outputs.h"
 #include "sidecar.h"
 #include "tempfile.h"
 
@@ -44,7 +45,7 @@ static const char usage_text[] =
 	"  -j N               worker processes (default: the number of cores)\n"
 	"  --shard K/N        only the articles whose path hashes to K (0 <= K < N)\n"
 	"  --voice NAME|FILE  voice preset (default: news)\n"
-	"  --format FMT       wav|flac|ogg|opus|mp3 (default: wav)\n"
+	"  --format FMT       {audio} (default: wav)\n"
 	"  --log FILE         append one JSON line per article converted or failed\n"
 	"  --log-skipped      --log: also a line per article skipped\n"
 	"  --cache DIR        sentence cache (default: OUT_DIR/.bobao-cache)\n"
@@ -69,8 +70,6 @@ static const char usage_text[] =
 	"through a link under OUT_DIR\n"
 	"exit: 0 ok, 64 usage, 65 bad article, 66 no input, 73 cannot write, 75 locked or timed\n"
 	"      out: retry, 78 bad configuration; with several failures, the highest code\n";
-
-static const char *const formats[] = {"wav", "flac", "ogg", "opus", "mp3"};
 
 struct options {
 	const char *in_dir, *out_dir, *voice, *format, *log, *cache_dir, *lexicon;
@@ -369,15 +368,18 @@ static void stamp_text(const struct batch *b, const char *input_hex, char *out, 
  * and the page and the book when asked. */
 static int outputs_present(int dir, const char *audio, const struct options *o)
 {
-	const char *const side[] = {".json", ".vtt", ".srt", o->html ? ".html" : ".json",
-				    o->epub ? ".epub" : ".json"};
 	struct stat st;
 	if (fstatat(dir, audio, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	const char *dot = strrchr(audio, '.');
-	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+	const struct bb_output_type *t;
+	for (size_t i = 0; (t = bb_output_at(i)) != NULL; i++) {
 		char p[PATH_SIZE];
-		snprintf(p, sizeof p, "%.*s%s", (int)(dot - audio), audio, side[i]);
+		if (t->kind != BB_OUT_SIDECAR ||
+		    !((t->flags & BB_OUT_EVERY) || (o->html && strcmp(t->name, "html") == 0) ||
+		      (o->epub && strcmp(t->name, "epub") == 0)))
+			continue;
+		snprintf(p, sizeof p, "%.*s%s", (int)(dot - audio), audio, t->ext);
 		if (fstatat(dir, p, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 			return 0;
 	}
@@ -496,7 +498,7 @@ static int write_stamp(int dir, const char *name, const char *text)
  * (NAME.json .vtt .srt): BB_TEMP_PREFIX "PID." NAME "." EXT ".XXXXXX"; *pid is its writer. */
 static int is_our_temp(const char *name, const char *audio, long *pid)
 {
-	static const char *const exts[] = {"json", "vtt", "srt"};
+	const struct bb_output_type *t;
 	const char *dot = strrchr(audio, '.');
 	size_t sl = (size_t)(dot - audio), pl = strlen(BB_TEMP_PREFIX);
 	if (strncmp(name, BB_TEMP_PREFIX, pl) != 0)
@@ -515,8 +517,9 @@ static int is_our_temp(const char *name, const char *audio, long *pid)
 	size_t el = (size_t)(x - ext);
 	if (el == strlen(dot + 1) && strncmp(ext, dot + 1, el) == 0)
 		return 1;
-	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
-		if (el == strlen(exts[i]) && strncmp(ext, exts[i], el) == 0)
+	for (size_t i = 0; (t = bb_output_at(i)) != NULL; i++)
+		if (t->kind == BB_OUT_SIDECAR && (t->flags & BB_OUT_EVERY) &&
+		    el == strlen(t->ext + 1) && strncmp(ext, t->ext + 1, el) == 0)
 			return 1;
 	return 0;
 }
@@ -1648,12 +1651,10 @@ static int parse_options(struct options *o, int argc, char **argv)
 		}
 		case OPT_VOICE: o->voice = optarg; break;
 		case OPT_FORMAT: {
-			size_t i = 0;
-			while (i < sizeof formats / sizeof formats[0] && strcmp(formats[i], optarg))
-				i++;
-			if (i == sizeof formats / sizeof formats[0])
+			const struct bb_output_type *t = bb_output_find(optarg, BB_OUT_AUDIO);
+			if (!t || !(t->flags & BB_OUT_OFFERED) || strcmp(t->name, optarg) != 0)
 				return usage_error("unknown format", optarg);
-			o->format = formats[i];
+			o->format = t->name;
 			break;
 		}
 		case OPT_LOG: o->log = optarg; break;
@@ -1690,7 +1691,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_HTML: o->html = 1; break;
 		case OPT_EPUB: o->epub = 1; break;
-		case OPT_HELP: fputs(usage_text, stdout); return -1;
+		case OPT_HELP: bb_output_usage(stdout, usage_text); return -1;
 		case ':': return option_error(argv, "option needs an argument");
 		default: return option_error(argv, "unknown option");
 		}
@@ -1783,7 +1784,7 @@ static int key_add(struct out_key **k, size_t *n, size_t *cap, size_t article, i
 static int find_clashes(struct batch *b, const struct names *files, unsigned char *clash,
 			const char *only)
 {
-	static const char *const side[] = {"json", "vtt", "srt"};
+	const struct bb_output_type *t;
 	struct out_key *k = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
@@ -1791,8 +1792,9 @@ static int find_clashes(struct batch *b, const struct names *files, unsigned cha
 		const char *rel = files->v[i];
 		int stem = (int)strlen(rel) - 4;
 		rc |= key_add(&k, &n, &cap, i, 0, "%.*s.%s", rel, stem, b->o.format);
-		for (size_t e = 0; e < 3; e++)
-			rc |= key_add(&k, &n, &cap, i, 0, "%.*s.%s", rel, stem, side[e]);
+		for (size_t e = 0; (t = bb_output_at(e)) != NULL; e++)
+			if (t->kind == BB_OUT_SIDECAR && (t->flags & BB_OUT_EVERY))
+				rc |= key_add(&k, &n, &cap, i, 0, "%.*s%s", rel, stem, t->ext);
 		rc |= key_add(&k, &n, &cap, i, 0, STATE_DIR "/%.*s%s", rel, stem + 4, "");
 		for (const char *p = strchr(rel, '/'); p && rc == 0; p = strchr(p + 1, '/')) {
 			rc |= key_add(&k, &n, &cap, i, 1, "%.*s%s", rel, (int)(p - rel), "");
@@ -1987,22 +1989,24 @@ static void dry_run_summary(const struct batch *b)
  * its stamp: a run stopped half way prunes the rest next time), never through a link. */
 static void prune_outputs(struct batch *b, const char *rel)
 {
-	static const char *const side[] = {".json", ".vtt", ".srt"};
+	const struct bb_output_type *t;
 	char name[PATH_SIZE], stamp[PATH_SIZE];
 	struct bb_error err = {0};
 	struct stat st;
 	const char *base = base_name(rel);
 	int len = (int)strlen(base) - 4;
 	int dir = open_parent(b->o.out_dir, rel, 0, BB_ECANTCREAT, &err);
-	for (size_t i = 0; dir >= 0 && i < sizeof formats / sizeof formats[0] + 3; i++) {
-		int n = i < sizeof formats / sizeof formats[0]
-			? snprintf(name, sizeof name, "%.*s.%s", len, base, formats[i])
-			: snprintf(name, sizeof name, "%.*s%s", len, base,
-				   side[i - sizeof formats / sizeof formats[0]]);
-		if (n > 0 && (size_t)n < sizeof name &&
-		    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-			unlinkat(dir, name, 0);
-	}
+	/* its audio in every format batch offers, then the sidecars it writes for every article */
+	for (int pass = 0; dir >= 0 && pass < 2; pass++)
+		for (size_t i = 0; (t = bb_output_at(i)) != NULL; i++) {
+			if (pass == 0 ? t->kind != BB_OUT_AUDIO || !(t->flags & BB_OUT_OFFERED)
+				      : t->kind != BB_OUT_SIDECAR || !(t->flags & BB_OUT_EVERY))
+				continue;
+			int n = snprintf(name, sizeof name, "%.*s%s", len, base, t->ext);
+			if (n > 0 && (size_t)n < sizeof name &&
+			    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+				unlinkat(dir, name, 0);
+		}
 	if (dir >= 0)
 		close(dir);
 	if (stamp_rel(rel, stamp, sizeof stamp) == 0 &&

@@ -32,6 +32,7 @@
 
 #include "bobao.h"
 #include "cache.h"
+#include "outputs.h"
 #include "sidecar.h"
 #include "tempfile.h"
 
@@ -45,7 +46,7 @@ static const char usage_text[] =
 	"  (default: RUNDOWN's name .wav) with a labelled cue per story (WAV), and beside it\n"
 	"  OUT.rundown.json (each item's start and length) and OUT.chapters.json (JSON chapters)\n"
 	"  -o OUT                output file or folder\n"
-	"  --format FMT          wav|flac|ogg|opus|mp3 (default: from OUT's extension, or wav)\n"
+	"  --format FMT          {audio} (default: from OUT's extension, or wav)\n"
 	"  --max-duration TIME   seconds, M:SS or H:MM:SS: a longer programme is refused (65)\n"
 	"  --fit                 with --max-duration: drop the last stories until it fits\n"
 	"  --json --vtt --srt    a manifest and subtitles next to the audio, as for speak\n"
@@ -995,7 +996,7 @@ int bb_bulletin_main(int argc, char **argv)
 				return usage_error("--max-duration needs seconds, M:SS or H:MM:SS");
 			break;
 		case OPT_FIT: o.fit = 1; break;
-		case OPT_HELP: fputs(usage_text, stdout); return 0;
+		case OPT_HELP: bb_output_usage(stdout, usage_text); return 0;
 		case ':':
 		default: {
 			/* getopt_long: optopt is 0 for an unknown long option, a code past 255 for a

@@ -1,21 +1,11 @@
-/* cache: content hashes and the on-disk sentence cache of batch. SPDX-License-Identifier: GPL-3.0-or-later */
+/* cache: the on-disk sentence cache of batch. SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef BOBAO_CACHE_H
 #define BOBAO_CACHE_H
 
 #include <stdint.h>
 
 #include "bobao.h"
-
-/* FNV-1a, 128 bits: a content hash for change detection and cache keys (not for secrets). */
-struct bb_hash {
-	uint64_t hi, lo;
-};
-struct bb_hash bb_hash_start(void);
-struct bb_hash bb_hash_add(struct bb_hash h, const void *bytes, size_t n);
-/* Writes h as 32 lowercase hex digits and a NUL. */
-void bb_hash_hex(struct bb_hash h, char out[33]);
-/* FNV-1a, 64 bits, of a string: the stable shard hash of a relative path. */
-uint64_t bb_fnv1a64(const char *s);
+#include "hash.h"
 
 /* Reads or writes exactly n bytes, going on after EINTR; 0 on success, -1 on error or EOF. */
 int bb_read_full(int fd, void *buf, size_t n);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bobao.h"
+#include "outputs.h"
 #include "tempfile.h"
 
 static const char usage_text[] =
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"  --keep-captions     also speak photo captions\n"
 	"  -o OUT              speak: output file or folder (default: ARTICLE's name .wav);\n"
 	"                      text, proof: output file (default: standard output)\n"
-	"  --format FMT        speak: wav|flac|ogg|opus|mp3; proof: text|tsv|html\n"
+	"  --format FMT        speak: {audio}; proof: text|tsv|html\n"
 	"                      (default: from -o's extension; one naming another is refused)\n"
 	"  --rate PERCENT      speak: the preset's speaking rate scaled, 50 to 200 (%)\n"
 	"  --json --vtt --srt  speak: write a manifest and subtitles next to the audio\n"
@@ -39,7 +40,6 @@ static const char usage_text[] =
 	"  -q                  no progress\n"
 	"  --help, --version\n";
 
-static const char *const audio_formats[] = {"wav", "flac", "ogg", "opus", "mp3", NULL};
 static const char *const proof_formats[] = {"text", "tsv", "html", NULL};
 
 struct cli {
@@ -154,6 +154,19 @@ static const char *format_of_ext(const char *path, const char *const *names)
 		if (!strcasecmp(ext, *names))
 			return *names;
 	return NULL;
+}
+
+/* The audio formats --format offers (outputs.h), NULL-terminated. */
+static const char *const *audio_formats(void)
+{
+	static const char *names[16];
+	const struct bb_output_type *t;
+	size_t n = 0;
+	for (size_t i = 0; (t = bb_output_at(i)) != NULL && n + 1 < sizeof names / sizeof names[0]; i++)
+		if (t->kind == BB_OUT_AUDIO && (t->flags & BB_OUT_OFFERED))
+			names[n++] = t->name;
+	names[n] = NULL;
+	return names;
 }
 
 /* -o and --format together: the format -o's extension names, if any, must be --format. */
@@ -370,7 +383,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HTML: c.html = 1; break;
 		case OPT_EPUB: c.epub = 1; break;
-		case OPT_HELP: fputs(usage_text, stdout); return 0;
+		case OPT_HELP: bb_output_usage(stdout, usage_text); return 0;
 		case OPT_VERSION: printf("bobao %s\n", BOBAO_VERSION); return 0;
 		case ':': return option_error(argv, 1);
 		default: return option_error(argv, 0);
@@ -395,7 +408,7 @@ int main(int argc, char **argv)
 		return usage_error("--rate is for speak (and batch)");
 	if (strcmp(c.command, "text") == 0 && c.format)
 		return usage_error("text has no --format (it writes the spoken text)");
-	int rc = check_format(&c, speak ? audio_formats : proof_formats);
+	int rc = check_format(&c, speak ? audio_formats() : proof_formats);
 	if (rc != BB_OK)
 		return rc;
 	/* speak's outputs are checked by the library (never the article, never a device: 73);

@@ -878,289 +878,493 @@ static int year_before_name(const struct norm *nm, const struct num *v, uint32_t
 	       !after_has(nm, e, &units_range_after);
 }
 
-/* One number and what belongs to it: percent, unit, year, fraction, code. tok is where the
- * token starts (at a minus sign when neg). Returns the end of what was read. */
-static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
-{
+/* One number as single() sees it: where its token starts (tok, at a minus sign when neg),
+ * the number itself (i to e), the next non-space (k), the suffix a range shares (sk) and
+ * the code point before (before, starting at st). */
+struct single {
+	struct norm *nm;
 	struct num v;
+	size_t tok, i, e, k, sk, st;
+	int neg, shared, event;
+	uint32_t before;
+	const char *sign;
+};
+
+/* A rule of single(): reads the number its own way and returns the end of what it read,
+ * or returns 0 having written nothing when the number is not its kind. */
+typedef size_t single_rule(struct single *c);
+
+/* -12345678901234567: past 16 digits a negative number reads digit by digit too */
+static size_t rule_long_negative(struct single *c)
+{
+	struct norm *nm = c->nm;
+	if (!c->neg || c->v.nfp || !(c->v.toolong || c->v.nip > 16))
+		return 0;
+	emit(nm, "负", c->tok, c->i);
+	say_digit_span(nm, c->i, c->e, 0);
+	return c->e;
+}
+
+/* letters and a number together: a model or a code (A380 A三八零, G20 G二十, PM2.5);
+ * B2B, O2O read "B to B" */
+static size_t rule_after_letter(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	size_t i = c->i, e = c->e;
+	if (c->neg || !is_letter((int)c->before))
+		return 0;
+	if (num_is(v, "2") && e == i + 1 && is_letter(byte(nm, e)) && !is_letter(byte(nm, e + 1)) &&
+	    (i < 2 || !is_letter(byte(nm, i - 2)))) {
+		emit(nm, " to ", i, e);
+		return e;
+	}
+	if (!v->nfp && !v->commas && v->nip >= 3 && !kilometre_post(nm, i, e))
+		say_digits(nm, v->ip, v->nip, 0, i, e);
+	else
+		say_num(nm, v, 0, i, e);
+	return e;
+}
+
+/* 波音737 波音七三七: a model named by its digits */
+static size_t rule_model_name(struct single *c)
+{
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->commas || v->nip < 3 || !unit_suffix(&units_digit_name, c->nm->s, c->i))
+		return 0;
+	say_digits(c->nm, v->ip, v->nip, 0, c->i, c->e);
+	return c->e;
+}
+
+/* ISO 9001, GB 2760: a standard's number after an acronym and a space, digit by digit */
+static size_t rule_standard(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->commas || v->nip < 4 || !acronym_before(nm, c->i) ||
+	    measure_follows(nm, c->e) || at(nm, c->k, "万") || at(nm, c->k, "亿"))
+		return 0;
+	say_digits(nm, v->ip, v->nip, 0, c->i, c->e);
+	return c->e;
+}
+
+/* 1'30" 一分三十秒: minutes and seconds written with ASCII primes */
+static size_t rule_primes(struct single *c)
+{
+	struct norm *nm = c->nm;
+	size_t i = c->i, e = c->e;
+	if (c->neg || c->v.nfp || byte(nm, e) != '\'' || !is_digit(byte(nm, e + 1)))
+		return 0;
+	struct num sec;
+	parse_num(nm, e + 1, &sec);
+	size_t q = at(nm, sec.end, "''") ? 2 : byte(nm, sec.end) == '"' ? 1 : 0;
+	if (!q || sec.commas || sec.toolong)
+		return 0;
+	say_num(nm, &c->v, 0, i, e);
+	emit(nm, "分", e, e + 1);
+	say_num(nm, &sec, 0, e + 1, sec.end);
+	emit(nm, "秒", sec.end, sec.end + q);
+	return sec.end + q;
+}
+
+/* 9秒83, 2米33: hundredths after 秒 and centimetres after 米 read digit by digit */
+static size_t rule_split_unit(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	size_t plen;
+	if (c->neg || !unit_suffix(&units_split_unit, nm->s, c->i) || c->st == 0 ||
+	    !is_digit(byte(nm, c->st - 1)) || v->nfp || v->nip != 2 ||
+	    after_has(nm, c->k, &units_measure) || after_has(nm, c->k, &units_after) ||
+	    pct_at(nm, c->k, &plen))
+		return 0;
+	say_digits(nm, v->ip, v->nip, 0, c->i, c->e);
+	return c->e;
+}
+
+/* “9.11”事件, 7.1回归: a date-like code of an event, digit by digit (九一一, 七一) */
+static size_t rule_event_code(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	if (c->neg || !v->nfp || v->commas || v->nip > 2 || v->nfp > 2 ||
+	    !valid_month(small_value(v->ip, v->nip)) || !valid_day(small_value(v->fp, v->nfp)) ||
+	    !(c->event || enclosed(nm, c->tok, c->e, quotes_open, quotes_close)))
+		return 0;
+	say_digits(nm, v->ip, v->nip, 0, c->i, c->e);
+	say_digits(nm, v->fp, v->nfp, 0, c->i, c->e);
+	return c->e;
+}
+
+/* 930新政, 6688商城: a number naming an event or a shop, digit by digit */
+static size_t rule_event_name(struct single *c)
+{
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->commas || v->nip < 3 || v->nip > 8 ||
+	    !(c->event || after_has(c->nm, c->e, &units_digit_name_after)))
+		return 0;
+	say_digits(c->nm, v->ip, v->nip, 0, c->i, c->e);
+	return c->e;
+}
+
+/* “618” “520”: a bare number of three or more digits in quotes is a name, digit by digit */
+static size_t rule_quoted_name(struct single *c)
+{
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->commas || v->nip < 3 ||
+	    !enclosed(c->nm, c->tok, c->e, quotes_open, quotes_close))
+		return 0;
+	say_digits(c->nm, v->ip, v->nip, 0, c->i, c->e);
+	return c->e;
+}
+
+/* 600519.SH, 00700.HK: a stock code with its exchange, digit by digit with 幺 */
+static size_t rule_stock_code(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->commas || v->nip < 4 || v->nip > 6)
+		return 0;
+	const struct unit *xu = after_has(nm, c->e, &units_exchange);
+	if (!xu)
+		return 0;
+	say_digit_span(nm, c->i, c->e, 1);
+	emit(nm, xu->reading, c->e, c->e + xu->len);
+	return c->e + xu->len;
+}
+
+/* 10086, 2860 5012, 8359-1234: a code or a phone number, digit by digit with 幺; the next
+ * group of a phone number goes with it */
+static size_t rule_code(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	size_t e = c->e;
+	if (c->neg || !is_code(nm, v, c->tok, c->k))
+		return 0;
+	if (v->toolong) {
+		say_num(nm, v, 0, c->i, e);
+		return e;
+	}
+	size_t total = v->nip, g;
+	while ((byte(nm, e) == ' ' || byte(nm, e) == '-') && is_digit(byte(nm, e + 1)) &&
+	       (g = digits_end(nm, e + 1) - e - 1) >= 3 && g <= 4 && total + g <= 12 &&
+	       v->nip >= 3 && !is_digit(byte(nm, e + 1 + g)))
+		e += 1 + g, total += g;
+	say_digit_span(nm, c->i, e, 1);
+	return e;
+}
+
+/* 20230404: eight digits that make a date of 1900-2099, read as one (10001111 stays a
+ * count) */
+static size_t rule_compact_date(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	size_t k = c->k;
+	if (c->neg || v->nfp || v->commas || v->nip != 8 ||
+	    (memcmp(v->ip, "19", 2) != 0 && memcmp(v->ip, "20", 2) != 0) ||
+	    !valid_month(small_value(v->ip + 4, 2)) || !valid_day(small_value(v->ip + 6, 2)) ||
+	    measure_follows(nm, c->e) || at(nm, k, "万") || at(nm, k, "亿") ||
+	    after_has(nm, k, &units_money_word))
+		return 0;
+	say_date(nm, v->ip, 4, v->ip + 4, 2, v->ip + 6, 2, c->i, c->e);
+	return c->e;
+}
+
+/* 05年 零五年, 00年 零零年: a year written short */
+static size_t rule_short_year(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->nip != 2 || v->ip[0] != '0' || !at(nm, c->k, "年") ||
+	    at(nm, c->k, "年代"))
+		return 0;
+	say_digits(nm, v->ip, 2, 0, c->i, c->e);
+	return c->e;
+}
+
+/* 90后, 00后: a generation, digit by digit */
+static size_t rule_generation(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	size_t e = c->e;
+	if (c->neg || v->nfp || v->nip != 2 || (v->ip[1] != '0' && v->ip[1] != '5') ||
+	    !at(nm, e, "后") || at(nm, e, "后来") || at(nm, e, "后面"))
+		return 0;
+	say_digits(nm, v->ip, 2, 0, c->i, e);
+	return e;
+}
+
+/* 7.25% 百分之七点二五, ‰ 千分之; 5-8% reads 百分之五到百分之八 */
+static size_t rule_percent(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
 	char buf[512];
-	size_t plen, ulen;
-	int shared;
-	parse_num(nm, i, &v);
-	size_t e = v.end;
-	size_t k = skip_spaces(nm, e);
-	size_t sk = suffix_at(nm, e, &shared);
-	size_t st;
-	uint32_t before = prev_cp(nm, neg ? tok : i, &st);
-	const char *sign = neg ? "负" : "";
-
-	/* 36.00元 三十六元: zero cents are not read */
-	if (v.nfp && strspn(v.fp, "0") >= v.nfp && after_has(nm, k, &units_money_word))
-		v.nfp = 0, v.fp = NULL;
-	/* -12345678901234567: past 16 digits a negative number reads digit by digit too */
-	if (neg && !v.nfp && (v.toolong || v.nip > 16)) {
-		emit(nm, "负", tok, i);
-		say_digit_span(nm, i, e, 0);
-		return e;
-	}
-
-	/* letters and a number together: a model or a code (A380 A三八零, G20 G二十, PM2.5);
-	 * B2B, O2O read "B to B" */
-	if (!neg && is_letter((int)before)) {
-		if (num_is(&v, "2") && e == i + 1 && is_letter(byte(nm, e)) && !is_letter(byte(nm, e + 1)) &&
-		    (i < 2 || !is_letter(byte(nm, i - 2)))) {
-			emit(nm, " to ", i, e);
-			return e;
-		}
-		if (!v.nfp && !v.commas && v.nip >= 3 && !kilometre_post(nm, i, e))
-			say_digits(nm, v.ip, v.nip, 0, i, e);
-		else
-			say_num(nm, &v, 0, i, e);
-		return e;
-	}
-	/* 波音737 波音七三七: a model named by its digits */
-	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && unit_suffix(&units_digit_name, nm->s, i)) {
-		say_digits(nm, v.ip, v.nip, 0, i, e);
-		return e;
-	}
-	/* ISO 9001, GB 2760: a standard's number after an acronym and a space, digit by digit */
-	if (!neg && !v.nfp && !v.commas && v.nip >= 4 && acronym_before(nm, i) &&
-	    !measure_follows(nm, e) && !at(nm, k, "万") && !at(nm, k, "亿")) {
-		say_digits(nm, v.ip, v.nip, 0, i, e);
-		return e;
-	}
-	/* 1'30" 一分三十秒: minutes and seconds written with ASCII primes */
-	if (!neg && !v.nfp && byte(nm, e) == '\'' && is_digit(byte(nm, e + 1))) {
-		struct num sec;
-		parse_num(nm, e + 1, &sec);
-		size_t q = at(nm, sec.end, "''") ? 2 : byte(nm, sec.end) == '"' ? 1 : 0;
-		if (q && !sec.commas && !sec.toolong) {
-			say_num(nm, &v, 0, i, e);
-			emit(nm, "分", e, e + 1);
-			say_num(nm, &sec, 0, e + 1, sec.end);
-			emit(nm, "秒", sec.end, sec.end + q);
-			return sec.end + q;
-		}
-	}
-	/* 9秒83, 2米33: hundredths after 秒 and centimetres after 米 read digit by digit */
-	if (!neg && unit_suffix(&units_split_unit, nm->s, i) && st > 0 && is_digit(byte(nm, st - 1)) &&
-	    !v.nfp && v.nip == 2 && !after_has(nm, k, &units_measure) &&
-	    !after_has(nm, k, &units_after) && !pct_at(nm, k, &plen)) {
-		say_digits(nm, v.ip, v.nip, 0, i, e);
-		return e;
-	}
-	/* “9.11”事件, 7.1回归: a date-like code of an event, digit by digit (九一一, 七一) */
-	int event = after_has(nm, e, &units_event_after) != NULL;
-	if (!neg && v.nfp && !v.commas && v.nip <= 2 && v.nfp <= 2 && valid_month(small_value(v.ip, v.nip)) &&
-	    valid_day(small_value(v.fp, v.nfp)) && (event || enclosed(nm, tok, e, quotes_open, quotes_close))) {
-		say_digits(nm, v.ip, v.nip, 0, i, e);
-		say_digits(nm, v.fp, v.nfp, 0, i, e);
-		return e;
-	}
-	/* 930新政, 6688商城: a number naming an event or a shop, digit by digit */
-	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && v.nip <= 8 &&
-	    (event || after_has(nm, e, &units_digit_name_after))) {
-		say_digits(nm, v.ip, v.nip, 0, i, e);
-		return e;
-	}
-	/* “618” “520”: a bare number of three or more digits in quotes is a name, digit by digit */
-	if (!neg && !v.nfp && !v.commas && v.nip >= 3 && enclosed(nm, tok, e, quotes_open, quotes_close)) {
-		say_digits(nm, v.ip, v.nip, 0, i, e);
-		return e;
-	}
-	/* 600519.SH, 00700.HK: a stock code with its exchange, digit by digit with 幺 */
-	const struct unit *xu = !neg && !v.nfp && !v.commas && v.nip >= 4 && v.nip <= 6 ?
-					after_has(nm, e, &units_exchange) : NULL;
-	if (xu) {
-		say_digit_span(nm, i, e, 1);
-		emit(nm, xu->reading, e, e + xu->len);
-		return e + xu->len;
-	}
-	if (!neg && is_code(nm, &v, tok, k)) {
-		if (v.toolong) {
-			say_num(nm, &v, 0, i, e);
-			return e;
-		}
-		/* 2860 5012, 8359-1234: the next group of a phone number goes with it */
-		size_t total = v.nip, g;
-		while ((byte(nm, e) == ' ' || byte(nm, e) == '-') && is_digit(byte(nm, e + 1)) &&
-		       (g = digits_end(nm, e + 1) - e - 1) >= 3 && g <= 4 && total + g <= 12 &&
-		       v.nip >= 3 && !is_digit(byte(nm, e + 1 + g)))
-			e += 1 + g, total += g;
-		say_digit_span(nm, i, e, 1);
-		return e;
-	}
-	/* 20230404: eight digits that make a date of 1900-2099, read as one (10001111 stays a
-	 * count) */
-	if (!neg && !v.nfp && !v.commas && v.nip == 8 && (memcmp(v.ip, "19", 2) == 0 ||
-	    memcmp(v.ip, "20", 2) == 0) &&
-	    valid_month(small_value(v.ip + 4, 2)) && valid_day(small_value(v.ip + 6, 2)) &&
-	    !measure_follows(nm, e) && !at(nm, k, "万") && !at(nm, k, "亿") &&
-	    !after_has(nm, k, &units_money_word)) {
-		say_date(nm, v.ip, 4, v.ip + 4, 2, v.ip + 6, 2, i, e);
-		return e;
-	}
-	/* 05年 零五年, 00年 零零年: a year written short */
-	if (!neg && !v.nfp && v.nip == 2 && v.ip[0] == '0' && at(nm, k, "年") && !at(nm, k, "年代")) {
-		say_digits(nm, v.ip, 2, 0, i, e);
-		return e;
-	}
-	/* 90后, 00后: a generation, digit by digit */
-	if (!neg && !v.nfp && v.nip == 2 && (v.ip[1] == '0' || v.ip[1] == '5') && at(nm, e, "后") &&
-	    !at(nm, e, "后来") && !at(nm, e, "后面")) {
-		say_digits(nm, v.ip, 2, 0, i, e);
-		return e;
-	}
-	/* 7.25% 百分之七点二五, ‰ 千分之; 5-8% reads 百分之五到百分之八 */
+	size_t plen, k = c->k, sk = c->sk;
 	int per = pct_at(nm, k, &plen);
-	if (per || (shared && (per = pct_at(nm, sk, &plen)) != 0)) {
-		size_t stop = (k == sk || !shared) && pct_at(nm, k, &plen) ? k + plen : e;
-		emit(nm, sign, tok, i);
-		if (nw_percent(v.ip, v.nip, v.fp, v.nfp, per, buf, sizeof buf))
-			emit(nm, buf, tok, stop);
-		return stop;
-	}
-	/* a Latin unit after a magnitude: 3.5万㎡ 三点五万平方米, 2亿t 两亿吨 */
+	if (!per && !(c->shared && (per = pct_at(nm, sk, &plen)) != 0))
+		return 0;
+	size_t stop = (k == sk || !c->shared) && pct_at(nm, k, &plen) ? k + plen : c->e;
+	emit(nm, c->sign, c->tok, c->i);
+	if (nw_percent(v->ip, v->nip, v->fp, v->nfp, per, buf, sizeof buf))
+		emit(nm, buf, c->tok, stop);
+	return stop;
+}
+
+/* a Latin unit after a magnitude: 3.5万㎡ 三点五万平方米, 2亿t 两亿吨 */
+static size_t rule_magnitude_unit(struct single *c)
+{
+	struct norm *nm = c->nm;
+	size_t k = c->k;
 	size_t mag = at(nm, k, "万亿") ? 6 : at(nm, k, "万") || at(nm, k, "亿") ? 3 : 0;
 	const struct unit *mu = mag ? after_has(nm, k + mag, &units_after) : NULL;
-	if (mu && !shared) {
-		emit(nm, sign, tok, i);
-		say_num(nm, &v, NW_LIANG | NW_LIANG_ALONE, i, e);
-		copy(nm, k, k + mag);
-		emit(nm, mu->reading, k + mag, k + mag + mu->len);
-		return k + mag + mu->len;
-	}
-	/* a unit after the number: 5km 五公里, 38℃, 120m² */
+	if (!mu || c->shared)
+		return 0;
+	emit(nm, c->sign, c->tok, c->i);
+	say_num(nm, &c->v, NW_LIANG | NW_LIANG_ALONE, c->i, c->e);
+	copy(nm, k, k + mag);
+	emit(nm, mu->reading, k + mag, k + mag + mu->len);
+	return k + mag + mu->len;
+}
+
+/* a unit after the number: 5km 五公里, 38℃, 120m² */
+static size_t rule_unit(struct single *c)
+{
+	struct norm *nm = c->nm;
+	size_t e = c->e, k = c->k;
 	const struct unit *u = after_has(nm, e, &units_after);
 	if (!u && k != e) {
 		u = after_has(nm, k, &units_after);
 		if (u && (u->flags & UNIT_WORD) && u->len < 2)
 			u = NULL;
 	}
-	if (u) {
-		size_t us = after_has(nm, e, &units_after) ? e : k;
-		ulen = u->len;
-		if (neg)
-			emit(nm, (u->flags & UNIT_TEMP) ? "零下" : "负", tok, i);
-		unsigned fl = NW_LIANG;
-		if ((u->flags & UNIT_LIANG) && !ordinal_context(nm, tok))
-			fl |= NW_LIANG_ALONE;
-		say_num(nm, &v, fl, tok, e);
-		emit(nm, u->reading, us, us + ulen);
-		return us + ulen;
-	}
-	/* 2024-25赛季, 2024/25赛季: a season of two years, the second written short */
-	size_t send = !neg ? season_end(nm, &v, e) : 0;
-	if (send) {
-		char y2[24];
-		long first = small_value(v.ip, 4), last = small_value(nm->s + send - 2, 2);
-		snprintf(y2, sizeof y2, "%04ld", first / 100 * 100 + last + (last < first % 100 ? 100 : 0));
-		if (nw_year(v.ip, v.nip, buf, sizeof buf))
-			emit(nm, buf, i, e);
-		emit(nm, "到", e, send - 2);
-		if (nw_year(y2, 4, buf, sizeof buf))
-			emit(nm, buf, send - 2, send);
-		return send;
-	}
-	/* four digits before 年 (or 赛季, 届 ...) are a year: 二零二三年 */
-	if (!neg && !v.nfp && !v.commas && year_like(v.ip, v.nip) &&
-	    (after_has(nm, k, &units_year) || (shared && after_has(nm, sk, &units_year))) &&
-	    !at(nm, k, "年代")) {
-		if (nw_year(v.ip, v.nip, buf, sizeof buf))
-			emit(nm, buf, i, e);
-		return e;
-	}
-	/* 国发〔2023〕5号, （2023）京01民终123号: the year of a document or case number */
-	if (!neg && doc_year(nm, &v, i, e)) {
-		if (nw_year(v.ip, v.nip, buf, sizeof buf))
-			emit(nm, buf, i, e);
-		return e;
-	}
-	/* 2024北京马拉松: a year with no 年 at the start of a clause, before a name */
-	if (!neg && year_before_name(nm, &v, before, e)) {
-		if (nw_year(v.ip, v.nip, buf, sizeof buf))
-			emit(nm, buf, i, e);
-		return e;
-	}
-	if (!neg && !v.nfp && !v.commas && year_like(v.ip, v.nip) && quarter_at(nm, e)) {
-		if (nw_year(v.ip, v.nip, buf, sizeof buf))
-			emit(nm, buf, i, e);
-		emit(nm, "年", i, e); /* 2023Q3 二零二三年第三季度 */
-		return e;
-	}
-	if (!neg && !v.nfp && year_like(v.ip, v.nip) && at(nm, k, "年代")) {
-		if (nw_year(v.ip, v.nip, buf, sizeof buf))
-			emit(nm, buf, i, e);
-		return e;
-	}
-	/* N/M: a fraction (2/3 三分之二), denominator first; a rate per 10万 (3.2/10万 十万分之
-	 * 三点二) takes the magnitude into the denominator and may have a decimal numerator */
-	size_t sl = skip_spaces(nm, e);
-	if (!v.commas && (byte(nm, sl) == '/' || at(nm, sl, "／"))) {
-		size_t d0 = skip_spaces(nm, sl + (byte(nm, sl) == '/' ? 1 : 3));
-		if (is_digit(byte(nm, d0))) {
-			struct num den;
-			parse_num(nm, d0, &den);
-			size_t dm = at(nm, den.end, "万") || at(nm, den.end, "亿") ? 3 : 0;
-			if (!den.nfp && !den.commas && !den.toolong && dm) {
-				emit(nm, sign, tok, i);
-				say_card(nm, den.ip, den.nip, NW_LIANG | NW_LIANG_ALONE, d0, den.end);
-				copy(nm, den.end, den.end + dm);
-				emit(nm, "分之", sl, d0);
-				say_num(nm, &v, 0, i, e);
-				return den.end + dm;
-			}
-			/* 1/0: a zero denominator makes no fraction; 一除以零 in arithmetic, else a
-			 * ratio or a score, 一比零 */
-			if (!den.nfp && !den.commas && !den.toolong && strspn(den.ip, "0") == den.nip &&
-			    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
-				emit(nm, sign, tok, i);
-				say_num(nm, &v, 0, i, e);
-				emit(nm, nm->arith || equals_ahead(nm, tok) ? "除以" : "比", sl, d0);
-				say_card(nm, den.ip, den.nip, 0, d0, den.end);
-				return den.end;
-			}
-			if (!v.nfp && !den.nfp && !den.commas && !den.toolong &&
-			    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
-				emit(nm, sign, tok, i);
-				if (nw_fraction(v.ip, v.nip, den.ip, den.nip, buf, sizeof buf))
-					emit(nm, buf, tok, den.end);
-				return den.end;
-			}
-		}
-	}
-	/* temperatures in a range: -5~3℃ 零下五到三摄氏度; -3度 零下三度 */
-	if (neg) {
-		const struct unit *su = shared ? after_has(nm, sk, &units_after) : NULL;
-		int temp = (su && (su->flags & UNIT_TEMP)) || at(nm, sk, "度");
-		emit(nm, temp ? "零下" : "负", tok, i);
-	}
-	/* leading-zero two-digit numbers: 05月 五月, 08分 零八分 */
-	if (!v.nfp && v.nip == 2 && v.ip[0] == '0') {
-		if (at(nm, k, "分") || at(nm, k, "秒"))
-			emit(nm, "零", i, e);
-		say_card(nm, v.ip + 1, 1, 0, i, e);
-		return e;
-	}
-	/* 140967万 十四亿零九百六十七万: five digits or more before 万 regroup into 亿 */
-	if (!v.nfp && !v.toolong && !shared && v.nip >= 5 && v.nip + 4 <= NW_MAX_DIGITS &&
-	    v.ip[0] != '0' && at(nm, e, "万") && !at(nm, e, "万亿")) {
-		char d[NW_MAX_DIGITS + 1];
-		memcpy(d, v.ip, v.nip);
-		memcpy(d + v.nip, "0000", 4);
-		say_card(nm, d, v.nip + 4, NW_LIANG, i, e + 3);
-		return e + 3;
-	}
+	if (!u)
+		return 0;
+	size_t us = after_has(nm, e, &units_after) ? e : k;
+	size_t ulen = u->len;
+	if (c->neg)
+		emit(nm, (u->flags & UNIT_TEMP) ? "零下" : "负", c->tok, c->i);
 	unsigned fl = NW_LIANG;
-	int ordinal = ordinal_context(nm, neg ? tok : i);
-	if (ordinal)
+	if ((u->flags & UNIT_LIANG) && !ordinal_context(nm, c->tok))
+		fl |= NW_LIANG_ALONE;
+	say_num(nm, &c->v, fl, c->tok, e);
+	emit(nm, u->reading, us, us + ulen);
+	return us + ulen;
+}
+
+/* 2024-25赛季, 2024/25赛季: a season of two years, the second written short */
+static size_t rule_season(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	char buf[512], y2[24];
+	size_t send = !c->neg ? season_end(nm, v, c->e) : 0;
+	if (!send)
+		return 0;
+	long first = small_value(v->ip, 4), last = small_value(nm->s + send - 2, 2);
+	snprintf(y2, sizeof y2, "%04ld", first / 100 * 100 + last + (last < first % 100 ? 100 : 0));
+	if (nw_year(v->ip, v->nip, buf, sizeof buf))
+		emit(nm, buf, c->i, c->e);
+	emit(nm, "到", c->e, send - 2);
+	if (nw_year(y2, 4, buf, sizeof buf))
+		emit(nm, buf, send - 2, send);
+	return send;
+}
+
+/* The number read as a year, digit by digit: 二零二三 */
+static size_t say_year(struct single *c)
+{
+	char buf[512];
+	if (nw_year(c->v.ip, c->v.nip, buf, sizeof buf))
+		emit(c->nm, buf, c->i, c->e);
+	return c->e;
+}
+
+/* four digits before 年 (or 赛季, 届 ...) are a year: 二零二三年 */
+static size_t rule_year(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->commas || !year_like(v->ip, v->nip) ||
+	    !(after_has(nm, c->k, &units_year) || (c->shared && after_has(nm, c->sk, &units_year))) ||
+	    at(nm, c->k, "年代"))
+		return 0;
+	return say_year(c);
+}
+
+/* 国发〔2023〕5号, （2023）京01民终123号: the year of a document or case number */
+static size_t rule_doc_year(struct single *c)
+{
+	if (c->neg || !doc_year(c->nm, &c->v, c->i, c->e))
+		return 0;
+	return say_year(c);
+}
+
+/* 2024北京马拉松: a year with no 年 at the start of a clause, before a name */
+static size_t rule_year_before_name(struct single *c)
+{
+	if (c->neg || !year_before_name(c->nm, &c->v, c->before, c->e))
+		return 0;
+	return say_year(c);
+}
+
+/* 2023Q3 二零二三年第三季度: a year before a quarter */
+static size_t rule_year_quarter(struct single *c)
+{
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || v->commas || !year_like(v->ip, v->nip) || !quarter_at(c->nm, c->e))
+		return 0;
+	say_year(c);
+	emit(c->nm, "年", c->i, c->e);
+	return c->e;
+}
+
+/* 80年代 八零年代, 1990年代: a decade */
+static size_t rule_decade(struct single *c)
+{
+	const struct num *v = &c->v;
+	if (c->neg || v->nfp || !year_like(v->ip, v->nip) || !at(c->nm, c->k, "年代"))
+		return 0;
+	return say_year(c);
+}
+
+/* N/M: a fraction (2/3 三分之二), denominator first; a rate per 10万 (3.2/10万 十万分之
+ * 三点二) takes the magnitude into the denominator and may have a decimal numerator */
+static size_t rule_fraction(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	char buf[512];
+	size_t tok = c->tok, i = c->i, e = c->e;
+	size_t sl = skip_spaces(nm, e);
+	if (v->commas || !(byte(nm, sl) == '/' || at(nm, sl, "／")))
+		return 0;
+	size_t d0 = skip_spaces(nm, sl + (byte(nm, sl) == '/' ? 1 : 3));
+	if (!is_digit(byte(nm, d0)))
+		return 0;
+	struct num den;
+	parse_num(nm, d0, &den);
+	size_t dm = at(nm, den.end, "万") || at(nm, den.end, "亿") ? 3 : 0;
+	if (!den.nfp && !den.commas && !den.toolong && dm) {
+		emit(nm, c->sign, tok, i);
+		say_card(nm, den.ip, den.nip, NW_LIANG | NW_LIANG_ALONE, d0, den.end);
+		copy(nm, den.end, den.end + dm);
+		emit(nm, "分之", sl, d0);
+		say_num(nm, v, 0, i, e);
+		return den.end + dm;
+	}
+	/* 1/0: a zero denominator makes no fraction; 一除以零 in arithmetic, else a ratio or a
+	 * score, 一比零 */
+	if (!den.nfp && !den.commas && !den.toolong && strspn(den.ip, "0") == den.nip &&
+	    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
+		emit(nm, c->sign, tok, i);
+		say_num(nm, v, 0, i, e);
+		emit(nm, nm->arith || equals_ahead(nm, tok) ? "除以" : "比", sl, d0);
+		say_card(nm, den.ip, den.nip, 0, d0, den.end);
+		return den.end;
+	}
+	if (!v->nfp && !den.nfp && !den.commas && !den.toolong &&
+	    !(byte(nm, den.end) == '/' && is_digit(byte(nm, den.end + 1)))) {
+		emit(nm, c->sign, tok, i);
+		if (nw_fraction(v->ip, v->nip, den.ip, den.nip, buf, sizeof buf))
+			emit(nm, buf, tok, den.end);
+		return den.end;
+	}
+	return 0;
+}
+
+/* The sign of a number read as a plain count: temperatures in a range read 零下
+ * (-5~3℃ 零下五到三摄氏度; -3度 零下三度), anything else 负. */
+static void say_plain_sign(struct single *c)
+{
+	struct norm *nm = c->nm;
+	if (!c->neg)
+		return;
+	const struct unit *su = c->shared ? after_has(nm, c->sk, &units_after) : NULL;
+	int temp = (su && (su->flags & UNIT_TEMP)) || at(nm, c->sk, "度");
+	emit(nm, temp ? "零下" : "负", c->tok, c->i);
+}
+
+/* leading-zero two-digit numbers: 05月 五月, 08分 零八分 */
+static size_t rule_leading_zero(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	if (v->nfp || v->nip != 2 || v->ip[0] != '0')
+		return 0;
+	say_plain_sign(c);
+	if (at(nm, c->k, "分") || at(nm, c->k, "秒"))
+		emit(nm, "零", c->i, c->e);
+	say_card(nm, v->ip + 1, 1, 0, c->i, c->e);
+	return c->e;
+}
+
+/* 140967万 十四亿零九百六十七万: five digits or more before 万 regroup into 亿 */
+static size_t rule_regroup_wan(struct single *c)
+{
+	struct norm *nm = c->nm;
+	const struct num *v = &c->v;
+	size_t e = c->e;
+	if (v->nfp || v->toolong || c->shared || v->nip < 5 || v->nip + 4 > NW_MAX_DIGITS ||
+	    v->ip[0] == '0' || !at(nm, e, "万") || at(nm, e, "万亿"))
+		return 0;
+	char d[NW_MAX_DIGITS + 1];
+	say_plain_sign(c);
+	memcpy(d, v->ip, v->nip);
+	memcpy(d + v->nip, "0000", 4);
+	say_card(nm, d, v->nip + 4, NW_LIANG, c->i, e + 3);
+	return e + 3;
+}
+
+/* anything else is a count or an ordinal, 两 before a measure word: 2个 两个, 第2 第二 */
+static size_t rule_count(struct single *c)
+{
+	struct norm *nm = c->nm;
+	size_t tok = c->tok, i = c->i, k = c->k;
+	unsigned fl = NW_LIANG;
+	say_plain_sign(c);
+	if (ordinal_context(nm, c->neg ? tok : i))
 		fl = 0;
-	else if (num_is(&v, "2") && !no_liang_before(nm, neg ? tok : i) && !at(nm, k, "分之") &&
-		 (after_has(nm, sk, &units_measure) || after_has(nm, k, &units_measure) ||
+	else if (num_is(&c->v, "2") && !no_liang_before(nm, c->neg ? tok : i) && !at(nm, k, "分之") &&
+		 (after_has(nm, c->sk, &units_measure) || after_has(nm, k, &units_measure) ||
 		  (after_has(nm, k, &units_tally) && !after_mark(nm, tok))))
 		fl |= NW_LIANG_ALONE;
-	say_num(nm, &v, fl, i, e);
-	return e;
+	say_num(nm, &c->v, fl, i, c->e);
+	return c->e;
+}
+
+/* The readings of a number, first match wins; rule_count takes whatever is left. */
+static single_rule *const single_rules[] = {
+	rule_long_negative, rule_after_letter, rule_model_name, rule_standard, rule_primes,
+	rule_split_unit, rule_event_code, rule_event_name, rule_quoted_name, rule_stock_code,
+	rule_code, rule_compact_date, rule_short_year, rule_generation, rule_percent,
+	rule_magnitude_unit, rule_unit, rule_season, rule_year, rule_doc_year,
+	rule_year_before_name, rule_year_quarter, rule_decade, rule_fraction, rule_leading_zero,
+	rule_regroup_wan, rule_count,
+};
+
+/* One number and what belongs to it: percent, unit, year, fraction, code. tok is where the
+ * token starts (at a minus sign when neg). Returns the end of what was read. */
+static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
+{
+	struct single c = {.nm = nm, .tok = tok, .i = i, .neg = neg, .sign = neg ? "负" : ""};
+	parse_num(nm, i, &c.v);
+	c.e = c.v.end;
+	c.k = skip_spaces(nm, c.e);
+	c.sk = suffix_at(nm, c.e, &c.shared);
+	c.before = prev_cp(nm, neg ? tok : i, &c.st);
+	c.event = after_has(nm, c.e, &units_event_after) != NULL;
+
+	/* 36.00元 三十六元: zero cents are not read */
+	if (c.v.nfp && strspn(c.v.fp, "0") >= c.v.nfp && after_has(nm, c.k, &units_money_word))
+		c.v.nfp = 0, c.v.fp = NULL;
+	size_t end = 0;
+	for (size_t r = 0; !end && r < sizeof single_rules / sizeof single_rules[0]; r++)
+		end = single_rules[r](&c);
+	return end;
 }
 
 /* Fixed expressions written with digits (24/7 二十四乘七), from a table. */

@@ -12,7 +12,7 @@
 #include <espeak-ng/speak_lib.h>
 
 #include "bobao.h"
-#include "cache.h"
+#include "hash.h"
 
 struct bb_synth {
 	struct bb_voice voice;
