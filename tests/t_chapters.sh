@@ -104,6 +104,15 @@ want "$tmp/flat.json" "$paras" >"$tmp/want"
 check "no headings: a chapter a paragraph ($(wc -l <"$tmp/got"))" same_chapters "$tmp/got" "$tmp/want"
 check "no headings: 3 chapters" test "$(wc -l <"$tmp/got")" = 3
 
+# a title read as two sentences is one chapter, titled with its whole text
+printf '暴雨来袭！全市停课\n\n今天全市中小学停课一天。\n\n交通情况\n\n地铁照常运营。\n' >"$tmp/two.txt"
+"$B" speak -q "$tmp/two.txt" -o "$tmp/two.ogg" --json
+check "a title of two sentences: one chapter with its whole text ($(chapters "$tmp/two.ogg" | tr '\n' '|'))" \
+	test "$(chapters "$tmp/two.ogg" | cut -d' ' -f3- | tr '\n' '|')" = "暴雨来袭！全市停课|交通情况|"
+check "a title of two sentences: its chapter at the first one's start" awk \
+	-v a="$(chapters "$tmp/two.ogg" | head -n 1 | cut -d' ' -f1)" -v b="$(jq '.sentences[0].start' "$tmp/two.json")" \
+	'BEGIN { d = a - b; exit !(a != "" && d < 0.0011 && d > -0.0011) }'
+
 # ---- a bad value is a usage error, and nothing is written ----
 mkdir "$tmp/bad"
 "$B" speak -q "$ART" -o "$tmp/bad/x.mp3" --chapters chapter 2>"$tmp/err"
