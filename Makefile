@@ -58,7 +58,7 @@ $(BUILD)/%.o: pipeline/%.c $(HDRS) Makefile | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(if $(filter $@,$(LIB_OBJ)),-fPIC -fno-semantic-interposition) -c -o $@ $<
 
 $(BUILD)/%.o: pipeline/%.cc $(HDRS) | $(BUILD)
-	$(BB_CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+	$(BB_CXX) $(ALL_CXXFLAGS) -fPIC -c -o $@ $<
 
 $(BUILD)/libbobao.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -115,8 +115,11 @@ struct bb_assembler {
 	char *mp3_tmp;              /* the EPUB's MP3, when the audio itself is not MP3 */
 	int rate_in, rate_out;
 	int finished;
-	const struct bb_chapter *chapters; /* the output's chapters (cues), NULL: per sentence */
+	const struct bb_chapter *chapters; /* the output's chapters (cues...), NULL: not yet made */
 	size_t nchapters;
+	int chapter_mode;           /* enum bb_chapters: the article's own, when none are set */
+	struct bb_chapter *own_chapters; /* made by finish from the script (labels owned) */
+	size_t nown;
 
 	/* main thread: the sentence being collected */
 	struct job cur;
@@ -785,10 +788,15 @@ int bb_assemble_open(struct bb_assembler **asp, const struct bb_output *out,
 		return bb_fail(err, BB_EUSAGE, "%s: this libsndfile cannot write %s at %d Hz",
 			       out->path, f->name, probe.samplerate);
 
+	if (out->chapters < BB_CHAPTERS_HEADING || out->chapters > BB_CHAPTERS_SENTENCE)
+		return bb_fail(err, BB_EUSAGE, "%s: unknown chapters setting %d", out->path,
+			       out->chapters);
+
 	struct bb_assembler *as = calloc(1, sizeof *as);
 	if (!as)
 		return bb_fail(err, BB_ENOMEM, "out of memory");
 	as->sc = sc;
+	as->chapter_mode = out->chapters;
 	as->voice = *v;
 	if (cache)
 		as->cache = *cache;
@@ -1149,7 +1157,7 @@ static void fill_bext(SF_BROADCAST_INFO *bi, struct bb_assembler *as, const char
 
 typedef SF_CUES_VAR(1) cues_one;
 
-/* One cue point per sentence, at its first sample; or one per chapter, at its sentence's. */
+/* One cue point per chapter, at its sentence's first sample. */
 static int set_cues(SNDFILE *sf, struct bb_assembler *as)
 {
 	size_t n = as->chapters ? as->nchapters : as->sc->n;
@@ -1796,9 +1804,11 @@ static double mp3_loss(struct bb_assembler *as, struct gain_plan g)
 	return loss;
 }
 
-/* The finished MP3's ID3v2.4 tag, or the WAV's "ID3 " chunk and a label for each of its cue
- * points (LIST/adtl labl), through TagLib (tags.cc). RF64 is left as libsndfile wrote it. */
-static int write_tags(struct bb_assembler *as, const char *title, int wav, struct bb_error *err)
+/* The finished MP3's ID3v2.4 tag with its chapters (CHAP, CTOC), the WAV's "ID3 " chunk and
+ * a label for each of its cue points (LIST/adtl labl), or the chapters of a FLAC, Ogg or Opus
+ * file (xiph: Vorbis comments), through TagLib (tags.cc). RF64 is left as libsndfile wrote it. */
+static int write_tags(struct bb_assembler *as, const char *title, int wav, int xiph,
+		      uint64_t total, struct bb_error *err)
 {
 	char date[16], artist[96], msg[256];
 	time_t now = time(NULL);
@@ -1806,13 +1816,27 @@ static int write_tags(struct bb_assembler *as, const char *title, int wav, struc
 	localtime_r(&now, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	snprintf(artist, sizeof artist, "bobao (%s)", as->voice.name);
-	/* one label a cue point: a bulletin's cues are its stories, else its sentences */
+	/* one label a cue point: a cue a chapter (a bulletin's stories, an article's headings...) */
 	size_t n = !wav ? 0 : as->chapters ? as->nchapters : as->sc->n;
 	char **text = calloc(n ? n : 1, sizeof *text);
 	int bad = !text;
 	for (size_t i = 0; !bad && i < n; i++)
 		bad = !(text[i] = as->chapters ? strdup(as->chapters[i].label ? as->chapters[i].label : "")
 					       : bb_sidecar_sentence_text(as->sc, i));
+	/* the chapters: from their sentences' first samples to the next one's, the last to the end */
+	size_t nc = wav ? 0 : as->nchapters;
+	double *when = malloc((nc ? nc : 1) * 2 * sizeof *when);
+	const char **names = malloc((nc ? nc : 1) * sizeof *names);
+	bad = bad || !when || !names;
+	for (size_t i = 0; !bad && i < nc; i++) {
+		size_t s = as->chapters[i].sentence;
+		when[i] = (double)(s < as->sc->n ? as->seg_start[s] : 0) / as->rate_out;
+		if (i)
+			when[nc + i - 1] = when[i];
+		names[i] = as->chapters[i].label ? as->chapters[i].label : "";
+	}
+	if (!bad && nc)
+		when[2 * nc - 1] = (double)total / as->rate_out;
 	struct bb_tags t = {
 		.title = title,
 		.artist = artist,
@@ -1821,14 +1845,21 @@ static int write_tags(struct bb_assembler *as, const char *title, int wav, struc
 		.software = software_name(),
 		.labels = (const char *const *)text,
 		.nlabels = n,
+		.chapter_start = when,
+		.chapter_end = when ? when + nc : NULL,
+		.chapter_titles = names,
+		.nchapters = nc,
 	};
 	int rc = bad ? bb_fail(err, BB_ENOMEM, "out of memory")
-	     : bb_tags_write(as->tmp_path[0], wav, &t, msg, sizeof msg)
+	     : (xiph ? bb_tags_write_xiph(as->tmp_path[0], as->fmt->name, &t, msg, sizeof msg)
+		     : bb_tags_write(as->tmp_path[0], wav, &t, msg, sizeof msg))
 		     ? bb_fail(err, BB_EIO, "%s: cannot write its tags: %s", as->path, msg)
 		     : BB_OK;
 	for (size_t i = 0; text && i < n; i++)
 		free(text[i]);
 	free(text);
+	free(when);
+	free(names);
 	return rc;
 }
 
@@ -1902,7 +1933,9 @@ static int write_audio(struct bb_assembler *as, struct gain_plan g, struct bb_au
 		rc = bb_fail(err, BB_EIO, "%s: write error on close", as->path);
 	if (!rc && ((is_wav && format == as->fmt->sf) ||
 		    (as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG))
-		rc = write_tags(as, title, is_wav, err);
+		rc = write_tags(as, title, is_wav, 0, total, err);
+	else if (!rc && !is_wav && as->nchapters) /* FLAC, Ogg Vorbis, Ogg Opus */
+		rc = write_tags(as, title, 0, 1, total, err);
 	return rc;
 }
 
@@ -1971,6 +2004,56 @@ static int write_sidecar(struct bb_assembler *as, int k, const struct bb_audio_f
 	if (fclose(f) != 0 && !rc)
 		rc = bb_fail(err, BB_EIO, "%s: write error: %s", as->side_path[k], strerror(errno));
 	return rc;
+}
+
+/* Whether sentence i starts one of the article's chapters in mode (enum bb_chapters); headed:
+ * the article has headings (else its headings' chapters are its paragraphs). */
+static int starts_chapter(const struct bb_script *sc, size_t i, int mode, int headed)
+{
+	const struct bb_sentence *s = &sc->sentences[i];
+	if (i == 0 || mode == BB_CHAPTERS_SENTENCE)
+		return 1;
+	if (s->paragraph == sc->sentences[i - 1].paragraph)
+		return 0;
+	return mode == BB_CHAPTERS_PARAGRAPH || !headed || s->kind == BB_TITLE || s->kind == BB_HEADING;
+}
+
+/* The article's chapters (as->chapter_mode) as the output's, when none were set: each labelled
+ * with its first sentence's original text, a title's or heading's with all of its sentences
+ * (a heading cut in two is one chapter). Returns 0, or -1 when out of memory. */
+static int make_chapters(struct bb_assembler *as)
+{
+	const struct bb_script *sc = as->sc;
+	int headed = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < sc->n; i++)
+		headed |= sc->sentences[i].kind == BB_HEADING;
+	for (size_t i = 0; i < sc->n; i++)
+		n += starts_chapter(sc, i, as->chapter_mode, headed);
+	as->own_chapters = calloc(n ? n : 1, sizeof *as->own_chapters);
+	if (!as->own_chapters)
+		return -1;
+	for (size_t i = 0; i < sc->n; i++) {
+		if (!starts_chapter(sc, i, as->chapter_mode, headed))
+			continue;
+		char *label = bb_sidecar_sentence_text(sc, i);
+		enum bb_kind kind = sc->sentences[i].kind;
+		for (size_t k = i + 1; label && (kind == BB_TITLE || kind == BB_HEADING) && k < sc->n &&
+		     sc->sentences[k].paragraph == sc->sentences[i].paragraph &&
+		     !starts_chapter(sc, k, as->chapter_mode, headed); k++) {
+			char *more = bb_sidecar_sentence_text(sc, k);
+			char *both = more ? str_cat(label, strlen(label), more) : NULL;
+			free(more);
+			free(label);
+			label = both;
+		}
+		if (!label)
+			return -1;
+		as->own_chapters[as->nown++] = (struct bb_chapter){i, label};
+	}
+	as->chapters = as->own_chapters;
+	as->nchapters = as->nown;
+	return 0;
 }
 
 int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
@@ -2083,6 +2166,11 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	a.word_first = as->word_first;
 	a.word_count = as->word_count;
 
+	if (!as->chapters && make_chapters(as)) {
+		free(times);
+		free(word_time);
+		return bb_fail(err, BB_ENOMEM, "out of memory");
+	}
 	rc = write_audio(as, g, &a, total, 1, err);
 	if (!rc && as->side_path[SC_EPUB])
 		rc = epub_audio(as, g, &a, total, err);
@@ -2166,6 +2254,9 @@ void bb_assemble_close(struct bb_assembler *as)
 	free(as->fbuf);
 	free(as->fenv);
 	free(as->fh);
+	for (size_t i = 0; i < as->nown; i++)
+		free((char *)as->own_chapters[i].label);
+	free(as->own_chapters);
 	free(as->path);
 	free(as);
 }
@@ -2175,6 +2266,15 @@ void bb_assemble_set_chapters(struct bb_assembler *as, const struct bb_chapter *
 {
 	as->chapters = chapters;
 	as->nchapters = chapters ? n : 0;
+}
+
+int bb_parse_chapters(const char *s)
+{
+	static const char *const names[] = {"heading", "paragraph", "sentence"};
+	for (int i = 0; s && i < 3; i++)
+		if (!strcmp(s, names[i]))
+			return i; /* enum bb_chapters */
+	return -1;
 }
 
 int bb_assemble_flush(struct bb_assembler *as, struct bb_error *err)

@@ -62,6 +62,8 @@ static const char usage_text[] =
 	"                     unreadable), TAB, path; and what --prune would remove; change nothing\n"
 	"  --prune            remove the outputs of articles no longer in IN_DIR\n"
 	"  --rate PERCENT     the preset's speaking rate scaled, 50 to 200 (%)\n"
+	"  --chapters AT      chapters (and WAV cues) at each heading (default), paragraph or\n"
+	"                     sentence\n"
 	"  --html --epub      also a listening page (.html) and an EPUB 3 with Media Overlays\n"
 	"  --lexicon FILE --encoding NAME --keep-captions -q\n"
 	"an article that failed (bad data, or its conversion crashed) is not tried again until it\n"
@@ -79,6 +81,7 @@ struct options {
 	int watch, keep_captions, quiet, wait_lock, no_cache, dry_run;
 	int prune, log_skipped, rate_percent;
 	int html, epub; /* --html, --epub: outputs beside the others */
+	int chapters;   /* --chapters: enum bb_chapters */
 };
 
 /* Why an article would be converted, or that it would not. */
@@ -343,6 +346,7 @@ static void settings_hash(struct batch *b)
 			 BOBAO_VERSION, bb_synth_engine_id(), b->o.format, b->o.keep_captions,
 			 b->o.read.encoding ? b->o.read.encoding : "-");
 	struct bb_hash h = bb_hash_add(bb_hash_start(), text, (size_t)n);
+	h = bb_hash_add(h, &b->o.chapters, sizeof b->o.chapters); /* --chapters */
 	/* every preset key: the struct is zeroed before loading, so equal presets hash equal */
 	h = bb_hash_add(h, v, sizeof *v);
 	h = hash_file_into(h, v->lexicon);
@@ -650,6 +654,7 @@ static int convert(struct wstate *w, const char *rel, struct reply *r)
 		struct bb_output o = {.path = audio, .format = b->o.format, .json = 1, .vtt = 1,
 				      .srt = 1, .one_thread = b->one_thread, .html = b->o.html,
 				      .epub = b->o.epub};
+		o.chapters = b->o.chapters;
 		struct bb_sentence_cache hook = bb_cache_hook(w->cache);
 		rc = bb_speak_cached(&sc, &b->voice, w->sy, &o, w->cache ? &hook : NULL,
 				     worker_progress, w, &err);
@@ -1599,7 +1604,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 	       OPT_NO_CACHE, OPT_WATCH, OPT_SETTLE, OPT_WAIT, OPT_TIMEOUT, OPT_LEXICON,
 	       OPT_ENCODING, OPT_MAX_SIZE, OPT_LENIENT, OPT_KEEP, OPT_HELP, OPT_PRUNE,
 	       OPT_LOG_SKIPPED, OPT_RATE,
-	       OPT_HTML, OPT_EPUB };
+	       OPT_HTML, OPT_EPUB, OPT_CHAPTERS };
 	static const struct option longopts[] = {
 		{"shard", required_argument, 0, OPT_SHARD},
 		{"voice", required_argument, 0, OPT_VOICE},
@@ -1623,6 +1628,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{"prune", no_argument, 0, OPT_PRUNE},
 		{"log-skipped", no_argument, 0, OPT_LOG_SKIPPED},
 		{"rate", required_argument, 0, OPT_RATE},
+		{"chapters", required_argument, 0, OPT_CHAPTERS},
 		{"help", no_argument, 0, OPT_HELP},
 		{0, 0, 0, 0},
 	};
@@ -1691,6 +1697,10 @@ static int parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_HTML: o->html = 1; break;
 		case OPT_EPUB: o->epub = 1; break;
+		case OPT_CHAPTERS:
+			if ((o->chapters = bb_parse_chapters(optarg)) < 0)
+				return usage_error("--chapters wants heading, paragraph or sentence", optarg);
+			break;
 		case OPT_HELP: bb_output_usage(stdout, usage_text); return -1;
 		case ':': return option_error(argv, "option needs an argument");
 		default: return option_error(argv, "unknown option");

@@ -341,11 +341,19 @@ void bb_synth_describe(const struct bb_voice *v, const struct bb_sentence *s,
 
 /* ---- assemble.c: the sentences' audio -> one file (+ sidecars) ------------------------ */
 
-/* A labelled mark in the output (a bulletin's story): at the start of sentence `sentence`. */
+/* A labelled mark in the output (a heading, a paragraph, a bulletin's story): at the start of
+ * sentence `sentence`. */
 struct bb_chapter {
 	size_t sentence;
 	const char *label;
 };
+
+/* Where an article's chapters start (bb_output.chapters): at the title and each heading (an
+ * article without headings: each paragraph), each paragraph (every block: title, headings,
+ * paragraphs, bylines), or each sentence. The first sentence always starts one. */
+enum bb_chapters { BB_CHAPTERS_HEADING, BB_CHAPTERS_PARAGRAPH, BB_CHAPTERS_SENTENCE };
+/* --chapters: "heading", "paragraph" or "sentence"; -1 for anything else. */
+int bb_parse_chapters(const char *s);
 
 struct bb_output {
 	const char *path;   /* the final audio file */
@@ -355,6 +363,9 @@ struct bb_output {
 			     * already keeps every core busy (batch with a process a core) */
 	int html;           /* a page beside the audio: player and synchronized transcript */
 	int epub;           /* an EPUB 3 with Media Overlays, its audio as MP3 */
+	int chapters;       /* enum bb_chapters (0: at headings): the article's chapters, in every
+			     * format (WAV cues, MP3 ID3v2 CHAP and CTOC, FLAC/Ogg/Opus CHAPTERxxx
+			     * comments), unless bb_assemble_set_chapters sets others */
 };
 
 struct bb_assembler; /* opaque */
@@ -414,8 +425,9 @@ int bb_assemble_add_segment(struct bb_assembler *as, size_t i, struct bb_segment
 int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err);
 /* Frees; removes temporary files if not finished. Accepts NULL. */
 void bb_assemble_close(struct bb_assembler *as);
-/* WAV: one cue per chapter (at its sentence's start), labelled (LIST adtl labl), instead of
- * one per sentence. The chapters must stay valid until bb_assemble_finish. */
+/* The output's chapters instead of the article's (bb_output.chapters): a WAV cue per chapter
+ * (at its sentence's start), labelled (LIST adtl labl), and the same chapters in MP3, FLAC,
+ * Ogg and Opus. The chapters must stay valid until bb_assemble_finish. */
 void bb_assemble_set_chapters(struct bb_assembler *as, const struct bb_chapter *chapters,
 			      size_t n);
 /* Makes the sentence being collected a segment now (it goes to the cache's put) instead of

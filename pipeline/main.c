@@ -37,6 +37,8 @@ static const char usage_text[] =
 	"  --json --vtt --srt  speak: write a manifest and subtitles next to the audio\n"
 	"  --html              speak: a listening page beside the audio (synchronized transcript)\n"
 	"  --epub              speak: an EPUB 3 with Media Overlays (text read aloud, MP3)\n"
+	"  --chapters AT       speak: chapters (and WAV cues) at each heading (default; no\n"
+	"                      headings: each paragraph), paragraph or sentence\n"
 	"  -q                  no progress\n"
 	"  --help, --version\n";
 
@@ -47,6 +49,7 @@ struct cli {
 	struct bb_read_opts read;
 	int keep_captions, quiet, json, vtt, srt, rate_percent;
 	int html, epub;
+	int chapters; /* enum bb_chapters; -1: not given */
 };
 
 /* The one place that prints errors: `bobao: FILE: what is wrong` (the file once, also when
@@ -300,6 +303,7 @@ static int run_article(const struct cli *c)
 		}
 		struct bb_output out = {.path = path, .format = c->format, .json = c->json, .vtt = c->vtt,
 					.srt = c->srt, .html = c->html, .epub = c->epub};
+		out.chapters = c->chapters < 0 ? BB_CHAPTERS_HEADING : c->chapters;
 		rc = bb_synth_open(&sy, &voice, &err);
 		if (rc == BB_OK) {
 			int progress = !c->quiet && isatty(2);
@@ -332,7 +336,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_VOICE = 256, OPT_ENCODING, OPT_LEXICON, OPT_KEEP, OPT_FORMAT, OPT_JSON, OPT_VTT,
 	       OPT_SRT, OPT_HELP, OPT_VERSION, OPT_MAX_SIZE, OPT_LENIENT, OPT_RATE, OPT_HTML,
-	       OPT_EPUB };
+	       OPT_EPUB, OPT_CHAPTERS };
 	static const struct option longopts[] = {
 		{"voice", required_argument, 0, OPT_VOICE},
 		{"encoding", required_argument, 0, OPT_ENCODING},
@@ -347,6 +351,7 @@ int main(int argc, char **argv)
 		{"rate", required_argument, 0, OPT_RATE},
 		{"html", no_argument, 0, OPT_HTML},
 		{"epub", no_argument, 0, OPT_EPUB},
+		{"chapters", required_argument, 0, OPT_CHAPTERS},
 		{"help", no_argument, 0, OPT_HELP},
 		{"version", no_argument, 0, OPT_VERSION},
 		{0, 0, 0, 0},
@@ -357,7 +362,7 @@ int main(int argc, char **argv)
 		return bb_bulletin_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "feed") == 0)
 		return bb_feed_main(argc - 1, argv + 1);
-	struct cli c = {0};
+	struct cli c = {.chapters = -1};
 	int opt;
 	opterr = 0; /* our own one-line messages */
 	while ((opt = getopt_long(argc, argv, ":o:q", longopts, NULL)) != -1) {
@@ -383,6 +388,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HTML: c.html = 1; break;
 		case OPT_EPUB: c.epub = 1; break;
+		case OPT_CHAPTERS:
+			if ((c.chapters = bb_parse_chapters(optarg)) < 0)
+				return usage_error("--chapters takes heading, paragraph or sentence");
+			break;
 		case OPT_HELP: bb_output_usage(stdout, usage_text); return 0;
 		case OPT_VERSION: printf("bobao %s\n", BOBAO_VERSION); return 0;
 		case ':': return option_error(argv, 1);
@@ -406,6 +415,8 @@ int main(int argc, char **argv)
 		return usage_error("--json, --vtt and --srt are for speak");
 	if (!speak && c.rate_percent)
 		return usage_error("--rate is for speak (and batch)");
+	if (!speak && c.chapters >= 0)
+		return usage_error("--chapters is for speak (and batch)");
 	if (strcmp(c.command, "text") == 0 && c.format)
 		return usage_error("text has no --format (it writes the spoken text)");
 	int rc = check_format(&c, speak ? audio_formats() : proof_formats);

@@ -1,16 +1,23 @@
-/* tags: ID3v2.4 tags (TagLib) for MP3 and Broadcast WAV, and WAV cue labels; used by assemble.c only. SPDX-License-Identifier: GPL-3.0-or-later
+/* tags: ID3v2.4 tags (TagLib) for MP3 and Broadcast WAV, WAV cue labels, chapters (ID3v2 CHAP/CTOC, Vorbis comments); used by assemble.c only. SPDX-License-Identifier: GPL-3.0-or-later
  *
  * C++ because TagLib's C binding (1.13) can neither leave a WAV's LIST/INFO alone when it
  * writes an ID3v2 tag, nor write TDRC or TSSE, nor keep a Latin-1 ID3v1 copy out of an MP3. */
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 
+#include <chapterframe.h>
 #include <commentsframe.h>
+#include <flacfile.h>
 #include <id3v2tag.h>
 #include <mpegfile.h>
+#include <opusfile.h>
+#include <tableofcontentsframe.h>
 #include <textidentificationframe.h>
+#include <vorbisfile.h>
 #include <wavfile.h>
+#include <xiphcomment.h>
 
 #include "tags.h"
 
@@ -38,6 +45,57 @@ void fill(TagLib::ID3v2::Tag *tag, const struct bb_tags *t)
 		c->setLanguage("zho");
 		c->setText(TagLib::String(t->comment, TagLib::String::UTF8));
 		tag->addFrame(c);
+	}
+}
+
+unsigned int to_ms(double s)
+{
+	double ms = std::floor(s * 1000 + 0.5);
+	return ms <= 0 ? 0u : ms >= 4294967295.0 ? 4294967295u : static_cast<unsigned int>(ms);
+}
+
+/* ID3v2 chapters: a CHAP per chapter (chp1, chp2...: start and end in ms, byte offsets
+ * unknown, a TIT2 inside) and one top-level, ordered CTOC listing them. */
+void add_chapters(TagLib::ID3v2::Tag *tag, const struct bb_tags *t)
+{
+	tag->removeFrames("CHAP");
+	tag->removeFrames("CTOC");
+	if (!t->nchapters)
+		return;
+	TagLib::ByteVectorList ids;
+	for (size_t i = 0; i < t->nchapters; i++) {
+		char id[32];
+		std::snprintf(id, sizeof id, "chp%zu", i + 1);
+		TagLib::ByteVector eid(id);
+		auto *title = new TagLib::ID3v2::TextIdentificationFrame("TIT2", TagLib::String::UTF8);
+		const char *name = t->chapter_titles && t->chapter_titles[i] ? t->chapter_titles[i] : "";
+		title->setText(TagLib::String(name, TagLib::String::UTF8));
+		TagLib::ID3v2::FrameList sub;
+		sub.append(title);
+		tag->addFrame(new TagLib::ID3v2::ChapterFrame(eid, to_ms(t->chapter_start[i]),
+							    to_ms(t->chapter_end[i]), 0xFFFFFFFFu,
+							    0xFFFFFFFFu, sub));
+		ids.append(eid);
+	}
+	auto *toc = new TagLib::ID3v2::TableOfContentsFrame("toc", ids);
+	toc->setIsTopLevel(true);
+	toc->setIsOrdered(true);
+	tag->addFrame(toc);
+}
+
+/* Vorbis comment chapters (the "CHAPTERxxx" convention players and ffmpeg read). */
+void add_xiph_chapters(TagLib::Ogg::XiphComment *c, const struct bb_tags *t)
+{
+	for (size_t i = 0; i < t->nchapters; i++) {
+		char key[32], name[40], when[40];
+		std::snprintf(key, sizeof key, "CHAPTER%03zu", i + 1);
+		std::snprintf(name, sizeof name, "%sNAME", key);
+		unsigned int ms = to_ms(t->chapter_start[i]);
+		std::snprintf(when, sizeof when, "%02u:%02u:%02u.%03u", ms / 3600000u,
+			      ms / 60000u % 60u, ms / 1000u % 60u, ms % 1000u);
+		const char *title = t->chapter_titles && t->chapter_titles[i] ? t->chapter_titles[i] : "";
+		c->addField(key, TagLib::String(when, TagLib::String::UTF8), true);
+		c->addField(name, TagLib::String(title, TagLib::String::UTF8), true);
 	}
 }
 
@@ -98,9 +156,50 @@ extern "C" int bb_tags_write(const char *path, int wav, const struct bb_tags *t,
 			return -1;
 		}
 		fill(f.ID3v2Tag(true), t);
+		add_chapters(f.ID3v2Tag(true), t);
 		if (!f.save(TagLib::MPEG::File::ID3v2, TagLib::File::StripOthers, TagLib::ID3v2::v4,
 			    TagLib::File::DoNotDuplicate)) {
 			std::snprintf(msg, msgsz, "TagLib cannot write its tags");
+			return -1;
+		}
+		return 0;
+	} catch (const std::exception &e) {
+		std::snprintf(msg, msgsz, "TagLib: %s", e.what());
+	} catch (...) {
+		std::snprintf(msg, msgsz, "TagLib failed");
+	}
+	return -1;
+}
+
+extern "C" int bb_tags_write_xiph(const char *path, const char *format, const struct bb_tags *t,
+				  char *msg, size_t msgsz)
+{
+	try {
+		bool ok;
+		if (!std::strcmp(format, "flac")) {
+			TagLib::FLAC::File f(path, false);
+			ok = f.isValid() && !f.readOnly();
+			if (ok) {
+				add_xiph_chapters(f.xiphComment(true), t);
+				ok = f.save();
+			}
+		} else if (!std::strcmp(format, "opus")) {
+			TagLib::Ogg::Opus::File f(path, false);
+			ok = f.isValid() && !f.readOnly() && f.tag();
+			if (ok) {
+				add_xiph_chapters(f.tag(), t);
+				ok = f.save();
+			}
+		} else {
+			TagLib::Ogg::Vorbis::File f(path, false);
+			ok = f.isValid() && !f.readOnly() && f.tag();
+			if (ok) {
+				add_xiph_chapters(f.tag(), t);
+				ok = f.save();
+			}
+		}
+		if (!ok) {
+			std::snprintf(msg, msgsz, "TagLib cannot write its chapters as %s", format);
 			return -1;
 		}
 		return 0;

@@ -22,7 +22,8 @@ if [ ! -x "$B" ] || [ ! -x "$AC" ]; then
 fi
 
 # ---- news preset, WAV with all sidecars ----
-"$B" speak "$ART" -o "$tmp/x.wav" --json --vtt --srt -q
+# --chapters sentence: a cue per sentence (the default is a cue per heading, tests/t_chapters.sh)
+"$B" speak "$ART" -o "$tmp/x.wav" --json --vtt --srt -q --chapters sentence
 check "speak wav exits 0" eq $? 0
 "$AC" "$tmp/x.wav" "$tmp/x.json" >"$tmp/x.txt" 2>&1
 check "wav reads back" eq $? 0

@@ -168,6 +168,11 @@ status_is 0 "bulletin --format flac -o FOLDER" $B bulletin -q "$D/rundown.txt" -
 check "-o FOLDER names the file after the rundown" test -s "$O/rundown.flac"
 "$AC" "$O/rundown.flac" >"$tmp/info" 2>&1
 check "FLAC bulletin at -23 LUFS too (got $(val integrated))" near "$(val integrated)" -23 0.3
+# the same chapters in every format: the stories (FLAC: CHAPTERxxx comments), as ffprobe reads them
+check "FLAC bulletin: a chapter per story, titled, at its start (chapters.json)" test "$(ffprobe -v error \
+	-show_chapters -of json "$O/rundown.flac" | jq -r '.chapters[] | "\(.start_time) \(.tags.title)"' |
+	awk '{ printf "%.3f %s\n", $1, $2 }')" = "$(jq -r '.chapters[] | "\(.startTime) \(.title)"' "$C" |
+	awk '{ printf "%.3f %s\n", $1, $2 }')"
 
 # --- --max-duration and --fit
 full=$(jq .duration "$R")
