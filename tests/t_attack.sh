@@ -280,7 +280,10 @@ wait $pid
 rc=$?
 check "5000 articles: exit 65, a log line each ($rc, $(wc -l <"$T/log16"))" test $rc -eq 65 -a "$(wc -l <"$T/log16")" -eq 5000
 check "5000 articles: open files flat (at 1000: ${early% *}, at 4500: ${late% *})" test "${late% *}" -le "$((${early% *} + 2))"
-check "5000 articles: memory flat (at 1000: ${early#* } kB, at 4500: ${late#* } kB)" test "${late#* }" -le "$((${early#* } + 2048))"
+# not under AddressSanitizer (make check): its quarantine grows by design and says nothing of ours
+if ! grep -q __asan_init "$B"; then
+	check "5000 articles: memory flat (at 1000: ${early#* } kB, at 4500: ${late#* } kB)" test "${late#* }" -le "$((${early#* } + 2048))"
+fi
 check "5000 articles: the 100 real ones converted" test "$(ls "$T/yout"/*.wav | wc -l)" -eq 100
 
 # 17. --watch: a file hard-linked in is converted; one that vanishes before it settles is no
