@@ -171,33 +171,37 @@ extern "C" int bb_tags_write(const char *path, int wav, const struct bb_tags *t,
 	return -1;
 }
 
+/* The Xiph comment a file of each kind carries (FLAC: made when missing). */
+static TagLib::Ogg::XiphComment *xiph_of(TagLib::FLAC::File &f)
+{
+	return f.xiphComment(true);
+}
+
+template <class File> static TagLib::Ogg::XiphComment *xiph_of(File &f)
+{
+	return f.tag();
+}
+
+/* Opens the FLAC, Opus or Vorbis file at path, adds the chapter comments, saves it. */
+template <class File> static bool save_xiph_chapters(const char *path, const struct bb_tags *t)
+{
+	File f(path, false);
+	TagLib::Ogg::XiphComment *x = xiph_of(f);
+	if (!f.isValid() || f.readOnly() || !x)
+		return false;
+	add_xiph_chapters(x, t);
+	return f.save();
+}
+
 extern "C" int bb_tags_write_xiph(const char *path, const char *format, const struct bb_tags *t,
 				  char *msg, size_t msgsz)
 {
 	try {
-		bool ok;
-		if (!std::strcmp(format, "flac")) {
-			TagLib::FLAC::File f(path, false);
-			ok = f.isValid() && !f.readOnly();
-			if (ok) {
-				add_xiph_chapters(f.xiphComment(true), t);
-				ok = f.save();
-			}
-		} else if (!std::strcmp(format, "opus")) {
-			TagLib::Ogg::Opus::File f(path, false);
-			ok = f.isValid() && !f.readOnly() && f.tag();
-			if (ok) {
-				add_xiph_chapters(f.tag(), t);
-				ok = f.save();
-			}
-		} else {
-			TagLib::Ogg::Vorbis::File f(path, false);
-			ok = f.isValid() && !f.readOnly() && f.tag();
-			if (ok) {
-				add_xiph_chapters(f.tag(), t);
-				ok = f.save();
-			}
-		}
+		bool ok = !std::strcmp(format, "flac")
+				  ? save_xiph_chapters<TagLib::FLAC::File>(path, t)
+			  : !std::strcmp(format, "opus")
+				  ? save_xiph_chapters<TagLib::Ogg::Opus::File>(path, t)
+				  : save_xiph_chapters<TagLib::Ogg::Vorbis::File>(path, t);
 		if (!ok) {
 			std::snprintf(msg, msgsz, "TagLib cannot write its chapters as %s", format);
 			return -1;

@@ -8,6 +8,14 @@ check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
 	shift
 	if "$@"; then ok; else bad "$what"; fi
 }
+status_is() { # status_is WANT DESCRIPTION COMMAND...: passes when the command exits WANT;
+	# its output is kept in $tmp/stdout and $tmp/err
+	want=$1 d=$2
+	shift 2
+	"$@" >"$tmp/stdout" 2>"$tmp/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok; else bad "$d: exit $got, want $want ($(head -c 300 "$tmp/err"))"; fi
+}
 finish() { # finish SUITE: the closing line, and the suite's exit status
 	echo "$1: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]

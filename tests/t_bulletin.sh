@@ -12,12 +12,6 @@ D=$tmp/news
 mkdir "$D" "$D/out"
 cp tests/data/bulletin/*.txt "$D/"
 
-status_is() { # status_is WANT DESCRIPTION COMMAND...
-	want=$1 d=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" = "$want" ]; then ok; else bad "$d: exit $got, want $want ($(cat "$tmp/err"))"; fi
-}
 error_names() { # error_names DESCRIPTION TEXT: the error is one line holding TEXT
 	if [ "$(wc -l <"$tmp/err")" = 1 ] && grep -qF -- "$2" "$tmp/err"; then ok
 	else bad "$1: want one line with '$2', got: $(cat "$tmp/err")"; fi

@@ -7,12 +7,6 @@ B=$BUILD/bobao
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 
-status_is() { # status_is WANT DESCRIPTION COMMAND...
-	want=$1 d=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" = "$want" ]; then ok; else bad "$d: exit $got, want $want ($(cat "$tmp/err"))"; fi
-}
 one_line_error() { # the error is one line that names the file
 	d=$1 file=$2
 	if [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^bobao: .*$file" "$tmp/err"; then ok
@@ -110,7 +104,7 @@ status_is 0 "slow preset" $B text --voice slow $S
 # --- -o for text and proof: honoured (temporary, then renamed) or refused; --format and -o
 status_is 0 "text -o FILE" $B text $S -o "$tmp/spoken.txt"
 check "text -o FILE holds the spoken text" cmp -s "$tmp/spoken.txt" "$tmp/s.txt"
-check "text -o FILE prints nothing" test ! -s "$tmp/out"
+check "text -o FILE prints nothing" test ! -s "$tmp/stdout"
 status_is 0 "proof -o FILE.html" $B proof $S -o "$tmp/proof.html"
 check "proof -o FILE.html writes the html page" grep -q '^<!DOCTYPE html>' "$tmp/proof.html"
 status_is 0 "proof -o FILE.tsv --format tsv" $B proof $S -o "$tmp/proof.tsv" --format tsv

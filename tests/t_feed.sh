@@ -8,12 +8,6 @@ B=$(pwd)/$BUILD/bobao
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 
-status_is() { # status_is WANT DESCRIPTION COMMAND...
-	want=$1 d=$2; shift 2
-	"$@" >"$tmp/stdout" 2>"$tmp/err"
-	got=$?
-	if [ "$got" = "$want" ]; then ok; else bad "$d: exit $got, want $want ($(head -c 300 "$tmp/err"))"; fi
-}
 PY=python3 # Debian's, where python3-feedparser is
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 if ! $PY -c 'import feedparser' 2>/dev/null; then
