@@ -548,6 +548,21 @@ static int set_has(const char *set, const char *syl)
 	return 0;
 }
 
+/* Whether syllable syl is one of set's, tone and all. */
+static int set_has_exactly(const char *set, const char *syl)
+{
+	size_t n = strlen(syl);
+	for (const char *p = set; *p;) {
+		size_t l = strcspn(p, " ");
+		if (l == n && memcmp(p, syl, n) == 0)
+			return 1;
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
 /* The Putonghua syllable for syl, a character's syllable that is none of its mainland
  * readings set: the reading with the same letters (研究 jiu4 -> jiu1, 综合 zong4 -> zong1),
  * else its only reading; NULL when neither settles it (the audit lists those). */
@@ -1174,8 +1189,8 @@ static void set_last_syllable(struct word *w, const char *syl)
 
 /* The last resort for a syllable that is none of its character's mainland readings and that
  * putonghua_syllable could not settle (口吃 ji2, 融洽 xia2, 叶县 she4): the character's
- * default, when that is a mainland reading; for a character itself, its first mainland
- * reading. bobao's own readings stay. Listed by the audit, to review. */
+ * default, when that is a mainland reading; for a character itself (and its neutral tone that
+ * its mainland readings lack), the mainland reading with the same letters, else the first. bobao's own readings stay. Listed by the audit, to review. */
 static void mainland_default(struct word *w)
 {
 	if (!w->reading || (w->ncands && w->cands[0].forced) || (unsigned char)w->text[0] < 0x80)
@@ -1188,9 +1203,10 @@ static void mainland_default(struct word *w)
 		const char *set = mainland_set(w->text + a, b - a), *def = NULL;
 		char syl[16], first[16];
 		syllable(w->reading, k, syl);
-		if (set && !set_has(set, syl)) {
-			if (w->nchars == 1) {
-				syllable(set, 0, first);
+		if (set && (!set_has(set, syl) || (w->nchars == 1 && !set_has_exactly(set, syl)))) {
+			if (w->nchars == 1) { /* 垊 min5: no neutral tone alone, min2 */
+				if (!putonghua_syllable(set, syl, first))
+					syllable(set, 0, first);
 				def = first;
 			} else {
 				const char *d = char_reading(w->text + a, b - a);
