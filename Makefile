@@ -114,14 +114,15 @@ $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline
 # word with a syllable none of its character's mainland readings, and the neutral tones where
 # bobao and pinyin-pro disagree, less the entries pipeline/readings_reviewed.txt explains
 # (README.md, "Readings audit"). Without pinyin-pro, the syllables only.
+READINGS_REVIEWED ?= pipeline/readings_reviewed.txt
+READINGS_AUDIT ?= $(BUILD)/readings_audit.txt
 audit-readings: deps $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) \
 		$(BUILD)/pinyin-pro/.installed
 	@ref=-; if [ -f $(BUILD)/pinyin-pro/.installed ]; then ref=$(BUILD)/neutral_reference.txt; \
 		node tests/neutral_reference.js $(BUILD)/pinyin-pro/node_modules/pinyin-pro $$ref \
 			$(JIEBA_DICT) $(BUILD)/terra_simplified.txt || exit 1; \
 	else echo "audit-readings: pinyin-pro not installed: no neutral-tone audit"; fi; \
-	$(BUILD)/lexicon_build --audit $(BUILD)/readings_audit.txt pipeline/readings_reviewed.txt \
-		$$ref - $(LEXICON_INPUTS)
+	$(BUILD)/lexicon_build --audit $(READINGS_AUDIT) $(READINGS_REVIEWED) $$ref - $(LEXICON_INPUTS)
 
 # The audit's neutral-tone reference, pinyin-pro (MIT; it marks neutral tones), pinned, from
 # the npm registry into the build folder; without npm or the registry the audit skips it.
