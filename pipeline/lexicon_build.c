@@ -1638,7 +1638,7 @@ static void load_context(const char *path)
  * "## reason" line, the entries that reason explains; "#" lines are comments. An entry
  * explains an audit entry of that word with that very reading, so a reading that changes
  * is reviewed again. */
-static struct map reviewed; /* "word\treading" -> index into reasons, +1 once used */
+static struct map reviewed; /* "word\treading" -> index into reasons; weight 1 once used */
 static char **reasons;
 static size_t nreasons, nused;
 
@@ -1765,8 +1765,9 @@ static void audit_entry(FILE *out, const struct word *w, const char *kind, const
 	nentries++;
 	if (n < sizeof key && map_find(&reviewed, key, n, &i)) {
 		nexplained++;
-		if (!reviewed.weights[i]++)
+		if (reviewed.weights[i] == 0)
 			nused++;
+		reviewed.weights[i] = 1;
 		return;
 	}
 	fprintf(out, "%s\t%s\t%s\t%s\n", w->text, w->reading, kind, detail);
