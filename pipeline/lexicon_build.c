@@ -2,7 +2,8 @@
  * (and their OpenCC t2s conversion), and bobao's own corrections. SPDX-License-Identifier: GPL-3.0-or-later
  *
  *   lexicon_build [--audit FILE REVIEWED REFERENCE|-] OUT JIEBA_DICT TERRA_DICT
- *                 TERRA_SIMPLIFIED TERRA_BACK CHARS CHARS_T2S CHARS_HK2S CHARS_TW2S MAINLAND [EXTRA...]
+ *                 TERRA_SIMPLIFIED TERRA_BACK CHARS CHARS_T2S CHARS_HK2S CHARS_TW2S
+ *                 MAINLAND [EXTRA...]
  *   lexicon_build --chars      (prints the CJK characters, one a line, for CHARS)
  *
  * JIEBA_DICT: "word freq pos" lines (simplified). TERRA_DICT: terra_pinyin.dict.yaml
@@ -15,8 +16,8 @@
  * of a terra word that is none of its character's mainland readings is changed to the one
  * with the same letters (研究 jiu4 -> jiu1), or the character's only one; --audit FILE lists
  * the words still holding such a syllable, and the neutral tones where bobao and REFERENCE
- * disagree, less those the REVIEWED list explains (make audit-readings). EXTRA: "word TAB reading [TAB freq]" lines that
- * replace every other reading of that word (bobao's mainland news corrections); EXTRA
+ * disagree, less those the REVIEWED list explains (make audit-readings; OUT "-" writes no
+ * lexicon). EXTRA: "word TAB reading [TAB freq]" lines that replace every other reading of that word (bobao's mainland news corrections); EXTRA
  * lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
  * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have;
  * lines "%字 TAB reading" give 字's reading as a measure word after numerals (两只 zhi1);
@@ -1189,8 +1190,9 @@ static void set_last_syllable(struct word *w, const char *syl)
 
 /* The last resort for a syllable that is none of its character's mainland readings and that
  * putonghua_syllable could not settle (口吃 ji2, 融洽 xia2, 叶县 she4): the character's
- * default, when that is a mainland reading; for a character itself (and its neutral tone that
- * its mainland readings lack), the mainland reading with the same letters, else the first. bobao's own readings stay. Listed by the audit, to review. */
+ * default, when that is a mainland reading; for a character itself (also for a neutral tone
+ * that its mainland readings lack), the mainland reading with the same letters, else the
+ * first. bobao's own readings stay. Listed by the audit, to review. */
 static void mainland_default(struct word *w)
 {
 	if (!w->reading || (w->ncands && w->cands[0].forced) || (unsigned char)w->text[0] < 0x80)
@@ -1204,7 +1206,7 @@ static void mainland_default(struct word *w)
 		char syl[16], first[16];
 		syllable(w->reading, k, syl);
 		if (set && (!set_has(set, syl) || (w->nchars == 1 && !set_has_exactly(set, syl)))) {
-			if (w->nchars == 1) { /* 垊 min5: no neutral tone alone, min2 */
+			if (w->nchars == 1) { /* 袮 mi5: no neutral tone in pinyin-data, mi2 */
 				if (!putonghua_syllable(set, syl, first))
 					syllable(set, 0, first);
 				def = first;
