@@ -18,8 +18,9 @@
  * the words still holding such a syllable, and the neutral tones where bobao and REFERENCE
  * disagree, less those the REVIEWED list explains (make audit-readings; OUT "-" writes no
  * lexicon). EXTRA: "word TAB reading [TAB freq]" lines that replace every other reading of
- * that word (bobao's mainland news corrections); EXTRA lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
- * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have;
+ * that word (bobao's mainland news corrections); EXTRA lines "@字 TAB taiwan TAB mainland"
+ * change that syllable of the traditional character 字 in every terra entry (髮 fa3 -> fa4),
+ * for Taiwan readings that Putonghua does not have;
  * lines "%字 TAB reading" give 字's reading as a measure word after numerals (两只 zhi1);
  * lines "^word TAB reading" the reading of a word written in traditional characters, for
  * traditional text only (著 zhe5, where simplified 著 is zhu4);
