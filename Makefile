@@ -110,12 +110,31 @@ $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline
 		$(POLYPHONE_CONTEXT)
 	$(BUILD)/lexicon_build $@ $(LEXICON_INPUTS)
 
-# Words whose reading holds a syllable none of its character's mainland readings, a line
-# each, into build/readings_audit.txt (with the lexicon rebuilt).
-audit-readings: deps $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS)
-	$(BUILD)/lexicon_build --audit $(BUILD)/readings_audit.txt $(LEXICON) $(LEXICON_INPUTS)
+# The lexicon's readings against the mainland ones, into build/readings_audit.txt: each
+# word with a syllable none of its character's mainland readings, and the neutral tones where
+# bobao and pinyin-pro disagree, less the entries pipeline/readings_reviewed.txt explains
+# (README.md, "Readings audit"). Without pinyin-pro, the syllables only.
+READINGS_REVIEWED ?= pipeline/readings_reviewed.txt
+READINGS_AUDIT ?= $(BUILD)/readings_audit.txt
+audit-readings: deps $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) \
+		$(BUILD)/pinyin-pro/.installed
+	@ref=-; if [ -f $(BUILD)/pinyin-pro/.installed ]; then ref=$(BUILD)/neutral_reference.txt; \
+		node tests/neutral_reference.js $(BUILD)/pinyin-pro/node_modules/pinyin-pro $$ref \
+			$(JIEBA_DICT) $(BUILD)/terra_simplified.txt || exit 1; \
+	else echo "audit-readings: pinyin-pro not installed: no neutral-tone audit"; fi; \
+	$(BUILD)/lexicon_build --audit $(READINGS_AUDIT) $(READINGS_REVIEWED) $$ref - $(LEXICON_INPUTS)
 
-test: deps all $(TEST_BIN) $(BUILD)/node/.installed
+# The audit's neutral-tone reference, pinyin-pro (MIT; it marks neutral tones), pinned, from
+# the npm registry into the build folder; without npm or the registry the audit skips it.
+PINYIN_PRO = pinyin-pro@3.29.4
+$(BUILD)/pinyin-pro/.installed: | $(BUILD)
+	@command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get install -y -qq --no-install-recommends npm >/dev/null 2>&1; }; \
+	if npm install --prefix $(BUILD)/pinyin-pro --no-audit --no-fund --ignore-scripts \
+		--no-save $(PINYIN_PRO) >$(BUILD)/pinyin-pro.log 2>&1; then touch $@; \
+	else echo "npm: cannot install $(PINYIN_PRO) (see $(BUILD)/pinyin-pro.log): no neutral-tone audit"; fi
+
+test: deps all $(TEST_BIN) $(BUILD)/node/.installed $(BUILD)/pinyin-pro/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # The browser test's drivers (tests/t_html.sh), pinned, from the npm registry into the build

@@ -1,8 +1,9 @@
 /* Compiles lexicon.bin from open data: jieba's word frequencies, Rime terra_pinyin readings
  * (and their OpenCC t2s conversion), and bobao's own corrections. SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   lexicon_build [--audit FILE] OUT JIEBA_DICT TERRA_DICT TERRA_SIMPLIFIED TERRA_BACK CHARS
- *                 CHARS_T2S CHARS_HK2S CHARS_TW2S MAINLAND [EXTRA...]
+ *   lexicon_build [--audit FILE REVIEWED REFERENCE|-] OUT JIEBA_DICT TERRA_DICT
+ *                 TERRA_SIMPLIFIED TERRA_BACK CHARS CHARS_T2S CHARS_HK2S CHARS_TW2S
+ *                 MAINLAND [EXTRA...]
  *   lexicon_build --chars      (prints the CJK characters, one a line, for CHARS)
  *
  * JIEBA_DICT: "word freq pos" lines (simplified). TERRA_DICT: terra_pinyin.dict.yaml
@@ -14,10 +15,12 @@
  * pinyin-data's mainland readings of each character (go-pinyin's pinyin_dict.go): a syllable
  * of a terra word that is none of its character's mainland readings is changed to the one
  * with the same letters (研究 jiu4 -> jiu1), or the character's only one; --audit FILE lists
- * the words still holding such a syllable (make audit-readings). EXTRA: "word TAB reading [TAB freq]" lines that
- * replace every other reading of that word (bobao's mainland news corrections); EXTRA
- * lines "@字 TAB taiwan TAB mainland" change that syllable of the traditional character 字 in
- * every terra entry (髮 fa3 -> fa4), for Taiwan readings that Putonghua does not have;
+ * the words still holding such a syllable, and the neutral tones where bobao and REFERENCE
+ * disagree, less those the REVIEWED list explains (make audit-readings; OUT "-" writes no
+ * lexicon). EXTRA: "word TAB reading [TAB freq]" lines that replace every other reading of
+ * that word (bobao's mainland news corrections); EXTRA lines "@字 TAB taiwan TAB mainland"
+ * change that syllable of the traditional character 字 in every terra entry (髮 fa3 -> fa4),
+ * for Taiwan readings that Putonghua does not have;
  * lines "%字 TAB reading" give 字's reading as a measure word after numerals (两只 zhi1);
  * lines "^word TAB reading" the reading of a word written in traditional characters, for
  * traditional text only (著 zhe5, where simplified 著 is zhu4);
@@ -59,7 +62,7 @@ struct word {
 	unsigned flags;
 	enum lex_pos pos; /* jieba's part of speech, coarsened */
 	char *simp; /* a traditional word's: terra's simplified conversion */
-	int to_default; /* syllables changed to their character's mainland default (the audit) */
+	char *was; /* its reading before mainland_default changed a syllable (the audit) */
 };
 
 /* A string-keyed hash map to indices (words) or to weights (votes). */
@@ -539,6 +542,21 @@ static int set_has(const char *set, const char *syl)
 	for (const char *p = set; *p;) {
 		size_t l = strcspn(p, " ");
 		if (l == n && memcmp(p, syl, n - 1) == 0 && (p[n - 1] == syl[n - 1] || syl[n - 1] == '5'))
+			return 1;
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* Whether syllable syl is one of set's, tone and all. */
+static int set_has_exactly(const char *set, const char *syl)
+{
+	size_t n = strlen(syl);
+	for (const char *p = set; *p;) {
+		size_t l = strcspn(p, " ");
+		if (l == n && memcmp(p, syl, n) == 0)
 			return 1;
 		p += l;
 		while (*p == ' ')
@@ -1173,8 +1191,9 @@ static void set_last_syllable(struct word *w, const char *syl)
 
 /* The last resort for a syllable that is none of its character's mainland readings and that
  * putonghua_syllable could not settle (口吃 ji2, 融洽 xia2, 叶县 she4): the character's
- * default, when that is a mainland reading; for a character itself, its first mainland
- * reading. bobao's own readings stay. Listed by the audit, to review. */
+ * default, when that is a mainland reading; for a character itself (also for a neutral tone
+ * that its mainland readings lack), the mainland reading with the same letters, else the
+ * first. bobao's own readings stay. Listed by the audit, to review. */
 static void mainland_default(struct word *w)
 {
 	if (!w->reading || (w->ncands && w->cands[0].forced) || (unsigned char)w->text[0] < 0x80)
@@ -1187,9 +1206,10 @@ static void mainland_default(struct word *w)
 		const char *set = mainland_set(w->text + a, b - a), *def = NULL;
 		char syl[16], first[16];
 		syllable(w->reading, k, syl);
-		if (set && !set_has(set, syl)) {
-			if (w->nchars == 1) {
-				syllable(set, 0, first);
+		if (set && (!set_has(set, syl) || (w->nchars == 1 && !set_has_exactly(set, syl)))) {
+			if (w->nchars == 1) { /* 袮 mi5: no neutral tone in pinyin-data, mi2 */
+				if (!putonghua_syllable(set, syl, first))
+					syllable(set, 0, first);
 				def = first;
 			} else {
 				const char *d = char_reading(w->text + a, b - a);
@@ -1204,8 +1224,8 @@ static void mainland_default(struct word *w)
 			return;
 	}
 	if (changed) {
+		w->was = xstrndup(w->reading, strlen(w->reading));
 		replace_reading(w, xstrndup(out, len));
-		w->to_default = 1;
 	}
 }
 
@@ -1615,11 +1635,154 @@ static void load_context(const char *path)
 	fclose(f);
 }
 
-/* make audit-readings: every word whose reading holds a syllable that is none of its
- * character's mainland readings, or had one changed to its character's default, a line each:
- * word, reading, the characters at fault with their mainland readings ("-": none left), and
- * where the reading comes from (fixes: lexicon_fixes.txt, which wins on purpose; terra;
- * derived: guessed from its characters; changed to the character's mainland default). */
+/* ---- make audit-readings ---- */
+
+/* The reviewed list (pipeline/readings_reviewed.txt): "word TAB reading" lines under a
+ * "## reason" line, the entries that reason explains; "#" lines are comments. An entry
+ * explains an audit entry of that word with that very reading, so a reading that changes
+ * is reviewed again. */
+static struct map reviewed; /* "word\treading" -> index into reasons; weight 1 once used */
+static char **reasons;
+static size_t nreasons, nused;
+
+static void load_reviewed(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+		chomp(line);
+		if (strncmp(line, "## ", 3) == 0) {
+			reasons = xrealloc(reasons, (nreasons + 1) * sizeof *reasons);
+			reasons[nreasons++] = xstrndup(line + 3, strlen(line + 3));
+			continue;
+		}
+		if (!line[0] || line[0] == '#')
+			continue;
+		char *tab = strchr(line, '\t');
+		int created;
+		if (!nreasons || !tab || strchr(tab + 1, '\t')) {
+			fprintf(stderr, "%s:%d: not \"word TAB reading\" under a \"## reason\" line\n",
+				path, lineno);
+			exit(78);
+		}
+		size_t i = map_get(&reviewed, line, strlen(line), &created);
+		reviewed.vals[i] = nreasons - 1;
+	}
+	fclose(f);
+}
+
+/* The reference's readings of words (build/neutral_reference.txt, "word TAB reading", 5 for
+ * its neutral tone, "*" after a syllable it read as a character alone): the neutral-tone half
+ * of the audit; empty when it is not given. */
+static struct map reference;
+static char **ref_readings;
+static size_t nrefs;
+
+static void load_reference(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	while (fgets(line, sizeof line, f)) {
+		chomp(line);
+		char *tab = strchr(line, '\t');
+		int created;
+		if (!tab)
+			continue;
+		size_t i = map_get(&reference, line, (size_t)(tab - line), &created);
+		ref_readings = xrealloc(ref_readings, (nrefs + 1) * sizeof *ref_readings);
+		ref_readings[nrefs] = xstrndup(tab + 1, strlen(tab + 1));
+		reference.vals[i] = nrefs++;
+	}
+	fclose(f);
+}
+
+static const char *reference_reading(const struct word *w)
+{
+	size_t i;
+	return map_find(&reference, w->text, strlen(w->text), &i) ? ref_readings[reference.vals[i]]
+								    : NULL;
+}
+
+/* Whether syllables a and b have the same letters (ü written v or u:) and differ in tone. */
+static int tone_differs(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return n > 1 && n == strlen(b) && memcmp(a, b, n - 1) == 0 && a[n - 1] != b[n - 1];
+}
+
+/* The neutral tones where w and the reference disagree, as "字 zi5/zi3, ...": bobao's
+ * neutral tones the reference does not mark when bobao_neutral, else the reference's that
+ * bobao reads with a full tone. Syllables that differ in letters are not a tone question. */
+static size_t neutral_disagreements(const struct word *w, const char *ref, int bobao_neutral,
+				    char *out, size_t size)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t k = 0; k < w->nchars && len < size - 64; k++) {
+		char ours[16], theirs[16];
+		syllable(w->reading, k, ours);
+		syllable(ref, k, theirs);
+		const char *neutral = bobao_neutral ? ours : theirs;
+		if (strchr(theirs, '*'))
+			continue; /* read as a character alone: no evidence for this word */
+		if (!tone_differs(ours, theirs) || neutral[strlen(neutral) - 1] != '5')
+			continue;
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		len += (size_t)snprintf(out + len, size - len, "%s%.*s %s/%s", len ? ", " : "",
+					(int)(b - a), w->text + a, ours, theirs);
+	}
+	return len;
+}
+
+/* The jieba frequency of the top-th most frequent jieba word: the "reference neutral, bobao
+ * full" half of the audit covers the words at least as frequent, the ones that matter. */
+static int freq_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static uint32_t top_frequency(size_t top)
+{
+	uint32_t *f = xrealloc(NULL, nwords * sizeof *f), least = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < nwords; i++)
+		if (words[i].in_jieba)
+			f[n++] = words[i].freq;
+	qsort(f, n, sizeof *f, freq_desc);
+	if (n)
+		least = f[(top < n ? top : n) - 1];
+	free(f);
+	return least;
+}
+
+#define AUDIT_TOP_WORDS 50000
+
+/* One audit entry: counted, and written to out unless the reviewed list explains it. */
+static size_t nentries, nexplained;
+
+static void audit_entry(FILE *out, const struct word *w, const char *kind, const char *detail)
+{
+	char key[1024];
+	size_t i, n = (size_t)snprintf(key, sizeof key, "%s\t%s", w->text, w->reading);
+	nentries++;
+	if (n < sizeof key && map_find(&reviewed, key, n, &i)) {
+		nexplained++;
+		if (reviewed.weights[i] == 0)
+			nused++;
+		reviewed.weights[i] = 1;
+		return;
+	}
+	fprintf(out, "%s\t%s\t%s\t%s\n", w->text, w->reading, kind, detail);
+}
+
+/* make audit-readings, into path: the entries that the reviewed list does not explain, a line
+ * each (word, reading, kind, detail), then a summary line, also on stderr. Kinds:
+ * "syllable": a syllable none of its character's mainland readings, or one that was changed
+ * to the character's default (detail: the characters at fault with their mainland readings,
+ * or the reading it had); "bobao neutral": a neutral tone the reference does not mark;
+ * "reference neutral": one bobao reads with a full tone, among the AUDIT_TOP_WORDS most
+ * frequent words (detail for both: the characters, bobao's syllable/the reference's). */
 static void write_audit(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -1627,7 +1790,7 @@ static void write_audit(const char *path)
 		fprintf(stderr, "lexicon_build: %s: cannot create\n", path);
 		exit(73);
 	}
-	size_t count = 0;
+	uint32_t common = top_frequency(AUDIT_TOP_WORDS);
 	for (size_t i = 0; i < nwords; i++) {
 		const struct word *w = &words[i];
 		if (!w->reading || w->nchars < 1 || (unsigned char)w->text[0] < 0x80)
@@ -1643,20 +1806,29 @@ static void write_audit(const char *path)
 				len += (size_t)snprintf(why + len, sizeof why - len, "%s%.*s %s (%s)",
 							len ? ", " : "", (int)(b - a), w->text + a, syl, set);
 		}
-		if (!len && !w->to_default)
-			continue;
-		const char *from = w->ncands && w->cands[0].forced ? "fixes"
-				   : w->to_default ? "changed to the character's mainland default"
-				   : w->flags & LEX_DERIVED ? "derived" : "terra";
-		fprintf(f, "%s\t%s\t%s\t%s\n", w->text, w->reading, len ? why : "-", from);
-		count++;
+		if (!len && w->was)
+			snprintf(why, sizeof why, "was %s", w->was);
+		if (len || w->was)
+			audit_entry(f, w, w->ncands && w->cands[0].forced ? "syllable (fixes)" : "syllable",
+				    why);
+		const char *ref = reference_reading(w);
+		if (ref && neutral_disagreements(w, ref, 1, why, sizeof why))
+			audit_entry(f, w, "bobao neutral", why);
+		if (ref && w->in_jieba && w->freq >= common &&
+		    neutral_disagreements(w, ref, 0, why, sizeof why))
+			audit_entry(f, w, "reference neutral", why);
 	}
+	fprintf(f, "readings audit: %zu entries, %zu explained, %zu unexplained\n", nentries,
+		nexplained, nentries - nexplained);
 	if (fclose(f) != 0) {
 		fprintf(stderr, "lexicon_build: %s: write error\n", path);
 		exit(74);
 	}
-	fprintf(stderr, "lexicon_build: %zu words listed: a syllable none of its character's mainland "
-		"readings, or changed to its default (%s)\n", count, path);
+	fprintf(stderr, "readings audit: %zu entries, %zu explained, %zu unexplained (%s)\n",
+		nentries, nexplained, nentries - nexplained, path);
+	if (nused < reviewed.n)
+		fprintf(stderr, "readings audit: %zu reviewed entries no longer listed\n",
+			reviewed.n - nused);
 }
 
 int main(int argc, char **argv)
@@ -1664,13 +1836,16 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--chars") == 0)
 		return print_chars();
 	const char *audit = NULL;
-	if (argc > 2 && strcmp(argv[1], "--audit") == 0) {
+	if (argc > 4 && strcmp(argv[1], "--audit") == 0) {
 		audit = argv[2];
-		argv += 2;
-		argc -= 2;
+		load_reviewed(argv[3]);
+		if (strcmp(argv[4], "-") != 0)
+			load_reference(argv[4]);
+		argv += 4;
+		argc -= 4;
 	}
 	if (argc < 11) {
-		fprintf(stderr, "usage: lexicon_build [--audit FILE] OUT JIEBA_DICT TERRA_DICT "
+		fprintf(stderr, "usage: lexicon_build [--audit FILE REVIEWED REFERENCE|-] OUT JIEBA_DICT TERRA_DICT "
 				"TERRA_SIMPLIFIED TERRA_BACK CHARS CHARS_T2S CHARS_HK2S CHARS_TW2S "
 				"MAINLAND [EXTRA...]\n"
 				"       lexicon_build --chars\n");
@@ -1722,6 +1897,7 @@ int main(int argc, char **argv)
 	}
 	if (audit)
 		write_audit(audit);
-	write_lexicon(argv[1]);
+	if (!audit || strcmp(argv[1], "-") != 0) /* OUT "-": the audit only */
+		write_lexicon(argv[1]);
 	return 0;
 }
