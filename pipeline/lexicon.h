@@ -15,10 +15,12 @@
  * long2, not 干隆) are stored under LEX_TRAD_KEY + the word as written; under
  * LEX_TRAD_SET_KEY + such a character, the syllables it has in terra's words ("gan1 qian2"
  * for 乾, so that 乾了 reads gan1 le5 though 干了 is gan4 le5). The context model of
- * polyphones: under LEX_CTX_KEY + 'M' + a character, "-" when it has rules; under LEX_CTX_KEY
- * + level + context, a rule's reading (levels C: previous, X, next; L: two before, X; R: X,
- * two after; l: previous, X; r: X, next; D: X anywhere; the most specific wins); under
- * LEX_CTX_KEY + 'S' + a character, its reading as a surname (the name detector).
+ * polyphones (pipeline/polyphone_model.txt): under LEX_CTX_KEY + 'M' + a character, its
+ * candidate readings ("wei2 wei4"); under LEX_CTX_KEY + 'W' + a character + a feature, the
+ * weights of its readings ("wei2:12 wei4:-3"); under LEX_CTX_KEY + 'B', the prior's bonus
+ * alone and in a word ("10 80"); under LEX_CTX_KEY + 'T' + a character, "-" when it is one
+ * of transliterations. Under LEX_CTX_KEY + 'S' + a character, its reading as a surname (the
+ * name detector).
  */
 #ifndef BOBAO_LEXICON_H
 #define BOBAO_LEXICON_H
@@ -31,7 +33,7 @@
 #define LEX_MAGIC "BBLEX04\n"
 #define LEX_TRAD_KEY '\001' /* first byte of the key of a traditional word form */
 #define LEX_TRAD_SET_KEY '\002' /* key of the readings a traditional character has in words */
-#define LEX_CTX_KEY '\003' /* key of a polyphone's context rule: level + context (pronounce.c) */
+#define LEX_CTX_KEY '\003' /* keys of the context model of polyphones (pronounce.c) */
 #define LEX_STRONG 0x80000000u /* in fold[]: a character of traditional text only */
 #define LEX_MAX_CHARS 16 /* longest word, in characters */
 

@@ -28,6 +28,7 @@ struct run {
 	const char *s, *f, *g;        /* as written, folded, folded but for 著 乾 (weak) */
 	const struct cp *cps, *fcps, *gcps; /* the run's code points in each */
 	int trad;                     /* traditional text: words looked up as written first */
+	uint32_t before, after;       /* the code points beside the run, 0 at the sentence's edge */
 };
 
 struct units {
@@ -300,44 +301,160 @@ static int segment(const struct bb_lexicon *lex, const struct run *r, size_t n, 
 
 /* ---- the context model of polyphones ---- */
 
-/* The reading the context model (pipeline/polyphone_context.txt, in the lexicon) gives
- * character i of a run of n (folded code points cps), or NULL: the rule of the most specific
- * context that matches (previous, X, next; two before; two after; previous; next; anywhere,
- * but not for a common polyphone or a word's character, nodef: there its default or the
- * word's reading stays). */
-static const char *model_reading(const struct bb_lexicon *lex, const struct cp *cps, size_t n,
-				 size_t i, int nodef, size_t *len)
+static int is_numeral(uint32_t c);
+
+
+/* What stands beside a hanzi run, as a feature (train_polyphones.py's edge()): '^' the
+ * sentence's edge (c 0), '0' a digit, 'a' a Latin letter, else the character itself. */
+static size_t edge_token(uint32_t c, char *out)
 {
-	char key[2 + 4 * 3];
-	struct lex_word w;
-	size_t cl;
-	key[0] = LEX_CTX_KEY;
-	key[1] = 'M';
-	cl = bb_utf8_encode(cps[i].c, key + 2);
-	if (!lex_find(lex, key, 2 + cl, &w))
-		return NULL;
-	static const struct {
-		char level;
-		int from, to; /* the context, relative to i */
-	} levels[] = {{'C', -1, 1}, {'L', -2, 0}, {'R', 0, 2}, {'l', -1, 0}, {'r', 0, 1}, {'D', 0, 0}};
-	for (size_t k = 0; k < sizeof levels / sizeof levels[0] - (nodef != 0); k++) {
-		if ((levels[k].from < 0 && i < (size_t)-levels[k].from) || i + (size_t)levels[k].to >= n)
-			continue;
-		size_t kl = 2;
-		key[1] = levels[k].level;
-		for (int d = levels[k].from; d <= levels[k].to; d++)
-			kl += bb_utf8_encode(cps[(size_t)((long)i + d)].c, key + kl);
-		if (lex_find(lex, key, kl, &w)) {
-			*len = w.reading_len;
-			return w.reading;
+	int latin = (c < 0x80 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) ||
+		    (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+	if (!c || (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19) || latin) {
+		out[0] = !c ? '^' : latin ? 'a' : '0';
+		return 1;
+	}
+	return bb_utf8_encode(c, out);
+}
+
+/* The neighbour at offset k (-2..2, not 0) of character i of a run of n, as text in out
+ * (its code point in *cp): a character of the run, or what stands beside the run for the
+ * first position outside it; 0 (none) further out. */
+static size_t neighbour(const struct run *r, size_t n, size_t i, int k, char *out, uint32_t *cp)
+{
+	long j = (long)i + k, step = k > 0 ? 1 : -1;
+	for (long m = (long)i + step;; m += step) {
+		if (m < 0 || m >= (long)n) {
+			*cp = m < 0 ? r->before : r->after;
+			return m == j ? edge_token(*cp, out) : 0;
+		}
+		if (m == j) {
+			*cp = r->fcps[m].c;
+			return bb_utf8_encode(*cp, out);
 		}
 	}
-	return NULL;
+}
+
+struct candidate {
+	const char *reading;
+	size_t len;
+	long score;
+};
+
+/* Adds the weights stored under key + name + a + b ("wei2:12 wei4:-3") to the scores of
+ * the candidates c[0..nc). */
+static void add_weights(const struct bb_lexicon *lex, char *key, size_t base, const char *name,
+			const char *a, size_t al, const char *b, size_t bl, struct candidate *c,
+			size_t nc)
+{
+	size_t nl = strlen(name);
+	struct lex_word w;
+	if (base + nl + al + bl > 64)
+		return;
+	memcpy(key + base, name, nl);
+	memcpy(key + base + nl, a, al);
+	memcpy(key + base + nl + al, b, bl);
+	if (!lex_find(lex, key, base + nl + al + bl, &w))
+		return;
+	for (const char *p = w.reading, *end = p + w.reading_len; p < end;) {
+		const char *colon = memchr(p, ':', (size_t)(end - p)), *q;
+		if (!colon)
+			break;
+		long x = 0, sign = 1;
+		for (q = colon + 1; q < end && *q != ' '; q++) {
+			if (*q == '-')
+				sign = -1;
+			else
+				x = 10 * x + (*q - '0');
+		}
+		for (size_t k = 0; k < nc; k++)
+			if (c[k].len == (size_t)(colon - p) && memcmp(c[k].reading, p, c[k].len) == 0)
+				c[k].score += sign * x;
+		p = q + 1;
+	}
+}
+
+/* The dictionary's neutral tone stays: no other tone of its syllable (知识 zhi1 shi5). */
+static int undoes_neutral(const struct candidate *c, const char *prior, size_t pl)
+{
+	return pl > 1 && prior[pl - 1] == '5' && c->len == pl && memcmp(c->reading, prior, pl - 1) == 0;
+}
+
+/* The reading the context model (pipeline/polyphone_model.txt, in the lexicon) gives
+ * character i of the run r of n characters, read prior so far (kind: 'w' in a word, 'a'
+ * alone, 'p' alone and a common polyphone), or NULL to keep prior: the candidate reading
+ * with the highest sum of weights over the features of its context, the prior with its
+ * bonus winning ties (train_polyphones.py learns the weights and computes the same). */
+static const char *model_reading(const struct bb_lexicon *lex, const struct run *r, size_t n,
+				 size_t i, const char *prior, char kind, size_t *len)
+{
+	char key[64 + 8];
+	struct lex_word w;
+	struct candidate c[16];
+	size_t nc = 1, pl = strlen(prior), base;
+	key[0] = LEX_CTX_KEY;
+	key[1] = 'M';
+	base = 2 + bb_utf8_encode(r->fcps[i].c, key + 2);
+	if (!pl || !lex_find(lex, key, base, &w))
+		return NULL;
+	c[0] = (struct candidate){prior, pl, 0};
+	for (const char *p = w.reading, *end = p + w.reading_len; p < end && nc < 16;) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		size_t l = (size_t)((sp ? sp : end) - p);
+		if (l != pl || memcmp(p, prior, pl) != 0)
+			c[nc++] = (struct candidate){p, l, 0};
+		p += l + 1;
+	}
+	char nb[5][8]; /* the neighbours at offsets -2..2 (nb[2] unused) */
+	size_t nl[5] = {0};
+	uint32_t cp[5] = {0};
+	for (int k = -2; k <= 2; k++)
+		if (k)
+			nl[k + 2] = neighbour(r, n, i, k, nb[k + 2], &cp[k + 2]);
+	char kn[2] = {kind, '\0'};
+	key[1] = 'W';
+	add_weights(lex, key, base, "b", "", 0, "", 0, c, nc);
+	add_weights(lex, key, base, "p", prior, pl, "", 0, c, nc);
+	add_weights(lex, key, base, kn, prior, pl, "", 0, c, nc);
+	static const char *const single[5] = {"2<", "1<", "", "1>", "2>"};
+	for (int k = 0; k < 5; k++)
+		if (nl[k])
+			add_weights(lex, key, base, single[k], nb[k], nl[k], "", 0, c, nc);
+	static const struct {
+		const char *name;
+		int a, b;
+	} pairs[] = {{"<<", 0, 1}, {"<>", 1, 3}, {">>", 3, 4}};
+	for (size_t k = 0; k < 3; k++)
+		if (nl[pairs[k].a] && nl[pairs[k].b])
+			add_weights(lex, key, base, pairs[k].name, nb[pairs[k].a], nl[pairs[k].a],
+				    nb[pairs[k].b], nl[pairs[k].b], c, nc);
+	char tk[8] = {LEX_CTX_KEY, 'T'};
+	for (int k = 1; k <= 3; k += 2)
+		if (nl[k] > 1 && (memcpy(tk + 2, nb[k], nl[k]), lex_find(lex, tk, 2 + nl[k], &w)))
+			add_weights(lex, key, base, k == 1 ? "t<" : "t>", "", 0, "", 0, c, nc);
+	if (nl[1] && (is_numeral(cp[1]) || (nl[1] == 1 && nb[1][0] == '0')))
+		add_weights(lex, key, base, "n<", "", 0, "", 0, c, nc);
+	long bonus = 0;
+	char bk[2] = {LEX_CTX_KEY, 'B'};
+	if (lex_find(lex, bk, 2, &w)) {
+		const char *sp = memchr(w.reading, ' ', w.reading_len);
+		const char *at = kind == 'w' && sp ? sp + 1 : w.reading;
+		for (; at < w.reading + w.reading_len && *at >= '0' && *at <= '9'; at++)
+			bonus = 10 * bonus + (*at - '0');
+	}
+	size_t top = 0;
+	long topscore = c[0].score + bonus;
+	for (size_t k = 1; k < nc; k++)
+		if (!undoes_neutral(&c[k], prior, pl) && c[k].score > topscore)
+			top = k, topscore = c[k].score;
+	if (!top)
+		return NULL;
+	*len = c[top].len;
+	return c[top].reading;
 }
 
 /* ---- context rules for single characters ---- */
 
-static int is_numeral(uint32_t c);
 
 /* One word of a hanzi run, as segmented. */
 struct seg {
@@ -866,11 +983,9 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 			    lex_find(lex, r->f + fcps[i + j].off, fcps[i + j].len, &cw) &&
 			    (cw.flags & LEX_POLY))
 				x->flags |= BB_UNIT_POLY;
-			/* in a word, only the contexts; alone, the character's default too */
+			char kind = !(x->flags & BB_UNIT_ALONE) ? 'w' : x->flags & BB_UNIT_POLY ? 'p' : 'a';
 			if (!(w.flags & LEX_USER) && !ctx &&
-			    (mr = model_reading(lex, fcps, n, i + j,
-						!(x->flags & BB_UNIT_ALONE) || (x->flags & BB_UNIT_POLY),
-						&mlen))) {
+			    (mr = model_reading(lex, r, n, i + j, x->reading, kind, &mlen))) {
 				copy_field(x->reading, sizeof x->reading, mr, mlen);
 				x->flags |= BB_UNIT_MODEL;
 			}
@@ -970,7 +1085,8 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 		if (bb_is_hanzi(c)) {
 			while (j < n && bb_is_hanzi(cps[j].c))
 				j++;
-			struct run r = {text, folded, weak, cps + i, fcps + i, gcps + i, trad};
+			struct run r = {text, folded, weak, cps + i, fcps + i, gcps + i, trad,
+					 i ? cps[i - 1].c : 0, j < n ? cps[j].c : 0};
 			rc = add_hanzi_run(&u, lex, &r, j - i);
 		} else if (is_latin(c)) {
 			j = latin_end(cps, n, i);
