@@ -18,8 +18,7 @@
  * polyphones (pipeline/polyphone_model.txt): under LEX_CTX_KEY + 'M' + a character, its
  * candidate readings ("wei2 wei4"); under LEX_CTX_KEY + 'W' + a character + a feature, the
  * weights of its readings ("wei2:12 wei4:-3"); under LEX_CTX_KEY + 'B', the prior's bonus
- * alone and in a word ("10 80"); under LEX_CTX_KEY + 'T' + a character, "-" when it is one
- * of transliterations. Under LEX_CTX_KEY + 'S' + a character, its reading as a surname (the
+ * alone, alone and a common polyphone, and in a word ("10 20 80"). Under LEX_CTX_KEY + 'S' + a character, its reading as a surname (the
  * name detector).
  */
 #ifndef BOBAO_LEXICON_H
@@ -94,5 +93,16 @@ uint32_t lex_fold(const struct bb_lexicon *lex, uint32_t c, int *strong);
 /* Longest word in characters, and the log of the total frequency (for segmentation). */
 size_t lex_max_chars(const struct bb_lexicon *lex);
 double lex_log_total(const struct bb_lexicon *lex);
+
+/* pronounce.c: bb_pronounce, and the features of the context model of polyphones for the
+ * hanzi at byte offset at of s->spoken written to out (" feature feature ..."; unchanged when
+ * no model reads it: user words, context rules), for tests/train_polyphones.py. */
+struct model_explain {
+	size_t at;
+	char *out;
+	size_t size;
+};
+int bb_pronounce_features(struct bb_sentence *s, const struct bb_lexicon *lex,
+			  struct model_explain *ex, struct bb_error *err);
 
 #endif

@@ -1571,8 +1571,8 @@ static int print_chars(void)
 
 /* The lines of an EXTRA file (pipeline/polyphone_model.txt, learned by
  * tests/train_polyphones.py) that begin with '?': "?M TAB X TAB readings", "?W TAB X TAB
- * FEATURE TAB READING:WEIGHT ...", "?B TAB bonus alone TAB bonus in a word", "?T TAB
- * characters", stored under LEX_CTX_KEY + the letter + the rest of the key (lexicon.h). */
+ * FEATURE TAB READING:WEIGHT ...", "?B TAB the prior's bonus alone TAB alone and a common
+ * polyphone TAB in a guessed word TAB in a word", stored under LEX_CTX_KEY + the letter + the rest (lexicon.h). */
 static void load_model(const char *path)
 {
 	FILE *f = open_or_die(path);
@@ -1588,29 +1588,20 @@ static void load_model(const char *path)
 			field[nf] = p;
 		}
 		char kind = line[1];
-		size_t want = kind == 'W' ? 3 : kind == 'M' || kind == 'B' ? 2 : kind == 'T' ? 1 : 0;
+		size_t want = kind == 'B' ? 4 : kind == 'W' ? 3 : kind == 'M' ? 2 : 0;
 		if (line[2] != '\t' || nf != want || (kind == 'W' && strchr(field[2], '\t')) ||
 		    ((kind == 'M' || kind == 'W') && hanzi_count(field[0], strlen(field[0])) != 1)) {
 			fprintf(stderr, "%s:%d: bad ? entry\n", path, lineno);
 			exit(78);
 		}
 		char key[64];
-		const char *value = kind == 'T' ? "-" : field[nf - 1];
+		const char *value = field[nf - 1];
 		size_t kl = (size_t)snprintf(key, sizeof key, "%c%c%s%s", LEX_CTX_KEY, kind,
 					     kind == 'B' ? "" : field[0], kind == 'W' ? field[1] : "");
-		if (kind == 'B')
-			value = field[0], field[0][strlen(field[0])] = ' '; /* "alone TAB word" -> "alone word" */
-		if (kind == 'T') {
-			for (size_t at = 0, cl; field[0][at]; at += cl) {
-				cl = char_off(field[0] + at, 1);
-				kl = (size_t)snprintf(key, sizeof key, "%cT%.*s", LEX_CTX_KEY, (int)cl,
-						      field[0] + at);
-				struct word *w = word_get(key, kl);
-				w->nchars = 1;
-				w->reading = xstrndup(value, 1);
-				w->freq = 1;
-			}
-			continue;
+		if (kind == 'B') { /* the bonuses by kind of unit, a space between */
+			for (size_t k = 0; k + 1 < nf; k++)
+				field[k][strlen(field[k])] = ' ';
+			value = field[0];
 		}
 		if (kl >= sizeof key || strlen(value) > 255) {
 			fprintf(stderr, "%s:%d: ? entry too long\n", path, lineno);

@@ -303,15 +303,24 @@ static int segment(const struct bb_lexicon *lex, const struct run *r, size_t n, 
 
 static int is_numeral(uint32_t c);
 
+/* One word of a hanzi run, as segmented. */
+struct seg {
+	const char *text;
+	size_t bytes, chars;
+	enum lex_pos pos;
+	int found;
+};
 
-/* What stands beside a hanzi run, as a feature (train_polyphones.py's edge()): '^' the
- * sentence's edge (c 0), '0' a digit, 'a' a Latin letter, else the character itself. */
+
+/* What stands beside a hanzi run, as a feature: '^' the sentence's edge (c 0), '0' a
+ * digit, 'a' a Latin letter, '_' a space, else the character itself. */
 static size_t edge_token(uint32_t c, char *out)
 {
 	int latin = (c < 0x80 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) ||
 		    (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
-	if (!c || (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19) || latin) {
-		out[0] = !c ? '^' : latin ? 'a' : '0';
+	int digit = (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19);
+	if (!c || c <= 0x20 || c == 0x3000 || digit || latin) {
+		out[0] = !c ? '^' : latin ? 'a' : digit ? '0' : '_';
 		return 1;
 	}
 	return bb_utf8_encode(c, out);
@@ -335,26 +344,102 @@ static size_t neighbour(const struct run *r, size_t n, size_t i, int k, char *ou
 	}
 }
 
+/* Characters of transliterated names (斯 of 塞斯, 尔 of 博尔), a neighbour feature. */
+static const char translit[] = "斯尔克特亚拉阿伊利德尼罗布普马卡巴维达塔纳索萨莫米奥兰里洛诺泰乌"
+			       "埃格吉基科莱蒂菲弗哈赫霍蒙鲁库贝佩波沃夫茨兹西希瓦缪舍谢耶约扎泽";
+
+/* Features of the context model, appended to a buffer: their texts back to back, each
+ * one's end in ends[]. */
+struct features {
+	char text[768];
+	size_t ends[32], n;
+};
+
+static void feature(struct features *f, const char *name, const char *a, size_t al,
+		    const char *b, size_t bl)
+{
+	size_t at = f->n ? f->ends[f->n - 1] : 0, nl = strlen(name);
+	if (f->n == sizeof f->ends / sizeof f->ends[0] || at + nl + al + bl > sizeof f->text ||
+	    nl + al + bl > 48)
+		return; /* a key of at most 64 bytes */
+	memcpy(f->text + at, name, nl);
+	memcpy(f->text + at + nl, a, al);
+	memcpy(f->text + at + nl + al, b, bl);
+	f->ends[f->n++] = at + nl + al + bl;
+}
+
+/* The features of character i of the run r of n characters, the j-th of word m of segs,
+ * read prior so far; kind: 'w' in a word, 'd' in a guessed word (LEX_DERIVED), 'a' alone,
+ * 'p' alone and a common polyphone.
+ * The trainer reads them as pronounce_features prints them: what it learns is what is
+ * scored here. */
+static void model_features(const struct run *r, size_t n, size_t i, const struct seg *segs,
+			   size_t nseg, size_t m, size_t j, const char *prior, char kind,
+			   struct features *f)
+{
+	char nb[5][8]; /* the neighbours at offsets -2..2 (nb[2] unused) */
+	size_t nl[5] = {0}, pl = strlen(prior);
+	uint32_t cp[5] = {0};
+	for (int k = -2; k <= 2; k++)
+		if (k)
+			nl[k + 2] = neighbour(r, n, i, k, nb[k + 2], &cp[k + 2]);
+	char kn[2] = {kind, '\0'}, bias[3] = {'b', kind, '\0'}, pk[3] = {'p', kind, '\0'};
+	f->n = 0;
+	feature(f, bias, "", 0, "", 0);
+	feature(f, pk, prior, pl, "", 0);
+	static const char *const single[5] = {"2<", "1<", "", "1>", "2>"};
+	for (int k = 0; k < 5; k++)
+		if (nl[k])
+			feature(f, single[k], nb[k], nl[k], "", 0);
+	static const struct {
+		const char *name;
+		int a, b;
+	} pairs[] = {{"<<", 0, 1}, {"<>", 1, 3}, {">>", 3, 4}};
+	for (size_t k = 0; k < 3; k++)
+		if (nl[pairs[k].a] && nl[pairs[k].b])
+			feature(f, pairs[k].name, nb[pairs[k].a], nl[pairs[k].a], nb[pairs[k].b],
+				nl[pairs[k].b]);
+	for (int k = 1; k <= 3; k += 2) {
+		nb[k][nl[k]] = '\0';
+		if (nl[k] == 3 && strstr(translit, nb[k])) /* UTF-8: no match out of step */
+			feature(f, k == 1 ? "t<" : "t>", "", 0, "", 0);
+	}
+	if (nl[1] && (is_numeral(cp[1]) || (nl[1] == 1 && nb[1][0] == '0')))
+		feature(f, "n<", "", 0, "", 0);
+	/* the words around: the segmenter's, with their parts of speech */
+	char len[8], pos[2] = {0};
+	snprintf(len, sizeof len, "%zu.%zu", segs[m].chars < 9 ? segs[m].chars : 9, j < 9 ? j : 9);
+	feature(f, "L", len, strlen(len), kn, 1);
+	if (segs[m].chars > 1)
+		feature(f, "W", segs[m].text, segs[m].bytes, "", 0);
+	if (m > 0 && j == 0) {
+		feature(f, "w<", segs[m - 1].text, segs[m - 1].bytes, "", 0);
+		pos[0] = (char)('A' + segs[m - 1].pos);
+		feature(f, "q<", pos, 1, "", 0);
+	}
+	if (m + 1 < nseg && j + 1 == segs[m].chars) {
+		feature(f, "w>", segs[m + 1].text, segs[m + 1].bytes, "", 0);
+		pos[0] = (char)('A' + segs[m + 1].pos);
+		feature(f, "q>", pos, 1, "", 0);
+	}
+	pos[0] = (char)('A' + segs[m].pos);
+	feature(f, "q", pos, 1, kn, 1);
+}
+
 struct candidate {
 	const char *reading;
 	size_t len;
 	long score;
 };
 
-/* Adds the weights stored under key + name + a + b ("wei2:12 wei4:-3") to the scores of
- * the candidates c[0..nc). */
-static void add_weights(const struct bb_lexicon *lex, char *key, size_t base, const char *name,
-			const char *a, size_t al, const char *b, size_t bl, struct candidate *c,
-			size_t nc)
+/* Adds the weights stored under key (its first base bytes) + feature ("wei2:12 wei4:-3")
+ * to the scores of the candidates c[0..nc). */
+static void add_weights(const struct bb_lexicon *lex, char *key, size_t base, const char *feat,
+			size_t fl, struct candidate *c, size_t nc)
 {
-	size_t nl = strlen(name);
 	struct lex_word w;
-	if (base + nl + al + bl > 64)
-		return;
-	memcpy(key + base, name, nl);
-	memcpy(key + base + nl, a, al);
-	memcpy(key + base + nl + al, b, bl);
-	if (!lex_find(lex, key, base + nl + al + bl, &w))
+	memcpy(key + base, feat, fl);
+	if (!lex_find(lex, key, base + fl, &w))
 		return;
 	for (const char *p = w.reading, *end = p + w.reading_len; p < end;) {
 		const char *colon = memchr(p, ':', (size_t)(end - p)), *q;
@@ -374,28 +459,42 @@ static void add_weights(const struct bb_lexicon *lex, char *key, size_t base, co
 	}
 }
 
-/* The dictionary's neutral tone stays: no other tone of its syllable (知识 zhi1 shi5). */
-static int undoes_neutral(const struct candidate *c, const char *prior, size_t pl)
-{
-	return pl > 1 && prior[pl - 1] == '5' && c->len == pl && memcmp(c->reading, prior, pl - 1) == 0;
-}
-
 /* The reading the context model (pipeline/polyphone_model.txt, in the lexicon) gives
- * character i of the run r of n characters, read prior so far (kind: 'w' in a word, 'a'
- * alone, 'p' alone and a common polyphone), or NULL to keep prior: the candidate reading
- * with the highest sum of weights over the features of its context, the prior with its
- * bonus winning ties (train_polyphones.py learns the weights and computes the same). */
+ * character i of the run r (the j-th of word m of segs), read prior so far, or NULL to keep
+ * it: of the character's candidate readings, the one with the highest sum of weights over
+ * the features of its context (model_features), the prior with its bonus winning ties. When
+ * ex asks for this character (its byte offset), its features are written there. */
 static const char *model_reading(const struct bb_lexicon *lex, const struct run *r, size_t n,
-				 size_t i, const char *prior, char kind, size_t *len)
+				 size_t i, const struct seg *segs, size_t nseg, size_t m, size_t j,
+				 const char *prior, char kind, struct model_explain *ex, size_t *len)
 {
-	char key[64 + 8];
+	char key[2 + 4 + 64];
 	struct lex_word w;
 	struct candidate c[16];
+	struct features f;
 	size_t nc = 1, pl = strlen(prior), base;
+	int explain = ex && ex->at == r->cps[i].off;
 	key[0] = LEX_CTX_KEY;
 	key[1] = 'M';
 	base = 2 + bb_utf8_encode(r->fcps[i].c, key + 2);
-	if (!pl || !lex_find(lex, key, base, &w))
+	/* the dictionary's neutral tone stays (知识 zhi1 shi5, 姥姥 lao3 lao5) */
+	int has = pl && prior[pl - 1] != '5' && lex_find(lex, key, base, &w);
+	if (!has && !explain)
+		return NULL;
+	model_features(r, n, i, segs, nseg, m, j, prior, kind, &f);
+	if (explain) {
+		size_t o = 0;
+		for (size_t k = 0; k < f.n && o + 1 < ex->size; k++) {
+			size_t a = k ? f.ends[k - 1] : 0, l = f.ends[k] - a;
+			if (o + l + 2 > ex->size)
+				break;
+			ex->out[o++] = ' ';
+			memcpy(ex->out + o, f.text + a, l);
+			o += l;
+		}
+		ex->out[o] = '\0';
+	}
+	if (!has)
 		return NULL;
 	c[0] = (struct candidate){prior, pl, 0};
 	for (const char *p = w.reading, *end = p + w.reading_len; p < end && nc < 16;) {
@@ -405,47 +504,24 @@ static const char *model_reading(const struct bb_lexicon *lex, const struct run 
 			c[nc++] = (struct candidate){p, l, 0};
 		p += l + 1;
 	}
-	char nb[5][8]; /* the neighbours at offsets -2..2 (nb[2] unused) */
-	size_t nl[5] = {0};
-	uint32_t cp[5] = {0};
-	for (int k = -2; k <= 2; k++)
-		if (k)
-			nl[k + 2] = neighbour(r, n, i, k, nb[k + 2], &cp[k + 2]);
-	char kn[2] = {kind, '\0'};
 	key[1] = 'W';
-	add_weights(lex, key, base, "b", "", 0, "", 0, c, nc);
-	add_weights(lex, key, base, "p", prior, pl, "", 0, c, nc);
-	add_weights(lex, key, base, kn, prior, pl, "", 0, c, nc);
-	static const char *const single[5] = {"2<", "1<", "", "1>", "2>"};
-	for (int k = 0; k < 5; k++)
-		if (nl[k])
-			add_weights(lex, key, base, single[k], nb[k], nl[k], "", 0, c, nc);
-	static const struct {
-		const char *name;
-		int a, b;
-	} pairs[] = {{"<<", 0, 1}, {"<>", 1, 3}, {">>", 3, 4}};
-	for (size_t k = 0; k < 3; k++)
-		if (nl[pairs[k].a] && nl[pairs[k].b])
-			add_weights(lex, key, base, pairs[k].name, nb[pairs[k].a], nl[pairs[k].a],
-				    nb[pairs[k].b], nl[pairs[k].b], c, nc);
-	char tk[8] = {LEX_CTX_KEY, 'T'};
-	for (int k = 1; k <= 3; k += 2)
-		if (nl[k] > 1 && (memcpy(tk + 2, nb[k], nl[k]), lex_find(lex, tk, 2 + nl[k], &w)))
-			add_weights(lex, key, base, k == 1 ? "t<" : "t>", "", 0, "", 0, c, nc);
-	if (nl[1] && (is_numeral(cp[1]) || (nl[1] == 1 && nb[1][0] == '0')))
-		add_weights(lex, key, base, "n<", "", 0, "", 0, c, nc);
+	for (size_t k = 0; k < f.n; k++) {
+		size_t a = k ? f.ends[k - 1] : 0;
+		add_weights(lex, key, base, f.text + a, f.ends[k] - a, c, nc);
+	}
 	long bonus = 0;
 	char bk[2] = {LEX_CTX_KEY, 'B'};
-	if (lex_find(lex, bk, 2, &w)) {
-		const char *sp = memchr(w.reading, ' ', w.reading_len);
-		const char *at = kind == 'w' && sp ? sp + 1 : w.reading;
-		for (; at < w.reading + w.reading_len && *at >= '0' && *at <= '9'; at++)
+	if (lex_find(lex, bk, 2, &w)) { /* by kind: "a p d w" */
+		const char *at = w.reading, *end = at + w.reading_len;
+		for (long skip = strchr("apdw", kind) - "apdw"; skip > 0 && at < end; at++)
+			skip -= *at == ' ';
+		for (; at < end && *at >= '0' && *at <= '9'; at++)
 			bonus = 10 * bonus + (*at - '0');
 	}
 	size_t top = 0;
 	long topscore = c[0].score + bonus;
 	for (size_t k = 1; k < nc; k++)
-		if (!undoes_neutral(&c[k], prior, pl) && c[k].score > topscore)
+		if (c[k].score > topscore)
 			top = k, topscore = c[k].score;
 	if (!top)
 		return NULL;
@@ -455,14 +531,6 @@ static const char *model_reading(const struct bb_lexicon *lex, const struct run 
 
 /* ---- context rules for single characters ---- */
 
-
-/* One word of a hanzi run, as segmented. */
-struct seg {
-	const char *text;
-	size_t bytes, chars;
-	enum lex_pos pos;
-	int found;
-};
 
 enum ctx_kind {
 	CTX_NONE,   /* always true */
@@ -905,7 +973,7 @@ static void tone_changes(struct bb_unit *u, const struct hz *h, size_t n)
 
 /* Reads a run of hanzi; the context rules see the words in simplified characters. */
 static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const struct run *r,
-			 size_t n)
+			 size_t n, struct model_explain *ex)
 {
 	const struct cp *cps = r->cps, *fcps = r->fcps;
 	size_t *wlen = malloc(n * sizeof *wlen);
@@ -983,9 +1051,11 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 			    lex_find(lex, r->f + fcps[i + j].off, fcps[i + j].len, &cw) &&
 			    (cw.flags & LEX_POLY))
 				x->flags |= BB_UNIT_POLY;
-			char kind = !(x->flags & BB_UNIT_ALONE) ? 'w' : x->flags & BB_UNIT_POLY ? 'p' : 'a';
+			char kind = !(x->flags & BB_UNIT_ALONE) ? 'w' : k > 1 ? 'd'
+				    : x->flags & BB_UNIT_POLY ? 'p' : 'a';
 			if (!(w.flags & LEX_USER) && !ctx &&
-			    (mr = model_reading(lex, r, n, i + j, x->reading, kind, &mlen))) {
+			    (mr = model_reading(lex, r, n, i + j, segs, nseg, m, j, x->reading, kind, ex,
+						&mlen))) {
 				copy_field(x->reading, sizeof x->reading, mr, mlen);
 				x->flags |= BB_UNIT_MODEL;
 			}
@@ -1062,7 +1132,8 @@ static int add_other(struct units *u, const char *s, const struct cp *c)
 	return BB_OK;
 }
 
-int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_error *err)
+int bb_pronounce_features(struct bb_sentence *s, const struct bb_lexicon *lex,
+			  struct model_explain *ex, struct bb_error *err)
 {
 	struct units u = {0};
 	struct cp *cps = NULL;
@@ -1087,7 +1158,7 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 				j++;
 			struct run r = {text, folded, weak, cps + i, fcps + i, gcps + i, trad,
 					 i ? cps[i - 1].c : 0, j < n ? cps[j].c : 0};
-			rc = add_hanzi_run(&u, lex, &r, j - i);
+			rc = add_hanzi_run(&u, lex, &r, j - i, ex);
 		} else if (is_latin(c)) {
 			j = latin_end(cps, n, i);
 			rc = add_latin(&u, text, cps[i].off, cps[j - 1].off + cps[j - 1].len);
@@ -1111,4 +1182,9 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 	s->units = u.v;
 	s->nunits = u.n;
 	return BB_OK;
+}
+
+int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_error *err)
+{
+	return bb_pronounce_features(s, lex, NULL, err);
 }

@@ -17,7 +17,7 @@ fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 stage=pronounce
-[ "$1" = --tuning ] && stage=pronounce_alone # "*": a reading no word settles
+[ "$1" = --tuning ] && stage=pronounce_features # "*": a reading no word settles; the model's features
 # ▁X▁ -> [X]; brackets already in a sentence would mark the wrong span: made round
 sed 's/\[/（/g; s/\]/）/g; s/▁\([^▁]*\)▁/[\1]/' "$CPP/dev.sent" |
 	"$BUILD/run_cases" --stage $stage >"$tmp"
