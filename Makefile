@@ -111,7 +111,7 @@ $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline
 	$(BUILD)/lexicon_build $@ $(LEXICON_INPUTS)
 
 # Learns pipeline/polyphone_model.txt again from CPP's tuning part (../shared/peers/cpp;
-# a few minutes), with the readings of a lexicon without the model as its prior: after
+# under a minute), with the readings of a lexicon without the model as its prior: after
 # a change to pipeline/lexicon_fixes.txt or to the lexicon's sources.
 train-polyphones:
 	$(MAKE) BUILD=$(BUILD)/base POLYPHONE_MODEL= all $(BUILD)/base/run_cases

@@ -4,8 +4,9 @@
 # (never looked at while tuning); the other four fifths are the tuning part. Not part of
 # make test: the data live outside the repository (../shared/peers/cpp).
 #   sh tests/bench_cpp.sh [--errors|--tuning]   the tuning part's wrong readings (--errors), or
-#                                          all its readings (--tuning, for train_polyphones.py),
-#                                          a line each: line number, label, reading, sentence
+#                                          all its readings with the model's features (--tuning,
+#                                          for train_polyphones.py), a line each: line number,
+#                                          label, reading, sentence
 # SPDX-License-Identifier: GPL-3.0-or-later
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
@@ -17,7 +18,7 @@ fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 stage=pronounce
-[ "$1" = --tuning ] && stage=pronounce_features # "*": a reading no word settles; the model's features
+[ "$1" = --tuning ] && stage=pronounce_features # "*": a reading no word settles; then features
 # ▁X▁ -> [X]; brackets already in a sentence would mark the wrong span: made round
 sed 's/\[/（/g; s/\]/）/g; s/▁\([^▁]*\)▁/[\1]/' "$CPP/dev.sent" |
 	"$BUILD/run_cases" --stage $stage >"$tmp"

@@ -2,7 +2,7 @@
 # Learns pipeline/polyphone_model.txt, the context model of polyphones (an averaged perceptron
 # per polyphonic character over sparse context features), from the tuning part of CPP (four
 # fifths of its dev split; every 5th sentence is held out and never read here). Python 3
-# standard library only; about two minutes. SPDX-License-Identifier: GPL-3.0-or-later
+# standard library only; under a minute. SPDX-License-Identifier: GPL-3.0-or-later
 #
 #   make train-polyphones
 # which runs (a lexicon without the model gives the prior readings):
@@ -10,15 +10,15 @@
 #   BUILD=build/base sh tests/bench_cpp.sh --tuning | python3 tests/train_polyphones.py \
 #       > pipeline/polyphone_model.txt
 #
-# Input: "line TAB label TAB bobao's reading TAB sentence with the polyphone marked ▁X▁", the
-# readings of a lexicon built without the model, "*" after those no word settles, "*!" after
-# a common polyphone's usual reading. For the character X, each candidate reading R (those
-# X has in the labels, and the prior: the lexicon's reading) scores the sum of the weights of
-# (X, feature, R) over the features of its context, as pronounce.c's model_features computes
-# them (bench_cpp.sh --tuning prints them after the reading), plus a fixed bonus for the
-# prior (larger inside a word); the best score wins, the prior on a tie. The number of passes, the bonuses and the feature count cut-off are those
-# that read best in a FOLDS-fold cross-validation over the tuning part. No reading undoes the
-# dictionary's neutral tone (知识 zhi1 shi5 stays; CPP: shi2).
+# Input: "line TAB label TAB reading FEATURES TAB sentence with the polyphone marked ▁X▁": the
+# reading of a lexicon built without the model ("*" after those no word settles, "*!" after a
+# common polyphone's usual reading) and the model's features of X there, space-separated, as
+# pronounce.c's model_features computes them (the one place they are defined). For X, each
+# candidate reading R (those X has in the labels, and the prior: the lexicon's reading) scores
+# the sum of the weights of (X, feature, R), plus for the prior a fixed bonus by kind of unit;
+# the best score wins, the prior on a tie. The number of passes and the bonuses are those that
+# read best in a FOLDS-fold cross-validation over the tuning part, within GRID. No reading
+# undoes the dictionary's neutral tone (知识 zhi1 shi5 stays; CPP: shi2).
 import sys
 from collections import defaultdict
 
@@ -26,9 +26,9 @@ FOLDS = 4
 PASSES = (4, 8, 16, 32)
 # the prior's bonus by kind of unit (alone, a common polyphone alone, in a guessed word, in a
 # word) and the feature count cut-off: CPP's sentences balance each character's readings, so
-# its folds favour bonuses below these, which news does not bear (the case files
-# heldout_news*.txt fail: 这台机器重三吨 chong2, 质量很差 cha1, 相互 xiang4)
-GRID = [(ba, bp, bd, bw, 1) for ba in (0, 1, 2) for bp in (4, 6) for bd in (8, 16)
+# its folds favour bonuses below these, which news does not bear (the case files fail:
+# 这台机器重三吨 chong2, 质量很差 cha1, 相互 xiang4, 朴素 piao2)
+GRID = [(ba, bp, bd, bw, 1) for ba in (0, 1, 2) for bp in (4, 6) for bd in (4, 8)
         for bw in (8, 16)]
 SCALE = 10  # weights are stored as integers: the averaged weight times SCALE, rounded
 
