@@ -41,7 +41,7 @@ LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 VERSION := $(shell sed -n 's/^\#define BOBAO_VERSION "\(.*\)"/\1/p' pipeline/bobao.h)
 
-.PHONY: all deps audit-readings test test-espeak-1.52 check fuzz bench demo install uninstall clean
+.PHONY: all deps audit-readings train-polyphones test test-espeak-1.52 check fuzz bench demo install uninstall clean
 
 all: $(BUILD)/bobao $(BUILD)/$(SOLIB) $(if $(wildcard pipeline/lexicon_build.c),$(LEXICON))
 
@@ -102,13 +102,21 @@ $(BUILD)/chars_%.txt: $(BUILD)/chars.txt
 
 CHAR_MAPS = $(BUILD)/chars.txt $(BUILD)/chars_t2s.txt $(BUILD)/chars_hk2s.txt $(BUILD)/chars_tw2s.txt
 # The context model of polyphones, learned from labelled data (tests/train_polyphones.py);
-# empty to build a lexicon without it (to train it again).
-POLYPHONE_CONTEXT ?= pipeline/polyphone_context.txt
+# empty to build a lexicon without it (its prior readings, to train it again).
+POLYPHONE_MODEL ?= pipeline/polyphone_model.txt
 LEXICON_INPUTS = $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt $(BUILD)/terra_back.txt \
-	$(CHAR_MAPS) $(MAINLAND_DICT) pipeline/lexicon_fixes.txt $(POLYPHONE_CONTEXT)
+	$(CHAR_MAPS) $(MAINLAND_DICT) pipeline/lexicon_fixes.txt $(POLYPHONE_MODEL)
 $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt \
-		$(POLYPHONE_CONTEXT)
+		$(POLYPHONE_MODEL)
 	$(BUILD)/lexicon_build $@ $(LEXICON_INPUTS)
+
+# Learns pipeline/polyphone_model.txt again from CPP's tuning part (../shared/peers/cpp;
+# under a minute), with the readings of a lexicon without the model as its prior: after
+# a change to pipeline/lexicon_fixes.txt or to the lexicon's sources.
+train-polyphones:
+	$(MAKE) BUILD=$(BUILD)/base POLYPHONE_MODEL= all $(BUILD)/base/run_cases
+	BUILD=$(BUILD)/base sh tests/bench_cpp.sh --tuning | python3 tests/train_polyphones.py \
+		> pipeline/polyphone_model.txt.tmp && mv pipeline/polyphone_model.txt.tmp pipeline/polyphone_model.txt
 
 # The lexicon's readings against the mainland ones, into build/readings_audit.txt: each
 # word with a syllable none of its character's mainland readings, and the neutral tones where

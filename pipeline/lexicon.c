@@ -126,8 +126,8 @@ static int builtin_find(const struct bb_lexicon *lex, const char *word, size_t n
 			out->reading = lex->pool + e->read_off;
 			out->reading_len = e->read_len;
 			out->freq = e->freq;
-			out->flags = e->flags & ((1u << LEX_FLAG_BITS) - 1);
-			out->pos = (enum lex_pos)(e->flags >> LEX_FLAG_BITS);
+			out->flags = e->flags;
+			out->pos = (enum lex_pos)e->pos;
 			return 1;
 		}
 	}

@@ -15,10 +15,11 @@
  * long2, not 干隆) are stored under LEX_TRAD_KEY + the word as written; under
  * LEX_TRAD_SET_KEY + such a character, the syllables it has in terra's words ("gan1 qian2"
  * for 乾, so that 乾了 reads gan1 le5 though 干了 is gan4 le5). The context model of
- * polyphones: under LEX_CTX_KEY + 'M' + a character, "-" when it has rules; under LEX_CTX_KEY
- * + level + context, a rule's reading (levels C: previous, X, next; L: two before, X; R: X,
- * two after; l: previous, X; r: X, next; D: X anywhere; the most specific wins); under
- * LEX_CTX_KEY + 'S' + a character, its reading as a surname (the name detector).
+ * polyphones (pipeline/polyphone_model.txt): under LEX_CTX_KEY + 'M' + a character, its
+ * candidate readings ("wei2 wei4"); under LEX_CTX_KEY + 'W' + a character + a feature, the
+ * weights of its readings ("wei2:12 wei4:-3"); under LEX_CTX_KEY + 'B', the prior's bonus
+ * alone, alone and a common polyphone, and in a word ("10 20 80"). Under LEX_CTX_KEY + 'S' + a character, its reading as a surname (the
+ * name detector).
  */
 #ifndef BOBAO_LEXICON_H
 #define BOBAO_LEXICON_H
@@ -28,10 +29,10 @@
 
 #include "bobao.h"
 
-#define LEX_MAGIC "BBLEX04\n"
+#define LEX_MAGIC "BBLEX05\n"
 #define LEX_TRAD_KEY '\001' /* first byte of the key of a traditional word form */
 #define LEX_TRAD_SET_KEY '\002' /* key of the readings a traditional character has in words */
-#define LEX_CTX_KEY '\003' /* key of a polyphone's context rule: level + context (pronounce.c) */
+#define LEX_CTX_KEY '\003' /* keys of the context model of polyphones (pronounce.c) */
 #define LEX_STRONG 0x80000000u /* in fold[]: a character of traditional text only */
 #define LEX_MAX_CHARS 16 /* longest word, in characters */
 
@@ -39,7 +40,7 @@ enum lex_flags {
 	LEX_USER = 1,    /* from a user lexicon */
 	LEX_DERIVED = 2, /* reading guessed from its characters and neighbours at build time */
 	LEX_POLY = 4,    /* a single character with more than one common reading */
-	LEX_FLAG_BITS = 3, /* the bits above hold the word's part of speech (enum lex_pos) */
+	LEX_OWN = 8,     /* a word of bobao's own readings (lexicon_fixes.txt): no model changes it */
 };
 
 /* A coarse part of speech, from jieba's tags (for the context rules of single characters). */
@@ -58,6 +59,7 @@ struct lex_header {
 struct lex_entry {
 	uint32_t word_off, read_off, freq;
 	uint8_t word_len, read_len, nchars, flags;
+	uint8_t pos, reserved[3]; /* pos: enum lex_pos */
 };
 
 /* One word found in the lexicon. */
@@ -92,5 +94,16 @@ uint32_t lex_fold(const struct bb_lexicon *lex, uint32_t c, int *strong);
 /* Longest word in characters, and the log of the total frequency (for segmentation). */
 size_t lex_max_chars(const struct bb_lexicon *lex);
 double lex_log_total(const struct bb_lexicon *lex);
+
+/* pronounce.c: bb_pronounce, and the features of the context model of polyphones for the
+ * hanzi at byte offset at of s->spoken written to out (" feature feature ..."; unchanged when
+ * no model reads it: user words, context rules), for tests/train_polyphones.py. */
+struct model_explain {
+	size_t at;
+	char *out;
+	size_t size;
+};
+int bb_pronounce_features(struct bb_sentence *s, const struct bb_lexicon *lex,
+			  struct model_explain *ex, struct bb_error *err);
 
 #endif

@@ -1532,7 +1532,11 @@ static void write_lexicon(const char *path)
 		en->word_len = (uint8_t)w->len;
 		en->read_len = (uint8_t)rl;
 		en->nchars = (uint8_t)w->nchars;
-		en->flags = (uint8_t)(w->flags | (unsigned)w->pos << LEX_FLAG_BITS);
+		en->flags = (uint8_t)w->flags;
+		/* a word of lexicon_fixes.txt keeps its reading in every context */
+		if (w->nchars > 1 && w->ncands && w->cands[0].forced)
+			en->flags |= LEX_OWN;
+		en->pos = (uint8_t)w->pos;
 		size_t s = lex_hash(w->text, w->len) & (nslots - 1);
 		while (slots[s])
 			s = (s + 1) & (nslots - 1);
@@ -1589,10 +1593,11 @@ static int print_chars(void)
 
 /* ---- the context model of polyphones ---- */
 
-/* "?LEVEL TAB CONTEXT TAB READING TAB NET" lines of an EXTRA file (pipeline/polyphone_context.txt,
- * learned by tests/train_polyphones.py): stored under LEX_CTX_KEY + level + context, with
- * LEX_CTX_KEY + 'M' + the character marking the characters that have rules. */
-static void load_context(const char *path)
+/* The lines of an EXTRA file (pipeline/polyphone_model.txt, learned by
+ * tests/train_polyphones.py) that begin with '?': "?M TAB X TAB readings", "?W TAB X TAB
+ * FEATURE TAB READING:WEIGHT ...", "?B TAB the prior's bonus alone TAB alone and a common
+ * polyphone TAB in a guessed word TAB in a word", stored under LEX_CTX_KEY + the letter + the rest (lexicon.h). */
+static void load_model(const char *path)
 {
 	FILE *f = open_or_die(path);
 	char line[1024];
@@ -1600,36 +1605,35 @@ static void load_context(const char *path)
 		if (line[0] != '?')
 			continue;
 		chomp(line);
-		char *level = line + 1, *ctx = strchr(level, '\t'), *r = ctx ? strchr(ctx + 1, '\t') : NULL;
-		char *net = r ? strchr(r + 1, '\t') : NULL;
-		if (!net || ctx != level + 1 || !strchr("DlrLRC", *level)) {
+		char *field[4] = {line + 3};
+		size_t nf = 1;
+		for (char *p = field[0]; nf < 4 && (p = strchr(p, '\t')); nf++) {
+			*p++ = '\0';
+			field[nf] = p;
+		}
+		char kind = line[1];
+		size_t want = kind == 'B' ? 4 : kind == 'W' ? 3 : kind == 'M' ? 2 : 0;
+		if (line[2] != '\t' || nf != want || (kind == 'W' && strchr(field[2], '\t')) ||
+		    ((kind == 'M' || kind == 'W') && hanzi_count(field[0], strlen(field[0])) != 1)) {
 			fprintf(stderr, "%s:%d: bad ? entry\n", path, lineno);
 			exit(78);
 		}
-		*ctx++ = '\0', *r++ = '\0', *net++ = '\0';
-		size_t n = strlen(ctx), nchars = hanzi_count(ctx, n);
-		static const char need[] = {['D'] = 1, ['l'] = 2, ['r'] = 2, ['L'] = 3, ['R'] = 3, ['C'] = 3};
-		if (nchars != (size_t)need[(unsigned char)*level] || n > 12 || normalize_reading(r) != 1) {
-			fprintf(stderr, "%s:%d: bad ? entry\n", path, lineno);
+		char key[64];
+		const char *value = field[nf - 1];
+		size_t kl = (size_t)snprintf(key, sizeof key, "%c%c%s%s", LEX_CTX_KEY, kind,
+					     kind == 'B' ? "" : field[0], kind == 'W' ? field[1] : "");
+		if (kind == 'B') { /* the bonuses by kind of unit, a space between */
+			for (size_t k = 0; k + 1 < nf; k++)
+				field[k][strlen(field[k])] = ' ';
+			value = field[0];
+		}
+		if (kl >= sizeof key || strlen(value) > 255) {
+			fprintf(stderr, "%s:%d: ? entry too long\n", path, lineno);
 			exit(78);
 		}
-		size_t at = *level == 'l' ? char_off(ctx, 1) : *level == 'L' ? char_off(ctx, 2)
-			  : *level == 'C' ? char_off(ctx, 1) : 0;
-		size_t cl = char_off(ctx + at, 1);
-		char key[32];
-		key[0] = LEX_CTX_KEY;
-		key[1] = *level;
-		memcpy(key + 2, ctx, n); /* n <= 12 */
-		struct word *w = word_get(key, 2 + n);
+		struct word *w = word_get(key, kl);
 		w->nchars = 1;
-		w->reading = xstrndup(r, strlen(r));
-		w->freq = (uint32_t)(atol(net) > 0 ? atol(net) : 1);
-		key[1] = 'M';
-		memmove(key + 2, ctx + at, cl);
-		w = word_get(key, 2 + cl);
-		w->nchars = 1;
-		if (!w->reading)
-			w->reading = xstrndup("-", 1);
+		w->reading = xstrndup(value, strlen(value));
 		w->freq = 1;
 	}
 	fclose(f);
@@ -1886,7 +1890,7 @@ int main(int argc, char **argv)
 	}
 	add_trad_words();
 	for (int i = 11; i < argc; i++)
-		load_context(argv[i]);
+		load_model(argv[i]);
 	for (size_t m = 0; m < nsurnames; m++) { /* for pronounce's name detector */
 		char key[16];
 		snprintf(key, sizeof key, "%cS%s", LEX_CTX_KEY, surnames[m].ch);

@@ -28,6 +28,7 @@ struct run {
 	const char *s, *f, *g;        /* as written, folded, folded but for 著 乾 (weak) */
 	const struct cp *cps, *fcps, *gcps; /* the run's code points in each */
 	int trad;                     /* traditional text: words looked up as written first */
+	uint32_t before, after;       /* the code points beside the run, 0 at the sentence's edge */
 };
 
 struct units {
@@ -300,43 +301,6 @@ static int segment(const struct bb_lexicon *lex, const struct run *r, size_t n, 
 
 /* ---- the context model of polyphones ---- */
 
-/* The reading the context model (pipeline/polyphone_context.txt, in the lexicon) gives
- * character i of a run of n (folded code points cps), or NULL: the rule of the most specific
- * context that matches (previous, X, next; two before; two after; previous; next; anywhere,
- * but not for a common polyphone or a word's character, nodef: there its default or the
- * word's reading stays). */
-static const char *model_reading(const struct bb_lexicon *lex, const struct cp *cps, size_t n,
-				 size_t i, int nodef, size_t *len)
-{
-	char key[2 + 4 * 3];
-	struct lex_word w;
-	size_t cl;
-	key[0] = LEX_CTX_KEY;
-	key[1] = 'M';
-	cl = bb_utf8_encode(cps[i].c, key + 2);
-	if (!lex_find(lex, key, 2 + cl, &w))
-		return NULL;
-	static const struct {
-		char level;
-		int from, to; /* the context, relative to i */
-	} levels[] = {{'C', -1, 1}, {'L', -2, 0}, {'R', 0, 2}, {'l', -1, 0}, {'r', 0, 1}, {'D', 0, 0}};
-	for (size_t k = 0; k < sizeof levels / sizeof levels[0] - (nodef != 0); k++) {
-		if ((levels[k].from < 0 && i < (size_t)-levels[k].from) || i + (size_t)levels[k].to >= n)
-			continue;
-		size_t kl = 2;
-		key[1] = levels[k].level;
-		for (int d = levels[k].from; d <= levels[k].to; d++)
-			kl += bb_utf8_encode(cps[(size_t)((long)i + d)].c, key + kl);
-		if (lex_find(lex, key, kl, &w)) {
-			*len = w.reading_len;
-			return w.reading;
-		}
-	}
-	return NULL;
-}
-
-/* ---- context rules for single characters ---- */
-
 static int is_numeral(uint32_t c);
 
 /* One word of a hanzi run, as segmented. */
@@ -346,6 +310,217 @@ struct seg {
 	enum lex_pos pos;
 	int found;
 };
+
+
+/* What stands beside a hanzi run, as a feature: '^' the sentence's edge (c 0), '0' a
+ * digit, 'a' a Latin letter, '_' a space, else the character itself. */
+static size_t edge_token(uint32_t c, char *out)
+{
+	int latin = (c < 0x80 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) ||
+		    (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+	int digit = (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19);
+	if (!c || c <= 0x20 || c == 0x3000 || digit || latin) {
+		out[0] = !c ? '^' : latin ? 'a' : digit ? '0' : '_';
+		return 1;
+	}
+	return bb_utf8_encode(c, out);
+}
+
+/* The neighbour at offset k (-1 or 1) of character i of a run of n, as text in out (its
+ * code point in *cp): a character of the run, or what stands beside the run. */
+static size_t neighbour(const struct run *r, size_t n, size_t i, int k, char *out, uint32_t *cp)
+{
+	if (k < 0 ? i == 0 : i + 1 >= n) {
+		*cp = k < 0 ? r->before : r->after;
+		return edge_token(*cp, out);
+	}
+	*cp = r->fcps[k < 0 ? i - 1 : i + 1].c;
+	return bb_utf8_encode(*cp, out);
+}
+
+/* Characters of transliterated names (斯 of 塞斯, 尔 of 博尔), a neighbour feature. */
+static const char translit[] = "斯尔克特亚拉阿伊利德尼罗布普马卡巴维达塔纳索萨莫米奥兰里洛诺泰乌"
+			       "埃格吉基科莱蒂菲弗哈赫霍蒙鲁库贝佩波沃夫茨兹西希瓦缪舍谢耶约扎泽";
+
+/* Features of the context model, appended to a buffer: their texts back to back, each
+ * one's end in ends[]. */
+struct features {
+	char text[384];
+	size_t ends[16], n;
+};
+
+static void feature(struct features *f, const char *name, const char *a, size_t al,
+		    const char *b, size_t bl)
+{
+	size_t at = f->n ? f->ends[f->n - 1] : 0, nl = strlen(name);
+	if (f->n == sizeof f->ends / sizeof f->ends[0] || at + nl + al + bl > sizeof f->text ||
+	    nl + al + bl > 48)
+		return; /* a key of at most 64 bytes */
+	memcpy(f->text + at, name, nl);
+	memcpy(f->text + at + nl, a, al);
+	memcpy(f->text + at + nl + al, b, bl);
+	f->ends[f->n++] = at + nl + al + bl;
+}
+
+/* The features of character i of the run r of n characters, the j-th of word m of segs,
+ * read prior so far; kind: 'w' in a word, 'd' in a guessed word (LEX_DERIVED), 'a' alone,
+ * 'p' alone and a common polyphone.
+ * The trainer reads them as pronounce_features prints them: what it learns is what is
+ * scored here. */
+static void model_features(const struct run *r, size_t n, size_t i, const struct seg *segs,
+			   size_t nseg, size_t m, size_t j, const char *prior, char kind,
+			   struct features *f)
+{
+	char nb[2][8]; /* the neighbours before and after */
+	size_t nl[2], pl = strlen(prior);
+	uint32_t cp[2];
+	nl[0] = neighbour(r, n, i, -1, nb[0], &cp[0]);
+	nl[1] = neighbour(r, n, i, 1, nb[1], &cp[1]);
+	char kn[2] = {kind, '\0'}, bias[3] = {'b', kind, '\0'}, pk[3] = {'p', kind, '\0'};
+	/* the character's leanings whatever its context (its kind, prior, word length and part
+	 * of speech) only where no word settles a rare polyphone: CPP's sentences balance each
+	 * character's readings, unlike news (差 is mostly cha4, 相 xiang1); the trainer learns
+	 * no weight for the bias of the other kinds, there only to name the kind */
+	int leanings = kind == 'a';
+	f->n = 0;
+	feature(f, bias, "", 0, "", 0);
+	if (leanings)
+		feature(f, pk, prior, pl, "", 0);
+	/* characters two away and pairs of neighbours: as good in cross-validation without
+	 * them, at twice the lookups */
+	for (int k = 0; k < 2; k++) {
+		feature(f, k ? "1>" : "1<", nb[k], nl[k], "", 0);
+		nb[k][nl[k]] = '\0';
+		if (nl[k] == 3 && strstr(translit, nb[k])) /* UTF-8: no match out of step */
+			feature(f, k ? "t>" : "t<", "", 0, "", 0);
+	}
+	if (is_numeral(cp[0]) || (nl[0] == 1 && nb[0][0] == '0'))
+		feature(f, "n<", "", 0, "", 0);
+	/* the words around: the segmenter's, with their parts of speech */
+	char len[3] = {(char)('0' + (segs[m].chars < 9 ? segs[m].chars : 9)), '.',
+		       (char)('0' + (j < 9 ? j : 9))}, pos[2] = {0};
+	if (leanings)
+		feature(f, "L", len, 3, kn, 1);
+	if (segs[m].chars > 1)
+		feature(f, "W", segs[m].text, segs[m].bytes, "", 0);
+	if (m > 0 && j == 0) {
+		pos[0] = (char)('A' + segs[m - 1].pos);
+		feature(f, "q<", pos, 1, "", 0);
+	}
+	if (m + 1 < nseg && j + 1 == segs[m].chars) {
+		pos[0] = (char)('A' + segs[m + 1].pos);
+		feature(f, "q>", pos, 1, "", 0);
+	}
+	pos[0] = (char)('A' + segs[m].pos);
+	if (leanings)
+		feature(f, "q", pos, 1, kn, 1);
+}
+
+struct candidate {
+	const char *reading;
+	size_t len;
+	long score;
+};
+
+/* Adds the weights stored under key (its first base bytes) + feature ("wei2:12 wei4:-3")
+ * to the scores of the candidates c[0..nc). */
+static void add_weights(const struct bb_lexicon *lex, char *key, size_t base, const char *feat,
+			size_t fl, struct candidate *c, size_t nc)
+{
+	struct lex_word w;
+	memcpy(key + base, feat, fl);
+	if (!lex_find(lex, key, base + fl, &w))
+		return;
+	for (const char *p = w.reading, *end = p + w.reading_len; p < end;) {
+		const char *colon = memchr(p, ':', (size_t)(end - p)), *q;
+		if (!colon)
+			break;
+		long x = 0, sign = 1;
+		for (q = colon + 1; q < end && *q != ' '; q++) {
+			if (*q == '-')
+				sign = -1;
+			else
+				x = 10 * x + (*q - '0');
+		}
+		for (size_t k = 0; k < nc; k++)
+			if (c[k].len == (size_t)(colon - p) && memcmp(c[k].reading, p, c[k].len) == 0)
+				c[k].score += sign * x;
+		p = q + 1;
+	}
+}
+
+/* The reading the context model (pipeline/polyphone_model.txt, in the lexicon) gives
+ * character i of the run r (the j-th of word m of segs), read prior so far, or NULL to keep
+ * it: of the character's candidate readings, the one with the highest sum of weights over
+ * the features of its context (model_features), the prior with its bonus winning ties. When
+ * ex asks for this character (its byte offset), its features are written there. */
+static const char *model_reading(const struct bb_lexicon *lex, const struct run *r, size_t n,
+				 size_t i, const struct seg *segs, size_t nseg, size_t m, size_t j,
+				 const char *prior, char kind, struct model_explain *ex, size_t *len)
+{
+	char key[2 + 4 + 64];
+	struct lex_word w;
+	struct candidate c[16];
+	struct features f;
+	size_t nc = 1, pl = strlen(prior), base;
+	int explain = ex && ex->at == r->cps[i].off;
+	key[0] = LEX_CTX_KEY;
+	key[1] = 'M';
+	base = 2 + bb_utf8_encode(r->fcps[i].c, key + 2);
+	/* the dictionary's neutral tone stays (知识 zhi1 shi5, 姥姥 lao3 lao5) */
+	int has = pl && prior[pl - 1] != '5' && lex_find(lex, key, base, &w);
+	if (!has && !explain)
+		return NULL;
+	model_features(r, n, i, segs, nseg, m, j, prior, kind, &f);
+	if (explain) {
+		size_t o = 0;
+		for (size_t k = 0; k < f.n && o + 1 < ex->size; k++) {
+			size_t a = k ? f.ends[k - 1] : 0, l = f.ends[k] - a;
+			if (o + l + 2 > ex->size)
+				break;
+			ex->out[o++] = ' ';
+			memcpy(ex->out + o, f.text + a, l);
+			o += l;
+		}
+		ex->out[o] = '\0';
+	}
+	if (!has)
+		return NULL;
+	c[0] = (struct candidate){prior, pl, 0};
+	for (const char *p = w.reading, *end = p + w.reading_len; p < end && nc < 16;) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		size_t l = (size_t)((sp ? sp : end) - p);
+		if (l != pl || memcmp(p, prior, pl) != 0)
+			c[nc++] = (struct candidate){p, l, 0};
+		p += l + 1;
+	}
+	key[1] = 'W';
+	for (size_t k = kind == 'a' ? 0 : 1; k < f.n; k++) { /* the bias weighs only alone */
+		size_t a = k ? f.ends[k - 1] : 0;
+		add_weights(lex, key, base, f.text + a, f.ends[k] - a, c, nc);
+	}
+	long bonus = 0;
+	char bk[2] = {LEX_CTX_KEY, 'B'};
+	if (lex_find(lex, bk, 2, &w)) { /* by kind: "a p d w" */
+		const char *at = w.reading, *end = at + w.reading_len;
+		for (long skip = strchr("apdw", kind) - "apdw"; skip > 0 && at < end; at++)
+			skip -= *at == ' ';
+		for (; at < end && *at >= '0' && *at <= '9'; at++)
+			bonus = 10 * bonus + (*at - '0');
+	}
+	size_t top = 0;
+	long topscore = c[0].score + bonus;
+	for (size_t k = 1; k < nc; k++)
+		if (c[k].score > topscore)
+			top = k, topscore = c[k].score;
+	if (!top)
+		return NULL;
+	*len = c[top].len;
+	return c[top].reading;
+}
+
+/* ---- context rules for single characters ---- */
+
 
 enum ctx_kind {
 	CTX_NONE,   /* always true */
@@ -788,7 +963,7 @@ static void tone_changes(struct bb_unit *u, const struct hz *h, size_t n)
 
 /* Reads a run of hanzi; the context rules see the words in simplified characters. */
 static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const struct run *r,
-			 size_t n)
+			 size_t n, struct model_explain *ex)
 {
 	const struct cp *cps = r->cps, *fcps = r->fcps;
 	size_t *wlen = malloc(n * sizeof *wlen);
@@ -866,10 +1041,10 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 			    lex_find(lex, r->f + fcps[i + j].off, fcps[i + j].len, &cw) &&
 			    (cw.flags & LEX_POLY))
 				x->flags |= BB_UNIT_POLY;
-			/* in a word, only the contexts; alone, the character's default too */
-			if (!(w.flags & LEX_USER) && !ctx &&
-			    (mr = model_reading(lex, fcps, n, i + j,
-						!(x->flags & BB_UNIT_ALONE) || (x->flags & BB_UNIT_POLY),
+			char kind = !(x->flags & BB_UNIT_ALONE) ? 'w' : k > 1 ? 'd'
+				    : x->flags & BB_UNIT_POLY ? 'p' : 'a';
+			if (!(w.flags & (LEX_USER | LEX_OWN)) && !ctx &&
+			    (mr = model_reading(lex, r, n, i + j, segs, nseg, m, j, x->reading, kind, ex,
 						&mlen))) {
 				copy_field(x->reading, sizeof x->reading, mr, mlen);
 				x->flags |= BB_UNIT_MODEL;
@@ -947,7 +1122,8 @@ static int add_other(struct units *u, const char *s, const struct cp *c)
 	return BB_OK;
 }
 
-int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_error *err)
+int bb_pronounce_features(struct bb_sentence *s, const struct bb_lexicon *lex,
+			  struct model_explain *ex, struct bb_error *err)
 {
 	struct units u = {0};
 	struct cp *cps = NULL;
@@ -970,8 +1146,9 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 		if (bb_is_hanzi(c)) {
 			while (j < n && bb_is_hanzi(cps[j].c))
 				j++;
-			struct run r = {text, folded, weak, cps + i, fcps + i, gcps + i, trad};
-			rc = add_hanzi_run(&u, lex, &r, j - i);
+			struct run r = {text, folded, weak, cps + i, fcps + i, gcps + i, trad,
+					 i ? cps[i - 1].c : 0, j < n ? cps[j].c : 0};
+			rc = add_hanzi_run(&u, lex, &r, j - i, ex);
 		} else if (is_latin(c)) {
 			j = latin_end(cps, n, i);
 			rc = add_latin(&u, text, cps[i].off, cps[j - 1].off + cps[j - 1].len);
@@ -995,4 +1172,9 @@ int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_
 	s->units = u.v;
 	s->nunits = u.n;
 	return BB_OK;
+}
+
+int bb_pronounce(struct bb_sentence *s, const struct bb_lexicon *lex, struct bb_error *err)
+{
+	return bb_pronounce_features(s, lex, NULL, err);
 }

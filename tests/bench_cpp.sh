@@ -8,8 +8,10 @@
 # dictionary's reading; the held-out part has no such file, so its second figure is only the
 # automatic one (the dictionary's neutral tone where CPP has the full one counted as agreeing).
 #   sh tests/bench_cpp.sh [--errors|--tuning]   the tuning part's wrong readings (--errors), or
-#                                          all its readings (--tuning, for train_polyphones.py),
-#                                          a line each: line number, label, reading, sentence
+#                                          all its readings with the model's features (--tuning,
+#                                          for train_polyphones.py), a line each: line number,
+#                                          label (the dictionary's reading where the disagreement
+#                                          file explains CPP's), reading, sentence
 # SPDX-License-Identifier: GPL-3.0-or-later
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
@@ -23,7 +25,7 @@ marked=$(mktemp)
 tmp=$(mktemp)
 trap 'rm -f "$marked" "$tmp"' EXIT
 stage=pronounce
-[ "$1" = --tuning ] && stage=pronounce_alone # "*": a reading no word settles
+[ "$1" = --tuning ] && stage=pronounce_features # "*": a reading no word settles; then features
 # ▁X▁ -> [X]; brackets already in a sentence would mark the wrong span: made round
 sed 's/\[/（/g; s/\]/）/g; s/▁\([^▁]*\)▁/[\1]/' "$CPP/dev.sent" >"$marked"
 "$BUILD/run_cases" --stage $stage <"$marked" >"$tmp"
@@ -41,7 +43,9 @@ held { hn++; hok += ok; hneu += neutral; next }
 $5 in dict { tdis++; tdok += $3 == dict[$5]; tdneu += neutral && $3 != dict[$5] }
 !($5 in dict) { tdok += ok; tdneu += neutral }
 { tn++; tok += ok; tneu += neutral }
-(!ok && errors == "--errors") || errors == "--tuning" { print n "\t" $2 "\t" $3 "\t" $4 }
+# what the trainer learns and --errors lists: the reading of the dictionary where explained
+{ label = $5 in dict ? dict[$5] : $2 }
+($3 != label && errors == "--errors") || errors == "--tuning" { print n "\t" label "\t" $3 "\t" $4 }
 END {
 	if (errors != "") exit
 	printf "CPP dev, tuning part (4/5): %d/%d exact, %.2f%% (goal at least 98%%)\n", tok, tn, 100 * tok / tn

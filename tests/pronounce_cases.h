@@ -5,6 +5,8 @@
  *   pronounce_user:  the same with tests/data/user.lex added
  *   pronounce_alone: like pronounce, "*" after a reading no word settles (BB_UNIT_ALONE),
  *                    "*!" when that is a common polyphone's usual reading (BB_UNIT_POLY)
+ *   pronounce_features: like pronounce_alone, then the context model's features of the
+ *                    first bracketed character (for tests/train_polyphones.py)
  *   lexicon_file:    a user lexicon path => "ok N units" or the error message */
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +59,8 @@ static int render_units(const struct bb_sentence *s, size_t from, size_t to, int
 	return rc;
 }
 
-static int pronounce_case(int user, int alone, const char *in, size_t n, struct bb_text *out,
-			  struct bb_error *err)
+static int pronounce_features_case(int user, int alone, int features, const char *in, size_t n,
+				   struct bb_text *out, struct bb_error *err)
 {
 	struct bb_lexicon *lex;
 	int rc = case_lexicon(user, &lex, err);
@@ -80,12 +82,22 @@ static int pronounce_case(int user, int alone, const char *in, size_t n, struct 
 			s.spoken[len++] = in[i];
 	}
 	s.spoken[len] = '\0';
-	rc = bb_pronounce(&s, lex, err);
+	char feats[1024] = "";
+	struct model_explain ex = {from, feats, sizeof feats};
+	rc = bb_pronounce_features(&s, lex, features && marked ? &ex : NULL, err);
 	if (rc == BB_OK)
 		rc = render_units(&s, from, to, !marked, alone, out);
+	if (rc == BB_OK && features)
+		rc = bb_text_addc(out, feats, nowhere);
 	free(s.units);
 	free(s.spoken);
 	return rc;
+}
+
+static int pronounce_case(int user, int alone, const char *in, size_t n, struct bb_text *out,
+			  struct bb_error *err)
+{
+	return pronounce_features_case(user, alone, 0, in, n, out, err);
 }
 
 static int run_pronounce(const char *in, size_t n, struct bb_text *out, struct bb_error *err)
@@ -99,6 +111,12 @@ static int run_pronounce_alone(const char *in, size_t n, struct bb_text *out,
 			       struct bb_error *err)
 {
 	return pronounce_case(0, 1, in, n, out, err);
+}
+
+static int run_pronounce_features(const char *in, size_t n, struct bb_text *out,
+				  struct bb_error *err)
+{
+	return pronounce_features_case(0, 1, 1, in, n, out, err);
 }
 
 static int run_pronounce_user(const char *in, size_t n, struct bb_text *out,
@@ -125,4 +143,5 @@ static int run_lexicon_file(const char *in, size_t n, struct bb_text *out, struc
 	{"pronounce", run_pronounce}, \
 	{"pronounce_user", run_pronounce_user}, \
 	{"pronounce_alone", run_pronounce_alone}, \
+	{"pronounce_features", run_pronounce_features}, \
 	{"lexicon_file", run_lexicon_file},

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bobao.h"
+#include "lexicon.h"
 
 /* Each adapter runs one stage on input and writes a one-line rendering of its result. */
 typedef int (*stage_fn)(const char *in, size_t n, struct bb_text *out, struct bb_error *err);
