@@ -866,7 +866,7 @@ static void load_extra(const char *path)
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
 		int trad = line[0] == '^'; /* a traditional word form only */
-		if ((line[0] && strchr("@%&?", line[0])) || !split_entry(line + trad, &w, &r, &more))
+		if ((line[0] && strchr("@%&?=", line[0])) || !split_entry(line + trad, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
 		struct word *wd = trad ? trad_get(w, n) : NULL;
@@ -1567,6 +1567,97 @@ static int print_chars(void)
 	return fflush(stdout) == 0 ? 0 : 74;
 }
 
+/* ---- mainland word readings ("=" lines: pinyin-pro's words, pipeline/mainland_words.js) ---- */
+
+struct mainland_word {
+	char *text, *reading;
+};
+static struct mainland_word *mainland_words;
+static size_t nmainland_words, capmainland_words;
+
+/* Reads the "=word TAB reading" lines of an EXTRA file. */
+static void load_mainland_words(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+		char *w, *r, *more;
+		if (line[0] != '=' || !split_entry(line + 1, &w, &r, &more))
+			continue;
+		size_t n = strlen(w), nchars = hanzi_count(w, n);
+		if (nchars < 2 || nchars > LEX_MAX_CHARS || n > 255 || normalize_reading(r) != nchars) {
+			fprintf(stderr, "%s:%d: bad = entry\n", path, lineno);
+			exit(78);
+		}
+		if (nmainland_words == capmainland_words) {
+			capmainland_words = capmainland_words ? capmainland_words * 2 : 4096;
+			mainland_words = xrealloc(mainland_words,
+						  capmainland_words * sizeof *mainland_words);
+		}
+		mainland_words[nmainland_words].text = xstrndup(w, n);
+		mainland_words[nmainland_words++].reading = xstrndup(r, strlen(r));
+	}
+	fclose(f);
+}
+
+/* Whether the mainland table's syllable theirs replaces ours for the character at ch: it
+ * differs, is one of the character's mainland readings, and is more than a neutral tone
+ * against the same syllable's full one (neutral tones are the audit's: pinyin-pro's and
+ * terra's differ by custom there); 一 and 不 keep their tone changes. */
+static int mainland_syllable_wins(const char *ch, size_t n, const char *ours, const char *theirs)
+{
+	size_t lo = strlen(ours), lt = strlen(theirs);
+	const char *set = mainland_set(ch, n);
+	if (strcmp(ours, theirs) == 0 || is_yi_bu(ch, n) || !set || !set_has(set, theirs))
+		return 0;
+	return !(lo == lt && memcmp(ours, theirs, lo - 1) == 0 &&
+		 (ours[lo - 1] == '5' || theirs[lt - 1] == '5'));
+}
+
+/* The mainland table's readings over terra's and over those guessed for jieba's words (still
+ * guesses: the context model may read them otherwise), syllable by syllable (see
+ * mainland_syllable_wins), except for bobao's own corrections; its words that neither has
+ * are added as rare words (segmentation prefers jieba's). */
+static void apply_mainland_words(void)
+{
+	size_t changed = 0, added = 0;
+	int debug = getenv("LEXICON_BUILD_DEBUG") != NULL;
+	for (size_t i = 0; i < nmainland_words; i++) {
+		const struct mainland_word *m = &mainland_words[i];
+		size_t n = strlen(m->text);
+		struct word *w = word_get(m->text, n);
+		if (w->ncands && w->cands[0].forced)
+			continue;
+		if (!w->reading) { /* a candidate, as terra's words have: a known part of longer words */
+			add_cand(w, m->reading, -1, 0, 1);
+			w->reading = w->cands[w->ncands - 1].reading;
+			added++;
+			continue;
+		}
+		char out[1024] = "";
+		size_t len = 0;
+		int differs = 0;
+		for (size_t k = 0; k < w->nchars; k++) {
+			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+			char ours[16], theirs[16];
+			syllable(w->reading, k, ours);
+			syllable(m->reading, k, theirs);
+			int wins = mainland_syllable_wins(w->text + a, b - a, ours, theirs);
+			differs |= wins;
+			len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "",
+						wins ? theirs : ours);
+		}
+		if (!differs || len >= sizeof out - 1)
+			continue;
+		if (debug)
+			fprintf(stderr, "mainland: %s\t%s\t%s\n", w->text, w->reading, out);
+		replace_reading(w, xstrndup(out, len));
+		changed++;
+	}
+	fprintf(stderr, "lexicon_build: %zu mainland words: %zu readings changed, %zu added\n",
+		nmainland_words, changed, added);
+}
+
 /* ---- the context model of polyphones ---- */
 
 /* "?LEVEL TAB CONTEXT TAB READING TAB NET" lines of an EXTRA file (pipeline/polyphone_context.txt,
@@ -1681,8 +1772,10 @@ int main(int argc, char **argv)
 	load_folds(argv + 6);
 	mark_strong();
 	load_mainland(argv[10]);
-	for (int i = 11; i < argc; i++)
+	for (int i = 11; i < argc; i++) {
 		load_char_rules(argv[i]);
+		load_mainland_words(argv[i]);
+	}
 	load_terra(argv[3], argv[4], argv[5]);
 	for (int i = 11; i < argc; i++)
 		load_extra(argv[i]);
@@ -1700,6 +1793,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nwords; i++)
 			if (words[i].nchars == len && !words[i].reading)
 				derive_reading(&words[i]);
+	apply_mainland_words();
 	for (size_t i = 0; i < nwords; i++) {
 		if (words[i].nchars > 1)
 			mainland_default(&words[i]);
