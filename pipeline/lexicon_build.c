@@ -1634,18 +1634,22 @@ static void apply_mainland_words(void)
 			added++;
 			continue;
 		}
-		char out[1024] = "";
-		size_t len = 0;
-		int differs = 0;
+		char out[1024] = "", ours[LEX_MAX_CHARS][16], theirs[LEX_MAX_CHARS][16];
+		int wins[LEX_MAX_CHARS + 1] = {0}, differs = 0;
 		for (size_t k = 0; k < w->nchars; k++) {
 			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
-			char ours[16], theirs[16];
-			syllable(w->reading, k, ours);
-			syllable(m->reading, k, theirs);
-			int wins = mainland_syllable_wins(w->text + a, b - a, ours, theirs);
-			differs |= wins;
+			syllable(w->reading, k, ours[k]);
+			syllable(m->reading, k, theirs[k]);
+			wins[k] = mainland_syllable_wins(w->text + a, b - a, ours[k], theirs[k]);
+			differs |= wins[k];
+		}
+		size_t len = 0;
+		for (size_t k = 0; k < w->nchars; k++) {
+			/* 一 and 不 change their tone by the syllable after them: 一晃 yi4 huang3 */
+			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+			int take = wins[k] || (wins[k + 1] && is_yi_bu(w->text + a, b - a));
 			len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "",
-						wins ? theirs : ours);
+						take ? theirs[k] : ours[k]);
 		}
 		if (!differs || len >= sizeof out - 1)
 			continue;
