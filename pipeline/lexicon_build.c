@@ -1614,18 +1614,60 @@ static int mainland_syllable_wins(const char *ch, size_t n, const char *ours, co
 		 (ours[lo - 1] == '5' || theirs[lt - 1] == '5'));
 }
 
+/* Merges reading r of the mainland table's word at character at of w into w's reading, syllable
+ * by syllable (see mainland_syllable_wins); whether it changed anything. */
+static int merge_mainland_reading(struct word *w, size_t at, const char *r, size_t nchars)
+{
+	char out[1024] = "", ours[LEX_MAX_CHARS][16], theirs[LEX_MAX_CHARS][16];
+	int wins[LEX_MAX_CHARS + 1] = {0}, differs = 0;
+	for (size_t k = 0; k < w->nchars; k++) {
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		syllable(w->reading, k, ours[k]);
+		strcpy(theirs[k], ours[k]);
+		if (k >= at && k < at + nchars)
+			syllable(r, k - at, theirs[k]);
+		wins[k] = mainland_syllable_wins(w->text + a, b - a, ours[k], theirs[k]);
+		differs |= wins[k];
+	}
+	if (!differs)
+		return 0;
+	size_t len = 0;
+	for (size_t k = 0; k < w->nchars; k++) {
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		const char *syl = wins[k] ? theirs[k] : ours[k];
+		char changed[16];
+		/* 一 and 不 change their tone by the syllable after them (一晃 yi4 huang3, 力不胜任
+		 * bu2), unless terra keeps 一's own tone (一一, 一月) */
+		if (k + 1 < w->nchars && wins[k + 1] && is_yi_bu(w->text + a, b - a) &&
+		    strcmp(ours[k], "yi1") != 0) {
+			char next = theirs[k + 1][strlen(theirs[k + 1]) - 1];
+			snprintf(changed, sizeof changed, "%.2s%c", ours[k], next == '4' ? '2'
+				 : next == '5' ? ours[k][2] : '4');
+			syl = changed;
+		}
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", syl);
+	}
+	if (len >= sizeof out - 1)
+		return 0;
+	if (getenv("LEXICON_BUILD_DEBUG"))
+		fprintf(stderr, "mainland: %s\t%s\t%s\n", w->text, w->reading, out);
+	replace_reading(w, xstrndup(out, len));
+	return 1;
+}
+
 /* The mainland table's readings over terra's and over those guessed for jieba's words (still
- * guesses: the context model may read them otherwise), syllable by syllable (see
- * mainland_syllable_wins), except for bobao's own corrections; its words that neither has
- * are added as rare words (segmentation prefers jieba's). */
+ * guesses: the context model may read them otherwise), except for bobao's own corrections;
+ * then in the longer words made of a word it changed and others (比邻而居 as 比邻 bi3 lin2). Its words
+ * that neither has are added as rare words (segmentation prefers jieba's). */
 static void apply_mainland_words(void)
 {
-	size_t changed = 0, added = 0;
-	int debug = getenv("LEXICON_BUILD_DEBUG") != NULL;
+	size_t changed = 0, added = 0, inside = 0;
+	struct map in_table = {0}, changed_words = {0};
 	for (size_t i = 0; i < nmainland_words; i++) {
 		const struct mainland_word *m = &mainland_words[i];
 		size_t n = strlen(m->text);
 		struct word *w = word_get(m->text, n);
+		map_add(&in_table, m->text, 1);
 		if (w->ncands && w->cands[0].forced)
 			continue;
 		if (!w->reading) { /* a candidate, as terra's words have: a known part of longer words */
@@ -1634,32 +1676,36 @@ static void apply_mainland_words(void)
 			added++;
 			continue;
 		}
-		char out[1024] = "", ours[LEX_MAX_CHARS][16], theirs[LEX_MAX_CHARS][16];
-		int wins[LEX_MAX_CHARS + 1] = {0}, differs = 0;
-		for (size_t k = 0; k < w->nchars; k++) {
-			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
-			syllable(w->reading, k, ours[k]);
-			syllable(m->reading, k, theirs[k]);
-			wins[k] = mainland_syllable_wins(w->text + a, b - a, ours[k], theirs[k]);
-			differs |= wins[k];
+		if (merge_mainland_reading(w, 0, m->reading, w->nchars)) {
+			map_add(&changed_words, m->text, 1);
+			changed++;
 		}
-		size_t len = 0;
-		for (size_t k = 0; k < w->nchars; k++) {
-			/* 一 and 不 change their tone by the syllable after them: 一晃 yi4 huang3 */
-			size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
-			int take = wins[k] || (wins[k + 1] && is_yi_bu(w->text + a, b - a));
-			len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "",
-						take ? theirs[k] : ours[k]);
-		}
-		if (!differs || len >= sizeof out - 1)
-			continue;
-		if (debug)
-			fprintf(stderr, "mainland: %s\t%s\t%s\n", w->text, w->reading, out);
-		replace_reading(w, xstrndup(out, len));
-		changed++;
 	}
-	fprintf(stderr, "lexicon_build: %zu mainland words: %zu readings changed, %zu added\n",
-		nmainland_words, changed, added);
+	for (size_t i = 0; i < nwords && changed_words.n; i++) {
+		struct word *w = &words[i];
+		if (w->nchars < 3 || !w->reading || (w->ncands && w->cands[0].forced) ||
+		    map_weight(&in_table, w->text) > 0)
+			continue;
+		int any = 0;
+		/* its parts as derive_reading finds them: the longest known word from the left (启发|式,
+		 * never 启|发式) */
+		for (size_t k = 0; k + 1 < w->nchars; k++)
+			for (size_t len = w->nchars - k - (k == 0); len >= 2; len--) {
+				size_t a = char_off(w->text, k), b = char_off(w->text, k + len);
+				char part[256];
+				snprintf(part, sizeof part, "%.*s", (int)(b - a), w->text + a);
+				const struct word *p = word_find(part, b - a);
+				if (!p || !p->reading)
+					continue;
+				if (map_weight(&changed_words, part) > 0)
+					any |= merge_mainland_reading(w, k, p->reading, len);
+				k += len - 1;
+				break;
+			}
+		inside += any;
+	}
+	fprintf(stderr, "lexicon_build: %zu mainland words: %zu readings changed, %zu added, %zu "
+			"longer words holding a changed one\n", nmainland_words, changed, added, inside);
 }
 
 /* ---- the context model of polyphones ---- */
