@@ -22,7 +22,9 @@
  * lines "^word TAB reading" the reading of a word written in traditional characters, for
  * traditional text only (著 zhe5, where simplified 著 is zhu4);
  * lines "&字 TAB reading" its reading as a surname, in three-character names and before a
- * title (曾国藩, 仇先生).
+ * title (曾国藩, 仇先生);
+ * lines "=word TAB reading" a mainland reading of the word (pinyin-pro's, build/mainland_words.txt)
+ * that wins over terra's where a syllable differs (see apply_mainland_words).
  *
  * Readings: a word keeps its terra reading (the most likely one when terra lists several);
  * a character's default is its most common reading (terra's percentage, else the reading
