@@ -100,14 +100,34 @@ $(BUILD)/chars.txt: $(BUILD)/lexicon_build
 $(BUILD)/chars_%.txt: $(BUILD)/chars.txt
 	opencc -c $*.json -i $< -o $@.tmp && mv $@.tmp $@
 
+# Mainland word readings: pinyin-pro's word data (npm @pinyin-pro/data, ISC), pinned, from the
+# npm registry into the build folder, dumped as "=word TAB reading" lines; its readings win
+# over terra_pinyin's (README: Data sources). A build dependency: make stops when npm or the
+# registry is missing; `make MAINLAND_WORDS=` builds the lexicon without it (terra's readings;
+# tests/cases/pronounce/word_source.txt then fails).
+PINYIN_DATA = @pinyin-pro/data@1.3.1
+PINYIN_DATA_SET = modern
+MAINLAND_WORDS ?= $(BUILD)/mainland_words.txt
+$(BUILD)/pinyin-data/.installed: | $(BUILD)
+	@command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get install -y -qq --no-install-recommends npm >/dev/null 2>&1; }; \
+	if npm install --prefix $(BUILD)/pinyin-data --no-audit --no-fund --ignore-scripts \
+		--no-save $(PINYIN_DATA) >$(BUILD)/pinyin-data.log 2>&1; then touch $@; \
+	else echo "npm: cannot install $(PINYIN_DATA) (see $(BUILD)/pinyin-data.log); to build" \
+		"the lexicon without mainland word readings: make MAINLAND_WORDS="; exit 1; fi
+
+$(BUILD)/mainland_words.txt: pipeline/mainland_words.js $(BUILD)/pinyin-data/.installed
+	node pipeline/mainland_words.js $(BUILD)/pinyin-data/node_modules/@pinyin-pro/data \
+		$(PINYIN_DATA_SET) >$@.tmp && mv $@.tmp $@
+
 CHAR_MAPS = $(BUILD)/chars.txt $(BUILD)/chars_t2s.txt $(BUILD)/chars_hk2s.txt $(BUILD)/chars_tw2s.txt
 # The context model of polyphones, learned from labelled data (tests/train_polyphones.py);
 # empty to build a lexicon without it (its prior readings, to train it again).
 POLYPHONE_MODEL ?= pipeline/polyphone_model.txt
 LEXICON_INPUTS = $(JIEBA_DICT) $(TERRA_DICT) $(BUILD)/terra_simplified.txt $(BUILD)/terra_back.txt \
-	$(CHAR_MAPS) $(MAINLAND_DICT) pipeline/lexicon_fixes.txt $(POLYPHONE_MODEL)
+	$(CHAR_MAPS) $(MAINLAND_DICT) pipeline/lexicon_fixes.txt $(POLYPHONE_MODEL) $(MAINLAND_WORDS)
 $(LEXICON): $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) pipeline/lexicon_fixes.txt \
-		$(POLYPHONE_MODEL)
+		$(POLYPHONE_MODEL) $(MAINLAND_WORDS)
 	$(BUILD)/lexicon_build $@ $(LEXICON_INPUTS)
 
 # Learns pipeline/polyphone_model.txt again from CPP's tuning part (../shared/peers/cpp;
@@ -125,7 +145,7 @@ train-polyphones:
 READINGS_REVIEWED ?= pipeline/readings_reviewed.txt
 READINGS_AUDIT ?= $(BUILD)/readings_audit.txt
 audit-readings: deps $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS) \
-		$(BUILD)/pinyin-pro/.installed
+		$(MAINLAND_WORDS) $(BUILD)/pinyin-pro/.installed
 	@ref=-; if [ -f $(BUILD)/pinyin-pro/.installed ]; then ref=$(BUILD)/neutral_reference.txt; \
 		node tests/neutral_reference.js $(BUILD)/pinyin-pro/node_modules/pinyin-pro $$ref \
 			$(JIEBA_DICT) $(BUILD)/terra_simplified.txt || exit 1; \

@@ -25,7 +25,9 @@
  * lines "^word TAB reading" the reading of a word written in traditional characters, for
  * traditional text only (著 zhe5, where simplified 著 is zhu4);
  * lines "&字 TAB reading" its reading as a surname, in three-character names and before a
- * title (曾国藩, 仇先生).
+ * title (曾国藩, 仇先生);
+ * lines "=word TAB reading" a mainland reading of the word (pinyin-pro's, build/mainland_words.txt)
+ * that wins over terra's where a syllable differs (see apply_mainland_words).
  *
  * Readings: a word keeps its terra reading (the most likely one when terra lists several);
  * a character's default is its most common reading (terra's percentage, else the reading
@@ -884,7 +886,7 @@ static void load_extra(const char *path)
 	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
 		char *w, *r, *more;
 		int trad = line[0] == '^'; /* a traditional word form only */
-		if ((line[0] && strchr("@%&?", line[0])) || !split_entry(line + trad, &w, &r, &more))
+		if ((line[0] && strchr("@%&?=", line[0])) || !split_entry(line + trad, &w, &r, &more))
 			continue;
 		size_t n = strlen(w), nchars = hanzi_count(w, n);
 		struct word *wd = trad ? trad_get(w, n) : NULL;
@@ -1591,6 +1593,147 @@ static int print_chars(void)
 	return fflush(stdout) == 0 ? 0 : 74;
 }
 
+/* ---- mainland word readings ("=" lines: pinyin-pro's words, pipeline/mainland_words.js) ---- */
+
+struct mainland_word {
+	char *text, *reading;
+};
+static struct mainland_word *mainland_words;
+static size_t nmainland_words, capmainland_words;
+
+/* Reads the "=word TAB reading" lines of an EXTRA file. */
+static void load_mainland_words(const char *path)
+{
+	FILE *f = open_or_die(path);
+	char line[1024];
+	for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+		char *w, *r, *more;
+		if (line[0] != '=' || !split_entry(line + 1, &w, &r, &more))
+			continue;
+		size_t n = strlen(w), nchars = hanzi_count(w, n);
+		if (nchars < 2 || nchars > LEX_MAX_CHARS || n > 255 || normalize_reading(r) != nchars) {
+			fprintf(stderr, "%s:%d: bad = entry\n", path, lineno);
+			exit(78);
+		}
+		if (nmainland_words == capmainland_words) {
+			capmainland_words = capmainland_words ? capmainland_words * 2 : 4096;
+			mainland_words = xrealloc(mainland_words,
+						  capmainland_words * sizeof *mainland_words);
+		}
+		mainland_words[nmainland_words].text = xstrndup(w, n);
+		mainland_words[nmainland_words++].reading = xstrndup(r, strlen(r));
+	}
+	fclose(f);
+}
+
+/* Whether the mainland table's syllable theirs replaces ours for the character at ch: it
+ * differs, is one of the character's mainland readings, and is more than a neutral tone
+ * against the same syllable's full one (neutral tones are the audit's: pinyin-pro's and
+ * terra's differ by custom there); 一 and 不 keep their tone changes. */
+static int mainland_syllable_wins(const char *ch, size_t n, const char *ours, const char *theirs)
+{
+	size_t lo = strlen(ours), lt = strlen(theirs);
+	const char *set = mainland_set(ch, n);
+	if (strcmp(ours, theirs) == 0 || is_yi_bu(ch, n) || !set || !set_has(set, theirs))
+		return 0;
+	return !(lo == lt && memcmp(ours, theirs, lo - 1) == 0 &&
+		 (ours[lo - 1] == '5' || theirs[lt - 1] == '5'));
+}
+
+/* Merges reading r of the mainland table's word at character at of w into w's reading, syllable
+ * by syllable (see mainland_syllable_wins); whether it changed anything. */
+static int merge_mainland_reading(struct word *w, size_t at, const char *r, size_t nchars)
+{
+	char out[1024] = "", ours[LEX_MAX_CHARS][16], theirs[LEX_MAX_CHARS][16];
+	int wins[LEX_MAX_CHARS + 1] = {0}, differs = 0;
+	for (size_t k = 0; k < w->nchars; k++) {
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		syllable(w->reading, k, ours[k]);
+		strcpy(theirs[k], ours[k]);
+		if (k >= at && k < at + nchars)
+			syllable(r, k - at, theirs[k]);
+		wins[k] = mainland_syllable_wins(w->text + a, b - a, ours[k], theirs[k]);
+		differs |= wins[k];
+	}
+	if (!differs)
+		return 0;
+	size_t len = 0;
+	for (size_t k = 0; k < w->nchars; k++) {
+		size_t a = char_off(w->text, k), b = char_off(w->text, k + 1);
+		const char *syl = wins[k] ? theirs[k] : ours[k];
+		char changed[16];
+		/* 一 and 不 change their tone by the syllable after them (一晃 yi4 huang3, 力不胜任
+		 * bu2), unless terra keeps 一's own tone (一一, 一月) */
+		if (k + 1 < w->nchars && wins[k + 1] && is_yi_bu(w->text + a, b - a) &&
+		    strcmp(ours[k], "yi1") != 0) {
+			char next = theirs[k + 1][strlen(theirs[k + 1]) - 1];
+			snprintf(changed, sizeof changed, "%.2s%c", ours[k], next == '4' ? '2'
+				 : next == '5' ? ours[k][2] : '4');
+			syl = changed;
+		}
+		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", k ? " " : "", syl);
+	}
+	if (len >= sizeof out - 1)
+		return 0;
+	if (getenv("LEXICON_BUILD_DEBUG"))
+		fprintf(stderr, "mainland: %s\t%s\t%s\n", w->text, w->reading, out);
+	replace_reading(w, xstrndup(out, len));
+	return 1;
+}
+
+/* The mainland table's readings over terra's and over those guessed for jieba's words (still
+ * guesses: the context model may read them otherwise), except for bobao's own corrections;
+ * then in the longer words made of a word it changed and others (比邻而居 as 比邻 bi3 lin2). Its words
+ * that neither has are added as rare words (segmentation prefers jieba's). */
+static void apply_mainland_words(void)
+{
+	size_t changed = 0, added = 0, inside = 0;
+	struct map in_table = {0}, changed_words = {0};
+	for (size_t i = 0; i < nmainland_words; i++) {
+		const struct mainland_word *m = &mainland_words[i];
+		size_t n = strlen(m->text);
+		struct word *w = word_get(m->text, n);
+		map_add(&in_table, m->text, 1);
+		if (w->ncands && w->cands[0].forced)
+			continue;
+		if (!w->reading) { /* a candidate, as terra's words have: a known part of longer words */
+			add_cand(w, m->reading, -1, 0, 1);
+			w->reading = w->cands[w->ncands - 1].reading;
+			added++;
+			continue;
+		}
+		if (merge_mainland_reading(w, 0, m->reading, w->nchars)) {
+			map_add(&changed_words, m->text, 1);
+			changed++;
+		}
+	}
+	for (size_t i = 0; i < nwords && changed_words.n; i++) {
+		struct word *w = &words[i];
+		if (w->nchars < 3 || !w->reading || (w->ncands && w->cands[0].forced) ||
+		    map_weight(&in_table, w->text) > 0)
+			continue;
+		int any = 0;
+		/* its parts as derive_reading finds them: the longest known word from the left (启发|式,
+		 * never 启|发式) */
+		for (size_t k = 0; k + 1 < w->nchars; k++)
+			for (size_t len = w->nchars - k - (k == 0); len >= 2; len--) {
+				size_t a = char_off(w->text, k), b = char_off(w->text, k + len);
+				char part[256];
+				snprintf(part, sizeof part, "%.*s", (int)(b - a), w->text + a);
+				const struct word *p = word_find(part, b - a);
+				if (!p || !p->reading)
+					continue;
+				if (map_weight(&changed_words, part) > 0)
+					any |= merge_mainland_reading(w, k, p->reading, len);
+				k += len - 1;
+				break;
+			}
+		inside += any;
+	}
+	fprintf(stderr, "lexicon_build: %zu mainland words: %zu readings changed, %zu added, %zu "
+			"longer words holding a changed one\n", nmainland_words, changed, added, inside);
+}
+
 /* ---- the context model of polyphones ---- */
 
 /* The lines of an EXTRA file (pipeline/polyphone_model.txt, learned by
@@ -1860,8 +2003,10 @@ int main(int argc, char **argv)
 	load_folds(argv + 6);
 	mark_strong();
 	load_mainland(argv[10]);
-	for (int i = 11; i < argc; i++)
+	for (int i = 11; i < argc; i++) {
 		load_char_rules(argv[i]);
+		load_mainland_words(argv[i]);
+	}
 	load_terra(argv[3], argv[4], argv[5]);
 	for (int i = 11; i < argc; i++)
 		load_extra(argv[i]);
@@ -1879,6 +2024,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nwords; i++)
 			if (words[i].nchars == len && !words[i].reading)
 				derive_reading(&words[i]);
+	apply_mainland_words();
 	for (size_t i = 0; i < nwords; i++) {
 		if (words[i].nchars > 1)
 			mainland_default(&words[i]);

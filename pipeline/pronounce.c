@@ -536,6 +536,9 @@ enum ctx_kind {
 	CTX_PREV_LONG, /* the previous word has two characters or more and is no number */
 	CTX_LAST,      /* the word ends the run (a clause's last word) */
 	CTX_NEXT_TAIL, /* one of the next three words ends with one of words (好几圈) */
+	CTX_NEXT_NP_VERB, /* one to three nominal words follow, then a word of pos (为农民提供) */
+	CTX_NEXT_NP_LAST, /* a word before; one to three nominal words follow and end the run
+			   * (主任为李明) */
 };
 
 struct ctx_cond {
@@ -648,6 +651,10 @@ static const struct ctx_rule {
 #define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
 	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|老汉|老太|"\
 	"奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
+	/* 为 with a noun phrase: "for" when a verb follows it (为农民提供补贴, 为人民服务),
+	 * "is" when it ends the clause (主任为李明, 冠军为中国队) */
+	{"为", "wei4", {CTX_NEXT_NP_VERB, NULL, VERBAL | P(L)}, {0}, 0},
+	{"为", "wei2", {CTX_NEXT_NP_LAST, NULL, 0}, {0}, 0},
 	{"曾", "zeng1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
 	{"单", "shan4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
 	{"解", "xie4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
@@ -738,6 +745,14 @@ static int count_head(const struct seg *w)
 	return w->chars > 1 && w->bytes >= 6 && is_count_word(&pre);
 }
 
+/* Whether a word can be part of a noun phrase: a noun, name or pronoun, or a character
+ * standing alone that is no verb (the given name of 李|明, 张|伟). */
+static int is_nominal(const struct seg *w)
+{
+	return !w->found || w->pos == POS_NONE || (NOMINAL & (1u << w->pos)) ||
+	       (w->chars == 1 && !(VERBAL & (1u << w->pos)));
+}
+
 static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, size_t i)
 {
 	const struct seg *prev = i ? &w[i - 1] : NULL, *next = i + 1 < n ? &w[i + 1] : NULL;
@@ -778,6 +793,17 @@ static int ctx_holds(const struct ctx_cond *c, const struct seg *w, size_t n, si
 	case CTX_PREV_LONG:
 		return prev && prev->chars >= 2 && !is_count_word(prev) && prev->pos != POS_F &&
 		       prev->pos != POS_Q;
+	case CTX_NEXT_NP_VERB:
+	case CTX_NEXT_NP_LAST: {
+		size_t k = i + 1;
+		while (k < n && k <= i + 3 && is_nominal(&w[k]))
+			k++;
+		if (k == i + 1)
+			return 0;
+		if (c->kind == CTX_NEXT_NP_LAST) /* "is" needs a subject before it */
+			return k == n && i > 0;
+		return k < n && w[k].found && (c->pos & (1u << w[k].pos));
+	}
 	}
 	return 0;
 }

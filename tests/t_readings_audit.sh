@@ -25,6 +25,6 @@ else bad "$(grep 'no longer listed' "$tmp/log") from pipeline/readings_reviewed.
 # the audit can fail: with nothing reviewed, every entry is unexplained
 : >"$tmp/empty.txt"
 if audit "$tmp/empty.txt" "$tmp/all.txt" && grep -q ' 0 explained, [1-9][0-9]* unexplained$' \
-	"$tmp/summary" && grep -q '^口吃	kou3 chi1	syllable	was kou3 ji2$' "$tmp/all.txt"; then ok
+	"$tmp/summary" && grep -q "^三战三北	san1 zhan4 san1 bei3	syllable	was san1 zhan4 san1 bo4$" "$tmp/all.txt"; then ok
 else bad "the audit without a reviewed list: $(cat "$tmp/summary")"; fi
 finish readings_audit
