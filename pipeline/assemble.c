@@ -1752,13 +1752,14 @@ static sf_count_t mem_tell(void *u)
 	return (sf_count_t)((struct memfile *)u)->pos;
 }
 
-/* What LAME takes off the loudness of this programme, in dB (>= 0 when it takes some off):
+/* What LAME takes off the loudness of this programme, in dB (>= 0 when it takes some off),
+ * and in *overshoot what it adds to the true peak (its ringing):
  * about MP3_PROBE_SECONDS of speech from the middle of the article go through the plan g and
  * the encoder into memory, are decoded again (libsndfile) and both are metered (libebur128,
  * integrated). The encoder's loss is much the same over all of one voice's speech, so this
  * costs a small part of the one full encoding rather than a second one. Returns 0 when it
  * cannot tell (the output is then left as planned). */
-static double mp3_loss(struct bb_assembler *as, struct gain_plan g)
+static double mp3_loss(struct bb_assembler *as, struct gain_plan g, double *overshoot)
 {
 	size_t n = as->sc->n, want = (size_t)as->rate_out * MP3_PROBE_SECONDS, have = 0, first = n / 2;
 	while (first > 0) { /* back from the middle until the probe can be filled */
@@ -1773,8 +1774,10 @@ static double mp3_loss(struct bb_assembler *as, struct gain_plan g)
 	SF_VIRTUAL_IO io = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
 	SF_INFO info = {.samplerate = as->rate_out, .channels = 1, .format = as->fmt->sf};
 	SNDFILE *sf = sf_open_virtual(&io, SFM_WRITE, &info, &m);
-	ebur128_state *in = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
-	ebur128_state *out = ebur128_init(1, (unsigned long)as->rate_out, EBUR128_MODE_I);
+	int mode = EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK;
+	ebur128_state *in = ebur128_init(1, (unsigned long)as->rate_out, mode);
+	ebur128_state *out = ebur128_init(1, (unsigned long)as->rate_out, mode);
+	*overshoot = 0;
 	double peak = as->out_peak, loss = 0, lin = -HUGE_VAL, lout = -HUGE_VAL;
 	float deepest = as->limit_deepest;
 	int bad = !sf || !in || !out;
@@ -1804,9 +1807,13 @@ static double mp3_loss(struct bb_assembler *as, struct gain_plan g)
 				break;
 		if (rf) {
 			sf_close(rf);
+			double tin = 0, tout = 0;
 			if (ebur128_loudness_global(out, &lout) == EBUR128_SUCCESS && isfinite(lin) &&
 			    isfinite(lout))
 				loss = lin - lout;
+			if (ebur128_true_peak(in, 0, &tin) == EBUR128_SUCCESS &&
+			    ebur128_true_peak(out, 0, &tout) == EBUR128_SUCCESS && tin > 0 && tout > tin)
+				*overshoot = 20 * log10(tout / tin);
 		}
 	}
 	ebur128_destroy(&in);
@@ -2136,13 +2143,18 @@ int bb_assemble_finish(struct bb_assembler *as, struct bb_error *err)
 	if ((as->fmt->sf & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG && isfinite(a.integrated)) {
 		/* LAME takes some loudness off (about 0.4 LU of this speech at 96-128 kbit/s): made
 		 * up by scaling the whole output, the limiter's threshold with it (the limiter is
-		 * scale-invariant, so it takes off the same), within the peaks' margin */
+		 * scale-invariant, so it takes off the same), within the peaks' margin; its ringing
+		 * adds to the true peak (some 0.5 dB): the limiter's threshold stays that far under
+		 * the ceiling's margins (0.1 dB for the peaks between samples), and without the
+		 * limiter the room for the gain shrinks by it */
 		if (fflush(as->raw) != 0)
 			return bb_fail(err, BB_EIO, "%s: cannot read temporary audio", as->path);
-		double room = g.threshold > 0 ? LIMIT_MARGIN_DB - 0.1 : a.ceiling - a.true_peak;
-		double comp = fmax(-1.0, fmin(mp3_loss(as, g), room));
+		double over, loss = mp3_loss(as, g, &over);
+		double room = g.threshold > 0 ? LIMIT_MARGIN_DB - 0.1 : a.ceiling - a.true_peak - over;
+		double comp = fmax(-1.0, fmin(loss, room));
 		g.gain *= db_to_lin(comp);
-		g.threshold *= db_to_lin(comp);
+		if (g.threshold > 0)
+			g.threshold *= db_to_lin(fmin(comp, LIMIT_MARGIN_DB - TP_MARGIN_DB - 0.1 - over));
 		a.gain_db += comp;
 		a.true_peak += comp;
 		as->enc_comp_db = comp;

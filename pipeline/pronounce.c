@@ -651,6 +651,9 @@ static const struct ctx_rule {
 #define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
 	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|老汉|老太|"\
 	"奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
+	/* 过 after a noun, before a noun or number, is the verb: 行人过马路, 营业额过亿 (after a
+	 * verb, the particle: 去过北京) */
+	{"过", "guo4", {CTX_PREV_P, NULL, NOMINAL}, {CTX_NEXT_P, NULL, NOMINAL | P(M)}, 0},
 	/* 为 with a noun phrase: "for" when a verb follows it (为农民提供补贴, 为人民服务),
 	 * "is" when it ends the clause (主任为李明, 冠军为中国队) */
 	{"为", "wei4", {CTX_NEXT_NP_VERB, NULL, VERBAL | P(L)}, {0}, 0},
