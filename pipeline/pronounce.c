@@ -471,7 +471,7 @@ static const struct ctx_rule {
 	{"调", "tiao2", {CTX_NEXT_W, "低|高|成|好|匀|和|至|整|控", 0}, {0}, 0},
 	/* surnames before a title or 某: 曾女士, 单先生, 解大爷 */
 #define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
-	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|老汉|老太|"\
+	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|某某|老汉|老太|"\
 	"奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
 	{"曾", "zeng1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
 	{"单", "shan4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
@@ -629,11 +629,16 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 /* Words after a person's name (葛文耀表示, 曾庆红说) and before one (记者肖林, 教授单文). */
 #define AFTER_NAME "说|表示|指出|认为|介绍|告诉|称|强调|透露|回忆|坦言|解释|建议|希望|说道|" \
 	"先生|女士|小姐|同志|教授|博士|医生|老师|书记|主任|所长|院长|局长|经理|董事长|总经理|" \
-	"代表|委员|一行|等人|夫妇|同学|师傅|律师|记者|表态|发言|接受|出席|会见|当选|担任|获得"
+	"代表|委员|一行|等人|夫妇|同学|师傅|律师|记者|表态|发言|接受|出席|会见|当选|担任|获得|" \
+	"院士|处长|科长|县长|市长|部长|主席|总裁|教练|研究员|工程师"
 #define BEFORE_NAME "记者|通讯员|主任|教授|总统|总理|主席|部长|市长|县长|省长|局长|书记|董事长|" \
 	"总经理|经理|院长|校长|所长|队长|厂长|医生|律师|演员|导演|歌手|选手|作家|画家|村民|居民|" \
 	"市民|网友|同学|老师|患者|司机|主持人|负责人|专家|学者|研究员|教练|队员|球员|编辑|工程师|" \
-	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者"
+	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者|发言人|创始人|航天员|" \
+	"运动员|区长|镇长|乡长|村长|处长|科长|行长|社长|会长|团长|组长|站长|馆长|总裁|院士|民警"
+/* Prepositions and conjunctions a name follows as a word of its own (据单霁翔介绍, 与华春莹);
+ * a word they start (据查, 对华, 和解) is not a name's. */
+#define PREP_BEFORE_NAME "据|由|与|和|同|向|对|给|跟"
 
 /* Whether one of list's words starts text (n bytes). */
 static int starts_with(const char *list, const char *text, size_t n)
@@ -649,16 +654,28 @@ static int starts_with(const char *list, const char *text, size_t n)
 	return 0;
 }
 
-/* The surname reading of character i of the run (folded code points fcps, folded text f),
- * the first of word w (derived: its reading was guessed), when it starts a person's name: a
- * surname standing alone after a word of BEFORE_NAME (记者肖林), or alone or starting a
- * guessed name (POS nr) with a one- or two-character given name before a word of AFTER_NAME
- * (葛文耀表示); NULL otherwise. Known words keep their readings (华为, though tagged nr). */
+/* Whether text, right after a name, is its age in parentheses: （45岁）, (四十五岁). */
+static int age_follows(const char *text)
+{
+	const char *open = strncmp(text, "（", 3) == 0 ? text + 3 : *text == '(' ? text + 1 : NULL;
+	const char *age = open ? strstr(open, "岁") : NULL;
+	return age && age - open <= 12;
+}
+
+/* The surname reading of character i of the run (folded code points fcps, folded text f:
+ * the whole sentence), the first of word w (derived: its reading was guessed), when it
+ * starts a person's name; NULL otherwise. A name is a surname and a given name of one or
+ * two characters (none of not_given): after a title or 记者 (记者肖林), a preposition (据单霁翔
+ * 介绍) or 、 (张明、曾华); before a word of AFTER_NAME (葛文耀表示), 、 (单伟、) or an age in
+ * parentheses (曾志强（60岁）); or the surname alone after 老 or 小 (老单). The surname stands
+ * alone as a word or starts a guessed name (POS nr): known words keep their readings (单位,
+ * 华为, though tagged nr), so a preposition's or a list's neighbour is seldom misread. */
 static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 				   const struct cp *fcps, size_t n, size_t i, const struct seg *w,
 				   int derived, const struct seg *prev, size_t *len)
 {
-	static const char *const not_given = "一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很";
+	static const char *const not_given =
+		"一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很两我你他她它";
 	char key[8];
 	struct lex_word lw;
 	key[0] = LEX_CTX_KEY;
@@ -666,9 +683,14 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 	size_t cl = bb_utf8_encode(fcps[i].c, key + 2);
 	if ((w->chars != 1 && !(w->pos == POS_NR && derived)) || !lex_find(lex, key, 2 + cl, &lw))
 		return NULL;
-	size_t end = fcps[n - 1].off + fcps[n - 1].len;
-	int named = 0, titled = w->chars == 1 && prev &&
-		    (in_list(BEFORE_NAME, prev->text, prev->bytes) || ends_with(BEFORE_NAME, prev));
+	size_t start = fcps[0].off, end = fcps[n - 1].off + fcps[n - 1].len;
+	int alone = w->chars == 1;
+	/* 老单, 小曾: the surname is the whole name */
+	int named = alone && prev && in_list("老|小", prev->text, prev->bytes);
+	int titled = alone && ((prev && (in_list(BEFORE_NAME, prev->text, prev->bytes) ||
+					ends_with(BEFORE_NAME, prev) ||
+					in_list(PREP_BEFORE_NAME, prev->text, prev->bytes))) ||
+			       (i == 0 && start >= 3 && memcmp(f + start - 3, "、", 3) == 0));
 	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
 		char c[4];
 		if (bb_utf8_encode(fcps[i + g].c, c) == 3 && strstr(not_given, (c[3] = 0, c)))
@@ -676,7 +698,10 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 		if (g == 1 && starts_with(AFTER_NAME, f + fcps[i + 1].off, end - fcps[i + 1].off))
 			break; /* 主任曾说: no given name */
 		size_t at = i + g + 1 < n ? fcps[i + g + 1].off : end;
-		named = titled || (g + 1 >= w->chars && starts_with(AFTER_NAME, f + at, end - at));
+		/* the name ends the run: an item of a list, or the age follows */
+		int item = at == end && (strncmp(f + end, "、", 3) == 0 || age_follows(f + end));
+		named = titled ||
+			(g + 1 >= w->chars && (item || starts_with(AFTER_NAME, f + at, end - at)));
 	}
 	if (!named)
 		return NULL;
