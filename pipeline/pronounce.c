@@ -637,8 +637,8 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者|发言人|创始人|航天员|" \
 	"运动员|区长|镇长|乡长|村长|处长|科长|行长|社长|会长|团长|组长|站长|馆长|总裁|院士|民警"
 /* Prepositions and conjunctions a name follows as a word of its own (据单霁翔介绍, 与华春莹);
- * a word they start (据查, 对华, 和解) is not a name's. */
-#define PREP_BEFORE_NAME "据|由|与|和|同|向|对|给|跟"
+ * a word they start (据查, 对华, 和解) is not a name's. Not 同, "same" before 区 (同区居民). */
+#define PREP_BEFORE_NAME "据|由|与|和|向|对|给|跟"
 
 /* Whether one of list's words starts text (n bytes). */
 static int starts_with(const char *list, const char *text, size_t n)
@@ -663,25 +663,34 @@ static int age_follows(const char *text)
 }
 
 /* The surname reading of character i of the run (folded code points fcps, folded text f:
- * the whole sentence), the first of word w (derived: its reading was guessed), when it
- * starts a person's name; NULL otherwise. A name is a surname and a given name of one or
+ * the whole sentence), the first of word m of the run's nseg words (segs, their lexicon
+ * entries lws), when it starts a person's name; NULL otherwise. A name is a surname and a given name of one or
  * two characters (none of not_given): after a title or 记者 (记者肖林), a preposition (据单霁翔
  * 介绍) or 、 (张明、曾华); before a word of AFTER_NAME (葛文耀表示), 、 (单伟、) or an age in
  * parentheses (曾志强（60岁）); or the surname alone after 老 or 小 (老单). The surname stands
  * alone as a word or starts a guessed name (POS nr): known words keep their readings (单位,
- * 华为, though tagged nr), so a preposition's or a list's neighbour is seldom misread. */
+ * 华为, though tagged nr), so a preposition's or a list's neighbour is seldom misread; and a
+ * verb of two characters or more after a surname that is also an adverb (曾) makes it the
+ * adverb (记者曾参加; 华建新 stays a name). */
 static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
-				   const struct cp *fcps, size_t n, size_t i, const struct seg *w,
-				   int derived, const struct seg *prev, size_t *len)
+				   const struct cp *fcps, size_t n, size_t i, const struct seg *segs,
+				   const struct lex_word *lws, size_t nseg, size_t m, size_t *len)
 {
+	const struct seg *w = &segs[m], *prev = m ? &segs[m - 1] : NULL;
+	const struct seg *next = m + 1 < nseg ? &segs[m + 1] : NULL;
+	int derived = !!(lws[m].flags & LEX_DERIVED);
+	int adverb = w->pos == POS_D && next && next->pos == POS_V && next->chars >= 2;
+	/* words that are not a given name's, the verbs after the adverb 曾 among them (曾任) */
 	static const char *const not_given =
-		"一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很两我你他她它";
+		"一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很两我你他她它任获因为有以到"
+		"去来";
 	char key[8];
 	struct lex_word lw;
 	key[0] = LEX_CTX_KEY;
 	key[1] = 'S';
 	size_t cl = bb_utf8_encode(fcps[i].c, key + 2);
-	if ((w->chars != 1 && !(w->pos == POS_NR && derived)) || !lex_find(lex, key, 2 + cl, &lw))
+	if ((w->chars != 1 && !(w->pos == POS_NR && derived)) || !lex_find(lex, key, 2 + cl, &lw) ||
+	    (w->chars == 1 && adverb))
 		return NULL;
 	size_t start = fcps[0].off, end = fcps[n - 1].off + fcps[n - 1].len;
 	int alone = w->chars == 1;
@@ -839,8 +848,7 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 		size_t surlen = 0;
 		char rd[64];
 		if (found && !(w.flags & LEX_USER))
-			sur = surname_reading(lex, r->f, fcps, n, i, &segs[m], !!(w.flags & LEX_DERIVED),
-					      m ? &segs[m - 1] : NULL, &surlen);
+			sur = surname_reading(lex, r->f, fcps, n, i, segs, lw, nseg, m, &surlen);
 		if (found && !(w.flags & LEX_USER) && (ctx = ctx_reading(segs, nseg, m))) {
 			/* the rule's syllable replaces the word's last one */
 			const char *sp = memrchr(w.reading, ' ', w.reading_len);
