@@ -469,30 +469,6 @@ static const struct ctx_rule {
 			  "统称|并称|奉|尊|拜|立|封|选定|修改|缩短|提高|降低|下调|上调|增加|减少", 0},
 	 {0}, 0},
 	{"调", "tiao2", {CTX_NEXT_W, "低|高|成|好|匀|和|至|整|控", 0}, {0}, 0},
-	/* surnames before a title or 某: 曾女士, 单先生, 解大爷 */
-#define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
-	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|某某|老汉|老太|"\
-	"奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
-	{"曾", "zeng1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"单", "shan4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"解", "xie4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"仇", "qiu2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"区", "ou1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"查", "zha1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"朴", "piao2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"盖", "ge3", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"覃", "qin2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"缪", "miao4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"翟", "zhai2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"纪", "ji3", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"任", "ren2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"华", "hua4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"燕", "yan1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"曾", "zeng1", {CTX_PREV_W, "姓|小|老", 0}, {0}, 0},
-	{"单", "shan4", {CTX_PREV_W, "姓|小|老", 0}, {0}, 0},
-	{"解", "xie4", {CTX_PREV_W, "姓|小|老", 0}, {0}, 0},
-	{"仇", "qiu2", {CTX_PREV_W, "姓", 0}, {0}, 0},
-	{"查", "zha1", {CTX_PREV_W, "姓", 0}, {0}, 0},
 };
 
 static int in_list(const char *list, const char *w, size_t n)
@@ -636,6 +612,10 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 	"市民|网友|同学|老师|患者|司机|主持人|负责人|专家|学者|研究员|教练|队员|球员|编辑|工程师|" \
 	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者|发言人|创始人|航天员|" \
 	"运动员|区长|镇长|乡长|村长|处长|科长|行长|社长|会长|团长|组长|站长|馆长|总裁|院士|民警"
+/* Titles after a surname alone (曾女士, 单先生, 解大爷, 曾某). */
+#define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|" \
+	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|某某|" \
+	"老汉|老太|奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
 /* Prepositions and conjunctions a name follows as a word of its own (据单霁翔介绍, 与华春莹);
  * a word they start (据查, 对华, 和解) is not a name's. Not 同, "same" before 区 (同区居民). */
 #define PREP_BEFORE_NAME "据|由|与|和|向|对|给|跟"
@@ -667,7 +647,8 @@ static int age_follows(const char *text)
  * entries lws), when it starts a person's name; NULL otherwise. A name is a surname and a given name of one or
  * two characters (none of not_given): after a title or 记者 (记者肖林), a preposition (据单霁翔
  * 介绍) or 、 (张明、曾华); before a word of AFTER_NAME (葛文耀表示), 、 (单伟、) or an age in
- * parentheses (曾志强（60岁）); or the surname alone after 老 or 小 (老单). The surname stands
+ * parentheses (曾志强（60岁）); or the surname alone after 老, 小 or 姓, or before a title or 某
+ * (老单, 曾女士, 曾某). The surname stands
  * alone as a word or starts a guessed name (POS nr): known words keep their readings (单位,
  * 华为, though tagged nr), so a preposition's or a list's neighbour is seldom misread; and a
  * verb of two characters or more after a surname that is also an adverb (曾) makes it the
@@ -694,8 +675,11 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 		return NULL;
 	size_t start = fcps[0].off, end = fcps[n - 1].off + fcps[n - 1].len;
 	int alone = w->chars == 1;
-	/* 老单, 小曾: the surname is the whole name */
-	int named = alone && prev && in_list("老|小", prev->text, prev->bytes);
+	/* 老单, 姓曾, 单先生, 曾某: the surname is the whole name; a surname that is also a
+	 * particle is the particle after a verb or a word of one character (当过老师, 见过医生) */
+	int particle = w->pos == POS_U && prev && (prev->pos == POS_V || prev->chars == 1);
+	int named = alone && ((prev && in_list("老|小|姓", prev->text, prev->bytes)) ||
+			      (next && in_list(TITLES, next->text, next->bytes) && !particle));
 	int titled = alone && ((prev && (in_list(BEFORE_NAME, prev->text, prev->bytes) ||
 					ends_with(BEFORE_NAME, prev) ||
 					in_list(PREP_BEFORE_NAME, prev->text, prev->bytes))) ||
