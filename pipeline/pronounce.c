@@ -616,8 +616,9 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 #define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|" \
 	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|某某|" \
 	"老汉|老太|奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
-/* Prepositions and conjunctions a name follows as a word of its own (据单霁翔介绍, 与华春莹);
- * a word they start (据查, 对华, 和解) is not a name's. Not 同, "same" before 区 (同区居民). */
+/* Prepositions and conjunctions a name follows as a word of its own (据单霁翔介绍, 和仇志刚);
+ * a word they start (据查, 对华, 和解) is not a name's. Not 同, "same" before 区 (同区居民);
+ * and 华 after them is China (与华合作, 向华出口). */
 #define PREP_BEFORE_NAME "据|由|与|和|向|对|给|跟"
 
 /* Whether one of list's words starts text (n bytes). */
@@ -682,7 +683,8 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 			      (next && in_list(TITLES, next->text, next->bytes) && !particle));
 	int titled = alone && ((prev && (in_list(BEFORE_NAME, prev->text, prev->bytes) ||
 					ends_with(BEFORE_NAME, prev) ||
-					in_list(PREP_BEFORE_NAME, prev->text, prev->bytes))) ||
+					(in_list(PREP_BEFORE_NAME, prev->text, prev->bytes) &&
+					 !in_list("华", w->text, w->bytes)))) ||
 			       (i == 0 && start >= 3 && memcmp(f + start - 3, "、", 3) == 0));
 	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
 		char c[4];
