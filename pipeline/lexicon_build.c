@@ -1334,7 +1334,8 @@ static void surname_reading(struct word *w)
 	if (!titled && !named)
 		return;
 	for (size_t m = 0; m < nsurnames; m++)
-		if ((titled || !surnames[m].detected) && strlen(surnames[m].ch) == first && !memcmp(surnames[m].ch, w->text, first)) {
+		if ((titled || !surnames[m].detected) && strlen(surnames[m].ch) == first &&
+		    !memcmp(surnames[m].ch, w->text, first)) {
 			const char *sp = strchr(w->reading, ' ');
 			char *r = xrealloc(NULL, strlen(surnames[m].reading) + strlen(sp) + 1);
 			strcpy(r, surnames[m].reading);

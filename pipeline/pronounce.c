@@ -645,15 +645,15 @@ static int age_follows(const char *text)
 
 /* The surname reading of character i of the run (folded code points fcps, folded text f:
  * the whole sentence), the first of word m of the run's nseg words (segs, their lexicon
- * entries lws), when it starts a person's name; NULL otherwise. A name is a surname and a given name of one or
- * two characters (none of not_given): after a title or 记者 (记者肖林), a preposition (据单霁翔
- * 介绍) or 、 (张明、曾华); before a word of AFTER_NAME (葛文耀表示), 、 (单伟、) or an age in
- * parentheses (曾志强（60岁）); or the surname alone after 老, 小 or 姓, or before a title or 某
- * (老单, 曾女士, 曾某). The surname stands
- * alone as a word or starts a guessed name (POS nr): known words keep their readings (单位,
- * 华为, though tagged nr), so a preposition's or a list's neighbour is seldom misread; and a
- * verb of two characters or more after a surname that is also an adverb (曾) makes it the
- * adverb (记者曾参加; 华建新 stays a name). */
+ * entries lws), when it starts a person's name; NULL otherwise. A name is a surname and a
+ * given name of one or two characters (none of not_given): after a title or 记者 (记者肖林),
+ * a preposition (据单霁翔介绍) or 、 (张明、曾华); before a word of AFTER_NAME (葛文耀表示),
+ * 、 (单伟、) or an age in parentheses (曾志强（60岁）); or the surname alone after 老, 小 or
+ * 姓, or before a title or 某 (老单, 曾女士, 曾某). The surname stands alone as a word or
+ * starts a guessed name (POS nr): known words keep their readings (单位, 华为, though tagged
+ * nr), so a preposition's or a list's neighbour is seldom misread; and a verb of two
+ * characters or more after a surname that is also an adverb (曾) makes it the adverb
+ * (记者曾参加; 华建新 stays a name). */
 static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 				   const struct cp *fcps, size_t n, size_t i, const struct seg *segs,
 				   const struct lex_word *lws, size_t nseg, size_t m, size_t *len)
