@@ -606,7 +606,7 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 #define AFTER_NAME "说|表示|指出|认为|介绍|告诉|称|强调|透露|回忆|坦言|解释|建议|希望|说道|" \
 	"先生|女士|小姐|同志|教授|博士|医生|老师|书记|主任|所长|院长|局长|经理|董事长|总经理|" \
 	"代表|委员|一行|等人|夫妇|同学|师傅|律师|记者|表态|发言|接受|出席|会见|当选|担任|获得|" \
-	"院士|处长|科长|县长|市长|部长|主席|总裁|教练|研究员|工程师"
+	"院士|处长|科长|县长|市长|部长|主席|总裁|教练|研究员|工程师|报道"
 #define BEFORE_NAME "记者|通讯员|主任|教授|总统|总理|主席|部长|市长|县长|省长|局长|书记|董事长|" \
 	"总经理|经理|院长|校长|所长|队长|厂长|医生|律师|演员|导演|歌手|选手|作家|画家|村民|居民|" \
 	"市民|网友|同学|老师|患者|司机|主持人|负责人|专家|学者|研究员|教练|队员|球员|编辑|工程师|" \
@@ -633,6 +633,15 @@ static int starts_with(const char *list, const char *text, size_t n)
 			p++;
 	}
 	return 0;
+}
+
+/* Whether character k of the run starts a word of segs (or ends the run); word m starts at
+ * character i. */
+static int word_starts(const struct seg *segs, size_t nseg, size_t m, size_t i, size_t k)
+{
+	while (m < nseg && i < k)
+		i += segs[m++].chars;
+	return i == k;
 }
 
 /* Whether text, right after a name, is its age in parentheses: （45岁）, (四十五岁). */
@@ -681,11 +690,14 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 	int particle = w->pos == POS_U && prev && (prev->pos == POS_V || prev->chars == 1);
 	int named = alone && ((prev && in_list("老|小|姓", prev->text, prev->bytes)) ||
 			      (next && in_list(TITLES, next->text, next->bytes) && !particle));
-	int titled = alone && ((prev && (in_list(BEFORE_NAME, prev->text, prev->bytes) ||
-					ends_with(BEFORE_NAME, prev) ||
-					(in_list(PREP_BEFORE_NAME, prev->text, prev->bytes) &&
-					 !in_list("华", w->text, w->bytes)))) ||
-			       (i == 0 && start >= 3 && memcmp(f + start - 3, "、", 3) == 0));
+	int titled = alone && prev &&
+		     (in_list(BEFORE_NAME, prev->text, prev->bytes) || ends_with(BEFORE_NAME, prev));
+	int prep = alone && prev && in_list(PREP_BEFORE_NAME, prev->text, prev->bytes) &&
+		   !in_list("华|乐", w->text, w->bytes);
+	/* a list's items are whole runs, or end before 和, 等, with two given characters (张明、
+	 * 曾华强、翟新民, 李强、查文静和区冬梅): two-character items are mostly words (单料、双熬) */
+	int listed = alone && i == 0 &&
+		     ((start >= 3 && memcmp(f + start - 3, "、", 3) == 0) || strncmp(f + end, "、", 3) == 0);
 	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
 		char c[4];
 		if (bb_utf8_encode(fcps[i + g].c, c) == 3 && strstr(not_given, (c[3] = 0, c)))
@@ -693,10 +705,17 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 		if (g == 1 && starts_with(AFTER_NAME, f + fcps[i + 1].off, end - fcps[i + 1].off))
 			break; /* 主任曾说: no given name */
 		size_t at = i + g + 1 < n ? fcps[i + g + 1].off : end;
-		/* the name ends the run: an item of a list, or the age follows */
-		int item = at == end && (strncmp(f + end, "、", 3) == 0 || age_follows(f + end));
-		named = titled ||
-			(g + 1 >= w->chars && (item || starts_with(AFTER_NAME, f + at, end - at)));
+		int run_end = at == end, word_end = word_starts(segs, nseg, m, i, i + g + 1);
+		/* after a preposition the name ends where a word does, with two given characters
+		 * that are not a verb, or the run (和仇志刚一起, 和区冬; not 由单胺氧化酶, 和能划分) */
+		int after_prep = prep && word_end &&
+				 ((g == 2 && !(next->chars == 2 && next->pos == POS_V)) || run_end);
+		/* before a word of AFTER_NAME that starts a word (not 任外交部长), or the age */
+		int before = word_end && (starts_with(AFTER_NAME, f + at, end - at) ||
+					  (run_end && age_follows(f + end)));
+		int item = listed && g == 2 &&
+			   (run_end || (word_end && starts_with("和|与|及|等", f + at, end - at)));
+		named = titled || after_prep || (g + 1 >= w->chars && (item || before));
 	}
 	if (!named)
 		return NULL;
@@ -825,6 +844,7 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 		g->chars = k;
 		g->found = find_word(lex, r, i, k, &lw[nseg]);
 		g->pos = g->found ? lw[nseg].pos : POS_NONE;
+		if (getenv("BB_DEBUG_SEG")) fprintf(stderr, "[%.*s/%d%s]", (int)g->bytes, g->text, g->pos, g->found && (lw[nseg].flags & LEX_DERIVED) ? "d" : "");
 	}
 	for (size_t i = 0, m = 0; rc == BB_OK && i < n; i += wlen[i], m++) {
 		size_t k = wlen[i];
