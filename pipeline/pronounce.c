@@ -844,7 +844,6 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 		g->chars = k;
 		g->found = find_word(lex, r, i, k, &lw[nseg]);
 		g->pos = g->found ? lw[nseg].pos : POS_NONE;
-		if (getenv("BB_DEBUG_SEG")) fprintf(stderr, "[%.*s/%d%s]", (int)g->bytes, g->text, g->pos, g->found && (lw[nseg].flags & LEX_DERIVED) ? "d" : "");
 	}
 	for (size_t i = 0, m = 0; rc == BB_OK && i < n; i += wlen[i], m++) {
 		size_t k = wlen[i];
