@@ -655,13 +655,13 @@ static int age_follows(const char *text)
 /* The surname reading of character i of the run (folded code points fcps, folded text f:
  * the whole sentence), the first of word m of the run's nseg words (segs, their lexicon
  * entries lws), when it starts a person's name; NULL otherwise. A name is a surname and a
- * given name of one or two characters (none of not_given): after a title or 记者 (记者肖林),
- * a preposition (据单霁翔介绍) or 、 (张明、曾华); before a word of AFTER_NAME (葛文耀表示),
- * 、 (单伟、) or an age in parentheses (曾志强（60岁）); or the surname alone after 老, 小 or
- * 姓, or before a title or 某 (老单, 曾女士, 曾某). The surname stands alone as a word or
- * starts a guessed name (POS nr): known words keep their readings (单位, 华为, though tagged
- * nr), so a preposition's or a list's neighbour is seldom misread; and a verb of two
- * characters or more after a surname that is also an adverb (曾) makes it the adverb
+ * given name of one or two characters (none of not_given): after a title or 记者 (记者肖林)
+ * or a preposition (据单霁翔介绍); before a word of AFTER_NAME (葛文耀表示) or an age in
+ * parentheses (曾志强（60岁）); a list's item (张明、曾华强、翟新民); or the surname alone
+ * after 老, 小 or 姓, or before a title or 某 (老单, 曾女士, 曾某). The surname stands alone as
+ * a word or starts a guessed name (POS nr): known words keep their readings (单位, 华为,
+ * though tagged nr), so a preposition's or a list's neighbour is seldom misread; and a verb
+ * of two characters or more after a surname that is also an adverb (曾) makes it the adverb
  * (记者曾参加; 华建新 stays a name). */
 static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 				   const struct cp *fcps, size_t n, size_t i, const struct seg *segs,
@@ -696,8 +696,8 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 		   !in_list("华|乐", w->text, w->bytes);
 	/* a list's items are whole runs, or end before 和, 等, with two given characters (张明、
 	 * 曾华强、翟新民, 李强、查文静和区冬梅): two-character items are mostly words (单料、双熬) */
-	int listed = alone && i == 0 &&
-		     ((start >= 3 && memcmp(f + start - 3, "、", 3) == 0) || strncmp(f + end, "、", 3) == 0);
+	int listed = alone && i == 0 && ((start >= 3 && memcmp(f + start - 3, "、", 3) == 0) ||
+					 strncmp(f + end, "、", 3) == 0);
 	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
 		char c[4];
 		if (bb_utf8_encode(fcps[i + g].c, c) == 3 && strstr(not_given, (c[3] = 0, c)))
