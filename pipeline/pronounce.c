@@ -694,10 +694,10 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 		     (in_list(BEFORE_NAME, prev->text, prev->bytes) || ends_with(BEFORE_NAME, prev));
 	int prep = alone && prev && in_list(PREP_BEFORE_NAME, prev->text, prev->bytes) &&
 		   !in_list("华|乐", w->text, w->bytes);
-	/* a list's items are whole runs, or end before 和, 等, with two given characters (张明、
-	 * 曾华强、翟新民, 李强、查文静和区冬梅): two-character items are mostly words (单料、双熬) */
-	int listed = alone && i == 0 && ((start >= 3 && memcmp(f + start - 3, "、", 3) == 0) ||
-					 strncmp(f + end, "、", 3) == 0);
+	/* a list's items after the first are whole runs, or end before 和, 等, with two given
+	 * characters (张明、曾华强、翟新民, 李强、查文静和区冬梅): two-character items are mostly
+	 * words (单料、双熬), and a first item may start with a verb (任鄱阳、奉新知县, 种水稻、) */
+	int listed = alone && i == 0 && start >= 3 && memcmp(f + start - 3, "、", 3) == 0;
 	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
 		char c[4];
 		if (bb_utf8_encode(fcps[i + g].c, c) == 3 && strstr(not_given, (c[3] = 0, c)))
