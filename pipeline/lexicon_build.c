@@ -25,7 +25,9 @@
  * lines "^word TAB reading" the reading of a word written in traditional characters, for
  * traditional text only (著 zhe5, where simplified 著 is zhu4);
  * lines "&字 TAB reading" its reading as a surname, in three-character names and before a
- * title (曾国藩, 仇先生);
+ * title (曾国藩, 仇先生); "&字 TAB reading TAB detected" only where pronounce's name detector
+ * finds a name and before a title, for surnames whose jieba "names" are mostly words
+ * (过小年, 蔚蓝色, 薄荷糖);
  * lines "=word TAB reading" a mainland reading of the word (pinyin-pro's, build/mainland_words.txt)
  * that wins over terra's where a syllable differs (see apply_mainland_words).
  *
@@ -361,22 +363,26 @@ static size_t ntaiwan;
 /* Measure words' readings after numerals ("%" lines). */
 struct measure {
 	char ch[8], reading[16];
+	int detected; /* a surname's reading only for the name detector and titles */
 };
 static struct measure *measures;
 static size_t nmeasures;
 static struct measure *surnames; /* same shape: character and reading */
 static size_t nsurnames;
 
-static void add_measure(const char *path, int lineno, char *w, char *r, int surname)
+static void add_measure(const char *path, int lineno, char *w, char *r, const char *more,
+			int surname)
 {
-	struct measure m;
+	struct measure m = {0};
 	if (hanzi_count(w, strlen(w)) != 1 || strlen(w) >= sizeof m.ch ||
-	    strlen(r) >= sizeof m.reading || normalize_reading(r) != 1) {
+	    strlen(r) >= sizeof m.reading || normalize_reading(r) != 1 ||
+	    (more && !(surname && strcmp(more, "detected") == 0))) {
 		fprintf(stderr, "%s:%d: bad %% entry\n", path, lineno);
 		exit(78);
 	}
 	strcpy(m.ch, w);
 	strcpy(m.reading, r);
+	m.detected = more != NULL;
 	if (surname) {
 		surnames = xrealloc(surnames, (nsurnames + 1) * sizeof *surnames);
 		surnames[nsurnames++] = m;
@@ -396,7 +402,7 @@ static void load_char_rules(const char *path)
 		if (!strchr("@%&", line[0]) || !line[0] || !split_entry(line + 1, &w, &r, &more))
 			continue;
 		if (line[0] != '@') {
-			add_measure(path, lineno, w, r, line[0] == '&');
+			add_measure(path, lineno, w, r, more, line[0] == '&');
 			continue;
 		}
 		struct taiwan t;
@@ -1326,10 +1332,12 @@ static void surname_reading(struct word *w)
 	int titled = 0;
 	for (size_t t = 0; t < sizeof titles / sizeof titles[0]; t++)
 		titled |= strcmp(w->text + first, titles[t]) == 0;
-	if (!titled && !(w->nchars == 3 && w->pos == POS_NR && (w->flags & LEX_DERIVED)))
+	int named = w->nchars == 3 && w->pos == POS_NR && (w->flags & LEX_DERIVED);
+	if (!titled && !named)
 		return;
 	for (size_t m = 0; m < nsurnames; m++)
-		if (strlen(surnames[m].ch) == first && !memcmp(surnames[m].ch, w->text, first)) {
+		if ((titled || !surnames[m].detected) && strlen(surnames[m].ch) == first &&
+		    !memcmp(surnames[m].ch, w->text, first)) {
 			const char *sp = strchr(w->reading, ' ');
 			char *r = xrealloc(NULL, strlen(surnames[m].reading) + strlen(sp) + 1);
 			strcpy(r, surnames[m].reading);

@@ -647,10 +647,6 @@ static const struct ctx_rule {
 			  "统称|并称|奉|尊|拜|立|封|选定|修改|缩短|提高|降低|下调|上调|增加|减少", 0},
 	 {0}, 0},
 	{"调", "tiao2", {CTX_NEXT_W, "低|高|成|好|匀|和|至|整|控", 0}, {0}, 0},
-	/* surnames before a title or 某: 曾女士, 单先生, 解大爷 */
-#define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|"\
-	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|老汉|老太|"\
-	"奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
 	/* 过 after a noun, before a noun or number, is the verb: 行人过马路, 营业额过亿 (after a
 	 * verb, the particle: 去过北京) */
 	{"过", "guo4", {CTX_PREV_P, NULL, NOMINAL}, {CTX_NEXT_P, NULL, NOMINAL | P(M)}, 0},
@@ -658,26 +654,6 @@ static const struct ctx_rule {
 	 * "is" when it ends the clause (主任为李明, 冠军为中国队) */
 	{"为", "wei4", {CTX_NEXT_NP_VERB, NULL, VERBAL | P(L)}, {0}, 0},
 	{"为", "wei2", {CTX_NEXT_NP_LAST, NULL, 0}, {0}, 0},
-	{"曾", "zeng1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"单", "shan4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"解", "xie4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"仇", "qiu2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"区", "ou1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"查", "zha1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"朴", "piao2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"盖", "ge3", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"覃", "qin2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"缪", "miao4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"翟", "zhai2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"纪", "ji3", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"任", "ren2", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"华", "hua4", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"燕", "yan1", {CTX_NEXT_W, TITLES, 0}, {0}, 0},
-	{"曾", "zeng1", {CTX_PREV_W, "姓|小|老", 0}, {0}, 0},
-	{"单", "shan4", {CTX_PREV_W, "姓|小|老", 0}, {0}, 0},
-	{"解", "xie4", {CTX_PREV_W, "姓|小|老", 0}, {0}, 0},
-	{"仇", "qiu2", {CTX_PREV_W, "姓", 0}, {0}, 0},
-	{"查", "zha1", {CTX_PREV_W, "姓", 0}, {0}, 0},
 };
 
 static int in_list(const char *list, const char *w, size_t n)
@@ -833,11 +809,21 @@ static const char *ctx_reading(const struct seg *w, size_t n, size_t i)
 /* Words after a person's name (葛文耀表示, 曾庆红说) and before one (记者肖林, 教授单文). */
 #define AFTER_NAME "说|表示|指出|认为|介绍|告诉|称|强调|透露|回忆|坦言|解释|建议|希望|说道|" \
 	"先生|女士|小姐|同志|教授|博士|医生|老师|书记|主任|所长|院长|局长|经理|董事长|总经理|" \
-	"代表|委员|一行|等人|夫妇|同学|师傅|律师|记者|表态|发言|接受|出席|会见|当选|担任|获得"
+	"代表|委员|一行|等人|夫妇|同学|师傅|律师|记者|表态|发言|接受|出席|会见|当选|担任|获得|" \
+	"院士|处长|科长|县长|市长|部长|主席|总裁|教练|研究员|工程师|报道"
 #define BEFORE_NAME "记者|通讯员|主任|教授|总统|总理|主席|部长|市长|县长|省长|局长|书记|董事长|" \
 	"总经理|经理|院长|校长|所长|队长|厂长|医生|律师|演员|导演|歌手|选手|作家|画家|村民|居民|" \
 	"市民|网友|同学|老师|患者|司机|主持人|负责人|专家|学者|研究员|教练|队员|球员|编辑|工程师|" \
-	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者"
+	"委员|代表|先生|女士|摄影|实习生|特约记者|本报记者|新华社记者|发言人|创始人|航天员|" \
+	"运动员|区长|镇长|乡长|村长|处长|科长|行长|社长|会长|团长|组长|站长|馆长|总裁|院士|民警"
+/* Titles after a surname alone (曾女士, 单先生, 解大爷, 曾某). */
+#define TITLES "先生|女士|小姐|大爷|大妈|大娘|阿姨|老师|师傅|同学|医生|大夫|教授|律师|记者|书记|" \
+	"主任|经理|局长|县长|市长|省长|部长|处长|科长|所长|院长|校长|队长|厂长|村长|某|某某|" \
+	"老汉|老太|奶奶|爷爷|警官|博士|院士|总|老伯|大哥|大姐|大叔|婆婆|先生们|家族|姓"
+/* Prepositions and conjunctions a name follows as a word of its own (据单霁翔介绍, 和仇志刚);
+ * a word they start (据查, 对华, 和解) is not a name's. Not 同, "same" before 区 (同区居民);
+ * and 华 after them is China (与华合作, 向华出口). */
+#define PREP_BEFORE_NAME "据|由|与|和|向|对|给|跟"
 
 /* Whether one of list's words starts text (n bytes). */
 static int starts_with(const char *list, const char *text, size_t n)
@@ -853,26 +839,69 @@ static int starts_with(const char *list, const char *text, size_t n)
 	return 0;
 }
 
-/* The surname reading of character i of the run (folded code points fcps, folded text f),
- * the first of word w (derived: its reading was guessed), when it starts a person's name: a
- * surname standing alone after a word of BEFORE_NAME (记者肖林), or alone or starting a
- * guessed name (POS nr) with a one- or two-character given name before a word of AFTER_NAME
- * (葛文耀表示); NULL otherwise. Known words keep their readings (华为, though tagged nr). */
-static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
-				   const struct cp *fcps, size_t n, size_t i, const struct seg *w,
-				   int derived, const struct seg *prev, size_t *len)
+/* Whether character k of the run starts a word of segs (or ends the run); word m starts at
+ * character i. */
+static int word_starts(const struct seg *segs, size_t nseg, size_t m, size_t i, size_t k)
 {
-	static const char *const not_given = "一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很";
+	while (m < nseg && i < k)
+		i += segs[m++].chars;
+	return i == k;
+}
+
+/* Whether text, right after a name, is its age in parentheses: （45岁）, (四十五岁). */
+static int age_follows(const char *text)
+{
+	const char *open = strncmp(text, "（", 3) == 0 ? text + 3 : *text == '(' ? text + 1 : NULL;
+	const char *age = open ? strstr(open, "岁") : NULL;
+	return age && age - open <= 12;
+}
+
+/* The surname reading of character i of the run (folded code points fcps, folded text f:
+ * the whole sentence), the first of word m of the run's nseg words (segs, their lexicon
+ * entries lws), when it starts a person's name; NULL otherwise. A name is a surname and a
+ * given name of one or two characters (none of not_given): after a title or 记者 (记者肖林)
+ * or a preposition (据单霁翔介绍); before a word of AFTER_NAME (葛文耀表示) or an age in
+ * parentheses (曾志强（60岁）); a list's item (张明、曾华强、翟新民); or the surname alone
+ * after 老, 小 or 姓, or before a title or 某 (老单, 曾女士, 曾某). The surname stands alone as
+ * a word or starts a guessed name (POS nr): known words keep their readings (单位, 华为,
+ * though tagged nr), so a preposition's or a list's neighbour is seldom misread; and a verb
+ * of two characters or more after a surname that is also an adverb (曾) makes it the adverb
+ * (记者曾参加; 华建新 stays a name). */
+static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
+				   const struct cp *fcps, size_t n, size_t i, const struct seg *segs,
+				   const struct lex_word *lws, size_t nseg, size_t m, size_t *len)
+{
+	const struct seg *w = &segs[m], *prev = m ? &segs[m - 1] : NULL;
+	const struct seg *next = m + 1 < nseg ? &segs[m + 1] : NULL;
+	int derived = !!(lws[m].flags & LEX_DERIVED);
+	int adverb = w->pos == POS_D && next && next->pos == POS_V && next->chars >= 2;
+	/* words that are not a given name's, the verbs after the adverb 曾 among them (曾任) */
+	static const char *const not_given =
+		"一了的是在不也都就和与下个这那把被将对从向多再又已曾经还很两我你他她它任获因为有以到"
+		"去来";
 	char key[8];
 	struct lex_word lw;
 	key[0] = LEX_CTX_KEY;
 	key[1] = 'S';
 	size_t cl = bb_utf8_encode(fcps[i].c, key + 2);
-	if ((w->chars != 1 && !(w->pos == POS_NR && derived)) || !lex_find(lex, key, 2 + cl, &lw))
+	if ((w->chars != 1 && !(w->pos == POS_NR && derived)) || !lex_find(lex, key, 2 + cl, &lw) ||
+	    (w->chars == 1 && adverb))
 		return NULL;
-	size_t end = fcps[n - 1].off + fcps[n - 1].len;
-	int named = 0, titled = w->chars == 1 && prev &&
-		    (in_list(BEFORE_NAME, prev->text, prev->bytes) || ends_with(BEFORE_NAME, prev));
+	size_t start = fcps[0].off, end = fcps[n - 1].off + fcps[n - 1].len;
+	int alone = w->chars == 1;
+	/* 老单, 姓曾, 单先生, 曾某: the surname is the whole name; a surname that is also a
+	 * particle is the particle after a verb or a word of one character (当过老师, 见过医生) */
+	int particle = w->pos == POS_U && prev && (prev->pos == POS_V || prev->chars == 1);
+	int named = alone && ((prev && in_list("老|小|姓", prev->text, prev->bytes)) ||
+			      (next && in_list(TITLES, next->text, next->bytes) && !particle));
+	int titled = alone && prev &&
+		     (in_list(BEFORE_NAME, prev->text, prev->bytes) || ends_with(BEFORE_NAME, prev));
+	int prep = alone && prev && in_list(PREP_BEFORE_NAME, prev->text, prev->bytes) &&
+		   !in_list("华|乐", w->text, w->bytes);
+	/* a list's items after the first are whole runs, or end before 和, 等, with two given
+	 * characters (张明、曾华强、翟新民, 李强、查文静和区冬梅): two-character items are mostly
+	 * words (单料、双熬), and a first item may start with a verb (任鄱阳、奉新知县, 种水稻、) */
+	int listed = alone && i == 0 && start >= 3 && memcmp(f + start - 3, "、", 3) == 0;
 	for (size_t g = 1; g <= 2 && !named && i + g < n; g++) {
 		char c[4];
 		if (bb_utf8_encode(fcps[i + g].c, c) == 3 && strstr(not_given, (c[3] = 0, c)))
@@ -880,7 +909,17 @@ static const char *surname_reading(const struct bb_lexicon *lex, const char *f,
 		if (g == 1 && starts_with(AFTER_NAME, f + fcps[i + 1].off, end - fcps[i + 1].off))
 			break; /* 主任曾说: no given name */
 		size_t at = i + g + 1 < n ? fcps[i + g + 1].off : end;
-		named = titled || (g + 1 >= w->chars && starts_with(AFTER_NAME, f + at, end - at));
+		int run_end = at == end, word_end = word_starts(segs, nseg, m, i, i + g + 1);
+		/* after a preposition the name ends where a word does, with two given characters
+		 * that are not a verb, or the run (和仇志刚一起, 和区冬; not 由单胺氧化酶, 和能划分) */
+		int after_prep = prep && word_end &&
+				 ((g == 2 && !(next->chars == 2 && next->pos == POS_V)) || run_end);
+		/* before a word of AFTER_NAME that starts a word (not 任外交部长), or the age */
+		int before = word_end && (starts_with(AFTER_NAME, f + at, end - at) ||
+					  (run_end && age_follows(f + end)));
+		int item = listed && g == 2 &&
+			   (run_end || (word_end && starts_with("和|与|及|等", f + at, end - at)));
+		named = titled || after_prep || (g + 1 >= w->chars && (item || before));
 	}
 	if (!named)
 		return NULL;
@@ -1018,8 +1057,7 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 		size_t surlen = 0;
 		char rd[64];
 		if (found && !(w.flags & LEX_USER))
-			sur = surname_reading(lex, r->f, fcps, n, i, &segs[m], !!(w.flags & LEX_DERIVED),
-					      m ? &segs[m - 1] : NULL, &surlen);
+			sur = surname_reading(lex, r->f, fcps, n, i, segs, lw, nseg, m, &surlen);
 		if (found && !(w.flags & LEX_USER) && (ctx = ctx_reading(segs, nseg, m))) {
 			/* the rule's syllable replaces the word's last one */
 			const char *sp = memrchr(w.reading, ' ', w.reading_len);
