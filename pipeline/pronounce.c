@@ -311,7 +311,6 @@ struct seg {
 	int found;
 };
 
-
 /* What stands beside a hanzi run, as a feature: '^' the sentence's edge (c 0), '0' a
  * digit, 'a' a Latin letter, '_' a space, else the character itself. */
 static size_t edge_token(uint32_t c, char *out)
