@@ -154,6 +154,16 @@ static void map_add(struct map *m, const char *key, double w)
 	m->weights[i] += w;
 }
 
+static void map_free(struct map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->vals);
+	free(m->weights);
+	*m = (struct map){0};
+}
+
 static double map_weight(const struct map *m, const char *key)
 {
 	size_t i;
@@ -1740,6 +1750,8 @@ static void apply_mainland_words(void)
 	}
 	fprintf(stderr, "lexicon_build: %zu mainland words: %zu readings changed, %zu added, %zu "
 			"longer words holding a changed one\n", nmainland_words, changed, added, inside);
+	map_free(&in_table);
+	map_free(&changed_words);
 }
 
 /* ---- the context model of polyphones ---- */
