@@ -1843,7 +1843,7 @@ static void load_reviewed(const char *path)
  * of the audit; empty when it is not given. */
 static struct map reference;
 static char **ref_readings;
-static size_t nrefs;
+static size_t nrefs, caprefs;
 
 static void load_reference(const char *path)
 {
@@ -1856,7 +1856,10 @@ static void load_reference(const char *path)
 		if (!tab)
 			continue;
 		size_t i = map_get(&reference, line, (size_t)(tab - line), &created);
-		ref_readings = xrealloc(ref_readings, (nrefs + 1) * sizeof *ref_readings);
+		if (nrefs == caprefs) { /* doubling: one realloc a line is quadratic (under ASan) */
+			caprefs = caprefs ? 2 * caprefs : 4096;
+			ref_readings = xrealloc(ref_readings, caprefs * sizeof *ref_readings);
+		}
 		ref_readings[nrefs] = xstrndup(tab + 1, strlen(tab + 1));
 		reference.vals[i] = nrefs++;
 	}
