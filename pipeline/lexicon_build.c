@@ -1701,7 +1701,8 @@ static int merge_mainland_reading(struct word *w, size_t at, const char *r, size
 
 /* The mainland table's readings over terra's and over those guessed for jieba's words (still
  * guesses: the context model may read them otherwise), except for bobao's own corrections;
- * then in the longer words made of a word it changed and others (比邻而居 as 比邻 bi3 lin2). Its words
+ * then in the longer words made of a word it changed, or of one of bobao's own, and others
+ * (比邻而居 as 比邻 bi3 lin2, 黄陂区 as 黄陂 huang2 pi2). Its words
  * that neither has are added as rare words (segmentation prefers jieba's). */
 static void apply_mainland_words(void)
 {
@@ -1725,6 +1726,13 @@ static void apply_mainland_words(void)
 			changed++;
 		}
 	}
+	/* bobao's own names of places and people too (黄陂 huang2 pi2 in 黄陂区, 朝鲜 in 朝鲜语):
+	 * its other words are often senses of their own that a longer word does not share
+	 * (所长 suo3 zhang3, not in 尽其所长; 便宜 pian2, not in 便宜处置) */
+	for (size_t i = 0; i < nwords; i++)
+		if (words[i].nchars >= 2 && words[i].reading && words[i].ncands &&
+		    words[i].cands[0].forced && (words[i].pos == POS_NS || words[i].pos == POS_NR))
+			map_add(&changed_words, words[i].text, 1);
 	for (size_t i = 0; i < nwords && changed_words.n; i++) {
 		struct word *w = &words[i];
 		if (w->nchars < 3 || !w->reading || (w->ncands && w->cands[0].forced) ||
