@@ -18,8 +18,8 @@
  * polyphones (pipeline/polyphone_model.txt): under LEX_CTX_KEY + 'M' + a character, its
  * candidate readings ("wei2 wei4"); under LEX_CTX_KEY + 'W' + a character + a feature, the
  * weights of its readings ("wei2:12 wei4:-3"); under LEX_CTX_KEY + 'B', the prior's bonus
- * alone, alone and a common polyphone, and in a word ("10 20 80"). Under LEX_CTX_KEY + 'S' + a character, its reading as a surname (the
- * name detector).
+ * alone, alone and a common polyphone, in a guessed word and in a word ("20 60 40 160").
+ * Under LEX_CTX_KEY + 'S' + a character, its reading as a surname (the name detector).
  */
 #ifndef BOBAO_LEXICON_H
 #define BOBAO_LEXICON_H

@@ -1358,8 +1358,12 @@ static size_t single(struct norm *nm, size_t tok, size_t i, int neg)
 	c.before = prev_cp(nm, neg ? tok : i, &c.st);
 	c.event = after_has(nm, c.e, &units_event_after) != NULL;
 
-	/* 36.00元 三十六元: zero cents are not read */
-	if (c.v.nfp && strspn(c.v.fp, "0") >= c.v.nfp && after_has(nm, c.k, &units_money_word))
+	/* 36.00元 三十六元: zero cents are not read (the digits may end the text: no NUL after
+	 * them to stop a strspn) */
+	size_t zeros = 0;
+	while (zeros < c.v.nfp && c.v.fp[zeros] == '0')
+		zeros++;
+	if (c.v.nfp && zeros == c.v.nfp && after_has(nm, c.k, &units_money_word))
 		c.v.nfp = 0, c.v.fp = NULL;
 	size_t end = 0;
 	for (size_t r = 0; !end && r < sizeof single_rules / sizeof single_rules[0]; r++)
