@@ -108,11 +108,15 @@ $(BUILD)/chars_%.txt: $(BUILD)/chars.txt
 PINYIN_DATA = @pinyin-pro/data@1.3.1
 PINYIN_DATA_SET = modern
 MAINLAND_WORDS ?= $(BUILD)/mainland_words.txt
-$(BUILD)/pinyin-data/.installed: | $(BUILD)
-	@command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+# $(call npm_install,DIR,PACKAGES): the pinned PACKAGES from the npm registry into
+# $(BUILD)/DIR (npm itself from apt when missing), its output in $(BUILD)/DIR.log; a shell
+# command list, true when installed.
+npm_install = { command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get install -y -qq --no-install-recommends npm >/dev/null 2>&1; }; \
-	if npm install --prefix $(BUILD)/pinyin-data --no-audit --no-fund --ignore-scripts \
-		--no-save $(PINYIN_DATA) >$(BUILD)/pinyin-data.log 2>&1; then touch $@; \
+	npm install --prefix $(BUILD)/$(1) --no-audit --no-fund --ignore-scripts --no-save $(2) \
+		>$(BUILD)/$(1).log 2>&1; }
+$(BUILD)/pinyin-data/.installed: | $(BUILD)
+	@if $(call npm_install,pinyin-data,$(PINYIN_DATA)); then touch $@; \
 	else echo "npm: cannot install $(PINYIN_DATA) (see $(BUILD)/pinyin-data.log); to build" \
 		"the lexicon without mainland word readings: make MAINLAND_WORDS="; exit 1; fi
 
@@ -156,10 +160,7 @@ audit-readings: deps $(BUILD)/lexicon_build $(BUILD)/terra_back.txt $(CHAR_MAPS)
 # the npm registry into the build folder; without npm or the registry the audit skips it.
 PINYIN_PRO = pinyin-pro@3.29.4
 $(BUILD)/pinyin-pro/.installed: | $(BUILD)
-	@command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-		$$sudo apt-get install -y -qq --no-install-recommends npm >/dev/null 2>&1; }; \
-	if npm install --prefix $(BUILD)/pinyin-pro --no-audit --no-fund --ignore-scripts \
-		--no-save $(PINYIN_PRO) >$(BUILD)/pinyin-pro.log 2>&1; then touch $@; \
+	@if $(call npm_install,pinyin-pro,$(PINYIN_PRO)); then touch $@; \
 	else echo "npm: cannot install $(PINYIN_PRO) (see $(BUILD)/pinyin-pro.log): no neutral-tone audit"; fi
 
 test: deps all $(TEST_BIN) $(BUILD)/node/.installed $(BUILD)/pinyin-pro/.installed
@@ -170,10 +171,7 @@ test: deps all $(TEST_BIN) $(BUILD)/node/.installed $(BUILD)/pinyin-pro/.install
 # browser test says so and is skipped.
 NODE_PKGS = puppeteer-core@24.9.0 axe-core@4.10.3
 $(BUILD)/node/.installed: | $(BUILD)
-	@command -v npm >/dev/null 2>&1 || { sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-		$$sudo apt-get install -y -qq --no-install-recommends npm >/dev/null 2>&1; }; \
-	if npm install --prefix $(BUILD)/node --no-audit --no-fund --ignore-scripts \
-		--no-save $(NODE_PKGS) >$(BUILD)/node.log 2>&1; then touch $@; \
+	@if $(call npm_install,node,$(NODE_PKGS)); then touch $@; \
 	else echo "npm: cannot install $(NODE_PKGS) (see $(BUILD)/node.log): the browser test is skipped"; fi
 
 # The same suite on eSpeak NG 1.52 (Debian 13's, bookworm-backports'), unpacked into

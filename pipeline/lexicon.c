@@ -27,10 +27,28 @@ struct bb_lexicon {
 	const uint32_t *fold;
 	const char *pool;
 	double log_total;
+	long model_bonus[4]; /* the context model's bonus for the prior, by kind "apdw" */
 	struct user_entry *user; /* later files win: searched from the end */
 	size_t nuser, capuser;
 	size_t max_chars;
 };
+
+static int builtin_find(const struct bb_lexicon *lex, const char *word, size_t n,
+			struct lex_word *out);
+
+/* The context model's bonuses for the prior (LEX_CTX_KEY 'B': "20 60 40 160"), read once;
+ * none without a model. */
+static void read_model_bonus(struct bb_lexicon *lex)
+{
+	const char key[2] = {LEX_CTX_KEY, 'B'};
+	struct lex_word w;
+	if (!builtin_find(lex, key, 2, &w))
+		return;
+	const char *p = w.reading, *end = p + w.reading_len;
+	for (size_t k = 0; k < 4 && p < end; k++, p++)
+		for (; p < end && *p >= '0' && *p <= '9'; p++)
+			lex->model_bonus[k] = 10 * lex->model_bonus[k] + (*p - '0');
+}
 
 /* Checks that the mapped file holds what its header says; 0 when it does not. */
 static int lexicon_valid(const struct bb_lexicon *lex)
@@ -92,6 +110,7 @@ int bb_lexicon_open(struct bb_lexicon **out, const char *path, struct bb_error *
 	}
 	lex->log_total = log((double)lex->h->total_freq + 1);
 	lex->max_chars = lex->h->max_chars;
+	read_model_bonus(lex);
 	*out = lex;
 	return BB_OK;
 }
@@ -220,6 +239,12 @@ size_t lex_max_chars(const struct bb_lexicon *lex)
 double lex_log_total(const struct bb_lexicon *lex)
 {
 	return lex->log_total;
+}
+
+long lex_model_bonus(const struct bb_lexicon *lex, char kind)
+{
+	const char *at = strchr("apdw", kind);
+	return kind && at ? lex->model_bonus[at - "apdw"] : 0;
 }
 
 /* Number of hanzi in s when it is all hanzi, else 0. */

@@ -94,6 +94,9 @@ uint32_t lex_fold(const struct bb_lexicon *lex, uint32_t c, int *strong);
 /* Longest word in characters, and the log of the total frequency (for segmentation). */
 size_t lex_max_chars(const struct bb_lexicon *lex);
 double lex_log_total(const struct bb_lexicon *lex);
+/* The context model's bonus for the prior reading of a unit of kind 'a' (alone), 'p' (alone,
+ * a common polyphone), 'd' (in a guessed word) or 'w' (in a word); 0 without a model. */
+long lex_model_bonus(const struct bb_lexicon *lex, char kind);
 
 /* pronounce.c: bb_pronounce, and the features of the context model of polyphones for the
  * hanzi at byte offset at of s->spoken written to out (" feature feature ..."; unchanged when

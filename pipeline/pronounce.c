@@ -498,17 +498,8 @@ static const char *model_reading(const struct bb_lexicon *lex, const struct run 
 		size_t a = k ? f.ends[k - 1] : 0;
 		add_weights(lex, key, base, f.text + a, f.ends[k] - a, c, nc);
 	}
-	long bonus = 0;
-	char bk[2] = {LEX_CTX_KEY, 'B'};
-	if (lex_find(lex, bk, 2, &w)) { /* by kind: "a p d w" */
-		const char *at = w.reading, *end = at + w.reading_len;
-		for (long skip = strchr("apdw", kind) - "apdw"; skip > 0 && at < end; at++)
-			skip -= *at == ' ';
-		for (; at < end && *at >= '0' && *at <= '9'; at++)
-			bonus = 10 * bonus + (*at - '0');
-	}
 	size_t top = 0;
-	long topscore = c[0].score + bonus;
+	long topscore = c[0].score + lex_model_bonus(lex, kind);
 	for (size_t k = 1; k < nc; k++)
 		if (c[k].score > topscore)
 			top = k, topscore = c[k].score;
@@ -519,7 +510,6 @@ static const char *model_reading(const struct bb_lexicon *lex, const struct run 
 }
 
 /* ---- context rules for single characters ---- */
-
 
 enum ctx_kind {
 	CTX_NONE,   /* always true */
