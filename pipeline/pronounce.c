@@ -361,9 +361,14 @@ static void feature(struct features *f, const char *name, const char *a, size_t 
 	f->ends[f->n++] = at + nl + al + bl;
 }
 
+/* A polyphone at least this frequent alone in jieba's dictionary (差 7254, 重 15718) is a
+ * common one to the model; below it (剌 962, 镐 512) its leanings are learned from CPP:
+ * 1000 gives nearly all of cross-validation's gain on CPP (tests/train_polyphones.py). */
+#define COMMON_POLYPHONE_FREQ 1000
+
 /* The features of character i of the run r of n characters, the j-th of word m of segs,
  * read prior so far; kind: 'w' in a word, 'd' in a guessed word (LEX_DERIVED), 'a' alone,
- * 'p' alone and a common polyphone.
+ * 'p' alone and a common polyphone (COMMON_POLYPHONE_FREQ).
  * The trainer reads them as pronounce_features prints them: what it learns is what is
  * scored here. */
 static void model_features(const struct run *r, size_t n, size_t i, const struct seg *segs,
@@ -1097,8 +1102,11 @@ static int add_hanzi_run(struct units *u, const struct bb_lexicon *lex, const st
 			    lex_find(lex, r->f + fcps[i + j].off, fcps[i + j].len, &cw) &&
 			    (cw.flags & LEX_POLY))
 				x->flags |= BB_UNIT_POLY;
-			char kind = !(x->flags & BB_UNIT_ALONE) ? 'w' : k > 1 ? 'd'
-				    : x->flags & BB_UNIT_POLY ? 'p' : 'a';
+			/* a rare polyphone (剌 媛 镐) is read like a character of one common
+			 * reading ('a'), its leanings learned: CPP's balance of readings misleads
+			 * only where news has many of each (差 重 相) */
+			int common = (x->flags & BB_UNIT_POLY) && cw.freq >= COMMON_POLYPHONE_FREQ;
+			char kind = !(x->flags & BB_UNIT_ALONE) ? 'w' : k > 1 ? 'd' : common ? 'p' : 'a';
 			if (!(w.flags & (LEX_USER | LEX_OWN)) && !ctx &&
 			    (mr = model_reading(lex, r, n, i + j, segs, nseg, m, j, x->reading, kind, ex,
 						&mlen))) {
